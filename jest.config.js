@@ -1,0 +1,20 @@
+/**
+ * Two tiers. `unit` (unit, golden, property and conformance tests) needs nothing but Node.
+ * `integration` talks to the real OpenSearch and moto servers that `scripts/services.sh` starts
+ * (global setup fails with a clear message when they are not reachable).
+ */
+const tsJest = ['ts-jest', { isolatedModules: true, diagnostics: false }];
+const common = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest }, moduleFileExtensions: ['ts', 'js', 'json'] };
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/{unit,golden}/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/integration/global-setup.ts',
+      testTimeout: 120000,
+    },
+  ],
+};

@@ -1,0 +1,21 @@
+/**
+ * Deterministic document ids. The same event gets the same id on the live path and on replay, so
+ * OpenSearch `_id` makes re-indexing idempotent.
+ */
+import { createHash } from 'node:crypto';
+
+/**
+ * A 27-character URL-safe id from the SHA-256 of the parts (160 bits: collisions are not a concern
+ * at log volumes). Parts are joined with NUL so `('a b', 'c')` and `('a', 'b c')` differ.
+ * @example stableId('aws.vpcflow', '/aws/vpc/flow/31953106606966983378809025079804211143289615424298221568')
+ */
+export function stableId(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 27);
+}
+
+/** Default key of a CloudWatch Logs event: its log group and its 56-digit event id. */
+export const cloudWatchKey = (logGroup: string, eventId: string): string => `${logGroup}/${eventId}`;
+
+/** Default key of a record in an S3 object: bucket, key, version (or ETag) and record position. */
+export const s3RecordKey = (bucket: string, key: string, version: string, position: number): string =>
+  `s3://${bucket}/${key}#${version}:${position}`;

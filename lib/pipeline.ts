@@ -1,0 +1,194 @@
+/**
+ * The pipeline core: raw events in, normalized documents out. Pure (no I/O, no clock unless the
+ * caller passes `now`), shared by the Firehose transformer, S3 ingest, replay and the CLI.
+ *
+ * Accounting rule (tested): every input event ends as exactly one of a document, a counted drop,
+ * or a failure document, so `received = documents + dropped + failed`. Events merged into another
+ * event's document (multi-line, multi-record) count as drops with reason `merged`.
+ */
+import { ECS_VERSION, SCHEMA_VERSION } from '../schemas';
+import type { TributaryDocument } from '../schemas/generated/document';
+import { detectSource, type SourceMapping } from '../parsers/detect';
+import { parsers } from '../parsers';
+import { DATASETS, type DropReason, type Fields, type Outcome, type ParseContext, type RawEvent, type SourceId } from '../parsers/types';
+import { stableId } from './ids';
+import { isoFromMillis } from './time';
+
+export interface NormalizeInput {
+  events: readonly RawEvent[];
+  context: ParseContext;
+  /** A source id, or `auto` (default) to detect it. */
+  source?: SourceId | 'auto';
+}
+
+export interface NormalizeOptions {
+  /** Sets `event.ingested`, and `@timestamp` of events that carry no time at all. */
+  now?: Date;
+  /** Keep the raw text in `event.original` on every document (always kept on failures). */
+  includeOriginal?: boolean;
+  /** Configured log group → source overrides for detection. */
+  mappings?: readonly SourceMapping[];
+}
+
+export interface Counts {
+  received: number;
+  documents: number;
+  dropped: number;
+  failed: number;
+}
+
+export interface NormalizeResult {
+  source: SourceId;
+  /** Parsed documents. */
+  documents: TributaryDocument[];
+  /** `event.kind: pipeline_error` documents, one per event that could not be parsed. */
+  failures: TributaryDocument[];
+  /** Drops by reason. */
+  dropped: Partial<Record<DropReason, number>>;
+  counts: Counts;
+}
+
+const MAX_ORIGINAL = 32 * 1024;
+
+function clip(s: string): string {
+  // Keeps failure documents far below OpenSearch's limits even for 1 MB+ garbage lines.
+  return s.length > MAX_ORIGINAL ? s.slice(0, MAX_ORIGINAL) + `…[${s.length - MAX_ORIGINAL} more chars]` : s;
+}
+
+function metadata(source: SourceId, ctx: ParseContext, records: number, merge?: boolean): NonNullable<TributaryDocument['tributary']> {
+  const t: NonNullable<TributaryDocument['tributary']> = { schema_version: SCHEMA_VERSION, source };
+  if (ctx.logGroup) t.log_group = ctx.logGroup;
+  if (ctx.logStream) t.log_stream = ctx.logStream;
+  if (ctx.s3) t.s3 = { bucket: ctx.s3.bucket, key: ctx.s3.key };
+  if (records > 1) t.record_count = records;
+  if (merge) t.merge = true;
+  return t;
+}
+
+/** Account and region of one event: per-event `extractedFields` name the origin on central log groups. */
+function origin(ctx: ParseContext, e: RawEvent | undefined): { account?: string; region?: string } {
+  return {
+    account: e?.extractedFields?.['@aws.account'] ?? ctx.account,
+    region: e?.extractedFields?.['@aws.region'] ?? ctx.region,
+  };
+}
+
+function fallbackTimestamp(e: RawEvent | undefined, now: Date | undefined): string {
+  return (e?.timestamp !== undefined ? isoFromMillis(e.timestamp) : undefined) ?? (now ?? new Date(0)).toISOString();
+}
+
+function finish(
+  fields: Fields,
+  source: SourceId,
+  indices: number[],
+  input: NormalizeInput,
+  options: NormalizeOptions,
+  merge?: boolean,
+): TributaryDocument {
+  const first = input.events[indices[0]];
+  const { account, region } = origin(input.context, first);
+  const doc = fields as TributaryDocument;
+  doc.event ??= {};
+  const event = doc.event;
+  event.dataset ??= DATASETS[source];
+  event.kind ??= 'event';
+  event.id ??= stableId(event.dataset, first?.key ?? `${indices[0]}`);
+  if (options.now) event.ingested = options.now.toISOString();
+  if (options.includeOriginal && event.original === undefined)
+    event.original = clip(indices.map((i) => input.events[i].message).join('\n'));
+  doc['@timestamp'] ??= fallbackTimestamp(first, options.now);
+  doc.cloud ??= {};
+  doc.cloud.provider ??= 'aws';
+  if (account && !doc.cloud.account?.id) doc.cloud.account = { ...doc.cloud.account, id: account };
+  if (region && !doc.cloud.region) doc.cloud.region = region;
+  doc.ecs = { version: ECS_VERSION };
+  doc.tributary = { ...metadata(source, input.context, indices.length, merge), ...doc.tributary };
+  return doc;
+}
+
+/**
+ * A `pipeline_error` document for one event that could not be parsed: keeps the original text and
+ * the reason, is indexed and archived like any document, and is counted as `failed`.
+ */
+export function failureDocument(
+  source: SourceId,
+  event: RawEvent | undefined,
+  context: ParseContext,
+  message: string,
+  type = 'parse_error',
+  now?: Date,
+): TributaryDocument {
+  const { account, region } = origin(context, event);
+  const dataset = DATASETS[source];
+  const doc: TributaryDocument = {
+    '@timestamp': fallbackTimestamp(event, now),
+    event: {
+      kind: 'pipeline_error',
+      dataset,
+      id: stableId(dataset, event?.key ?? 'unknown'),
+      original: clip(event?.message ?? ''),
+    },
+    error: { message, type },
+    cloud: { provider: 'aws' },
+    ecs: { version: ECS_VERSION },
+    tributary: metadata(source, context, 1),
+  };
+  if (now) doc.event.ingested = now.toISOString();
+  if (account) doc.cloud!.account = { id: account };
+  if (region) doc.cloud!.region = region;
+  return doc;
+}
+
+function runParser(source: SourceId, input: NormalizeInput): Outcome[] {
+  try {
+    return parsers[source].parse(input.events, input.context);
+  } catch (e) {
+    // Parsers must not throw; if one does, the batch still ends in per-event failures, not a crash.
+    const message = `parser threw: ${e instanceof Error ? e.message : String(e)}`;
+    return input.events.map((_, index) => ({ kind: 'failure', index, message, type: 'parser_bug' }));
+  }
+}
+
+/**
+ * Normalizes one batch of raw events from one stream or object.
+ * @example normalize({ events: [{ message: '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK', key: 'stdin:1' }], context: {}, source: 'vpcflow' })
+ */
+export function normalize(input: NormalizeInput, options: NormalizeOptions = {}): NormalizeResult {
+  const source =
+    !input.source || input.source === 'auto' ? detectSource(input.context, input.events, options.mappings) : input.source;
+  const documents: TributaryDocument[] = [];
+  const failures: TributaryDocument[] = [];
+  const dropped: Partial<Record<DropReason, number>> = {};
+  const n = input.events.length;
+  const seen = new Uint8Array(n);
+  let droppedCount = 0;
+  const drop = (reason: DropReason) => {
+    dropped[reason] = (dropped[reason] ?? 0) + 1;
+    droppedCount++;
+  };
+  const fail = (index: number, message: string, type?: string) =>
+    failures.push(failureDocument(source, input.events[index], input.context, message, type, options.now));
+  // Claims an index once; an outcome naming an index twice or out of range is a parser bug, not data loss.
+  const claim = (i: number) => i >= 0 && i < n && Number.isInteger(i) && !seen[i] && (seen[i] = 1) === 1;
+
+  for (const o of runParser(source, input)) {
+    if (o.kind === 'document') {
+      const indices = o.indices.filter(claim);
+      if (!indices.length) continue;
+      documents.push(finish(o.fields, source, indices, input, options, o.merge));
+      for (let k = 1; k < indices.length; k++) drop('merged');
+    } else if (claim(o.index)) {
+      if (o.kind === 'drop') drop(o.reason);
+      else fail(o.index, o.message, o.type);
+    }
+  }
+  for (let i = 0; i < n; i++) if (!seen[i]) fail(i, 'parser produced no outcome for this event', 'parser_bug');
+
+  return {
+    source,
+    documents,
+    failures,
+    dropped,
+    counts: { received: n, documents: documents.length, dropped: droppedCount, failed: failures.length },
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * The unified event schema: the one source of truth. `npm run generate` writes from it
+ * `schemas/generated/document.ts` (the TypeScript type), `event.schema.json` (JSON Schema used to
+ * validate every document the tests produce) and `mapping.json` (OpenSearch mappings per component).
+ */
+import { f, type Group } from './dsl';
+import { ecsFields } from './ecs';
+import { apigateway } from './sources/apigateway';
+import { app } from './sources/app';
+import { auditd } from './sources/auditd';
+import { cloudtrail } from './sources/cloudtrail';
+import { elb } from './sources/elb';
+import { lambda } from './sources/lambda';
+import { tributary } from './sources/tributary';
+import { vpcflow } from './sources/vpcflow';
+
+/** Bump when a change needs new index templates; written to every document as `tributary.schema_version`. */
+export const SCHEMA_VERSION = '1';
+
+/** ECS version the field names follow. */
+export const ECS_VERSION = '8.11.0';
+
+/** Source-specific groups, so the mapping can be split into one component template per source family. */
+export const sourceGroups = {
+  cloudtrail: ['aws', 'cloudtrail'],
+  vpcflow: ['aws', 'vpcflow'],
+  elb: ['aws', 'elb'],
+  apigateway: ['aws', 'apigateway'],
+  lambda: ['aws', 'lambda'],
+  auditd: ['auditd'],
+  app: ['app'],
+} as const;
+
+export const schema: Group = f.group({
+  ...ecsFields,
+  aws: f.group({ cloudtrail, vpcflow, elb, apigateway, lambda }, 'AWS source-specific detail.'),
+  auditd,
+  app,
+  tributary,
+});

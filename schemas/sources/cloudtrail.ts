@@ -1,0 +1,5 @@
+/** Fields under `aws.cloudtrail`. */
+import { f } from '../dsl';
+
+export const cloudtrail = f.group({
+});

@@ -1,0 +1,5 @@
+/** Fields under `aws.elb`. */
+import { f } from '../dsl';
+
+export const elb = f.group({
+});

@@ -1,0 +1,5 @@
+/** Fields under `aws.lambda`. */
+import { f } from '../dsl';
+
+export const lambda = f.group({
+});

@@ -1,0 +1,5 @@
+/** Fields under `aws.vpcflow`. */
+import { f } from '../dsl';
+
+export const vpcflow = f.group({
+});
