@@ -3,10 +3,13 @@
  * `integration` talks to the real OpenSearch and moto servers that `scripts/services.sh` starts
  * (global setup fails with a clear message when they are not reachable).
  */
-const tsJest = ['ts-jest', { isolatedModules: true, diagnostics: false }];
+const tsJest = ['ts-jest', { diagnostics: false }];
 const common = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest }, moduleFileExtensions: ['ts', 'js', 'json'] };
 
 module.exports = {
+  // Jest reads testTimeout only at the top level (a project's own value is ignored); integration tests
+  // wait on real servers, unit tests never come near it.
+  testTimeout: 120000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/{unit,golden}/**/*.test.ts'] },
     {
@@ -14,7 +17,6 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
-      testTimeout: 120000,
     },
   ],
 };

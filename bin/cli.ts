@@ -5,6 +5,11 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerNormalize } from './commands/normalize';
+import { registerOnboard } from './commands/onboard';
+import { registerSetup } from './commands/setup';
+import { registerReplay } from './commands/replay';
+import { registerIngest } from './commands/ingest';
+import { registerDemo } from './commands/demo';
 
 export function program(): Command {
   const p = new Command('tributary')
@@ -13,6 +18,11 @@ export function program(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerNormalize(p);
+  registerOnboard(p);
+  registerSetup(p);
+  registerReplay(p);
+  registerIngest(p);
+  registerDemo(p);
   return p;
 }
 

@@ -8,7 +8,7 @@
  */
 import { ECS_VERSION, SCHEMA_VERSION } from '../schemas';
 import type { TributaryDocument } from '../schemas/generated/document';
-import { detectSource, type SourceMapping } from '../parsers/detect';
+import { resolveSource, type SourceMapping } from '../parsers/detect';
 import { parsers } from '../parsers';
 import { DATASETS, type DropReason, type Fields, type Outcome, type ParseContext, type RawEvent, type SourceId } from '../parsers/types';
 import { stableId } from './ids';
@@ -154,8 +154,13 @@ function runParser(source: SourceId, input: NormalizeInput): Outcome[] {
  * @example normalize({ events: [{ message: '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK', key: 'stdin:1' }], context: {}, source: 'vpcflow' })
  */
 export function normalize(input: NormalizeInput, options: NormalizeOptions = {}): NormalizeResult {
-  const source =
-    !input.source || input.source === 'auto' ? detectSource(input.context, input.events, options.mappings) : input.source;
+  let source: SourceId;
+  if (!input.source || input.source === 'auto') {
+    // The matching mapping may carry parser options (a VPC custom format per log group).
+    const resolved = resolveSource(input.context, input.events, options.mappings);
+    source = resolved.source;
+    if (resolved.options.vpcFormat !== input.context.options?.vpcFormat) input = { ...input, context: { ...input.context, options: resolved.options } };
+  } else source = input.source;
   const documents: TributaryDocument[] = [];
   const failures: TributaryDocument[] = [];
   const dropped: Partial<Record<DropReason, number>> = {};

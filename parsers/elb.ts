@@ -1,4 +1,529 @@
-/** elb parser — being written (see the parsers issues). */
-import { lineParser, ParseError, type Parser } from './types';
+/**
+ * Elastic Load Balancing access log parser: Application (ALB), Network (NLB, TLS listeners) and
+ * Classic load balancers, told apart by the line itself. One quote-aware tokenizer serves all
+ * three layouts; fields are mapped by position and trailing fields AWS adds later are ignored.
+ *
+ * Timestamps: `@timestamp` is the time the load balancer logged the entry: ALB `time` (response
+ * sent, or WebSocket closed; `event.end`, with `request_creation_time` as `event.start`), NLB
+ * `time` (TLS connection closed), Classic `timestamp` (request received; `event.start`). ALB
+ * `time` is used rather than `request_creation_time` because every ALB line has it (older lines
+ * lack the creation time), AWS partitions the log files by it, and peers (Athena, Elastic) index
+ * on it, so counts agree across tools.
+ *
+ * Docs: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-access-logs.html,
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-access-logs.html,
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/access-log-collection.html
+ */
+import { isIP } from 'node:net';
+import { isoFromMillis, isoFromString } from '../lib/time';
+import { tokenize } from './tokenize';
+import { lineParser, ParseError, skip, type Fields, type LineResult, type Parser } from './types';
 
-export const elbParser: Parser = lineParser('elb', () => new ParseError('elb parser not implemented yet'));
+type Doc = Fields & { event: NonNullable<Fields['event']> };
+type Elb = NonNullable<NonNullable<Fields['aws']>['elb']>;
+
+const ALB_TYPES = new Set(['http', 'https', 'h2', 'grpcs', 'ws', 'wss']);
+const NUMBER = /^-?\d+(\.\d+)?$/;
+
+const absent = (s: string | undefined): s is undefined => s === undefined || s === '-' || s === '';
+
+/** Integer (possibly negative) or NaN. */
+function int(s: string): number {
+  const n = s.length;
+  if (n === 0 || n > 16) return NaN;
+  for (let i = s.charCodeAt(0) === 45 && n > 1 ? 1 : 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return NaN;
+  }
+  return +s;
+}
+
+/** `ip:port`, `[v6]:port` or a bare IPv6 with a port after the last `:`. */
+function endpoint(s: string): { ip?: string; address?: string; port?: number } | undefined {
+  if (absent(s)) return undefined;
+  const c = s.lastIndexOf(':');
+  let host = s;
+  let port: number | undefined;
+  if (c > 0) {
+    const p = int(s.slice(c + 1));
+    if (p >= 0 && p <= 65535) {
+      host = s.slice(0, c);
+      port = p;
+    }
+  }
+  if (host.charCodeAt(0) === 91 && host.charCodeAt(host.length - 1) === 93) host = host.slice(1, -1);
+  const out: { ip?: string; address?: string; port?: number } = {};
+  if (isIP(host) !== 0 && !host.includes('%')) out.ip = host;
+  else out.address = host;
+  if (port !== undefined) out.port = port;
+  return out;
+}
+
+/** `TLSv1.2` / `tlsv12` / `TLSv1` → ECS `tls.version` + `tls.version_protocol`. */
+function tlsVersion(s: string): { version: string; protocol: string } | undefined {
+  const m = /^(tls|ssl)v?(\d)(?:\.?(\d))?$/i.exec(s);
+  if (!m) return undefined;
+  return { protocol: m[1].toLowerCase(), version: `${m[2]}.${m[3] ?? '0'}` };
+}
+
+/** `Root=1-5833...;Parent=...` → the X-Ray trace id. */
+function traceRoot(s: string): string | undefined {
+  const i = s.indexOf('Root=');
+  if (i === -1) return undefined;
+  const e = s.indexOf(';', i);
+  const id = s.slice(i + 5, e === -1 ? undefined : e);
+  return id || undefined;
+}
+
+/** Region and account from an ARN (`arn:aws:elasticloadbalancing:us-east-2:123456789012:...`). */
+const arnCache = new Map<string, readonly [string, string]>();
+
+function arnOrigin(arn: string | undefined, doc: Doc): void {
+  if (absent(arn) || !arn.startsWith('arn:')) return;
+  // A file names a handful of target groups and certificates: split each ARN once.
+  let o = arnCache.get(arn);
+  if (!o) {
+    const parts = arn.split(':', 5);
+    o = [parts[3] ?? '', parts.length === 5 && /^\d{12}$/.test(parts[4]) ? parts[4] : ''];
+    if (arnCache.size > 1000) arnCache.clear();
+    arnCache.set(arn, o);
+  }
+  // A fresh object per document: the pipeline adds `cloud.provider` in place.
+  const cloud: NonNullable<Fields['cloud']> = {};
+  if (o[0]) cloud.region = o[0];
+  if (o[1]) cloud.account = { id: o[1] };
+  if (cloud.region || cloud.account) doc.cloud = cloud;
+}
+
+const dayCache = new Map<string, string | undefined>();
+
+const digitsAt = (s: string, from: number, to: number): boolean => {
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+};
+
+/**
+ * ELB timestamps (`2018-07-02T22:23:00.186641Z`, NLB `2018-12-20T02:59:40`) to ISO with
+ * milliseconds. The common shape is checked by position and only the date part goes through
+ * `Date` (once per distinct day); anything else takes the general path.
+ */
+function elbTime(s: string): string | undefined {
+  const n = s.length;
+  const zoned = s.charCodeAt(n - 1) === 90; // Z
+  const end = zoned ? n - 1 : n;
+  if (
+    end < 19 || s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':' ||
+    !digitsAt(s, 0, 4) || !digitsAt(s, 5, 7) || !digitsAt(s, 8, 10) || !digitsAt(s, 11, 13) || !digitsAt(s, 14, 16) || !digitsAt(s, 17, 19) ||
+    (end > 19 && (s[19] !== '.' || end === 20 || !digitsAt(s, 20, end)))
+  )
+    return isoFromString(s);
+  if (s.slice(11, 13) > '23' || s.slice(14, 16) > '59' || s.slice(17, 19) > '59') return isoFromString(s);
+  const date = s.slice(0, 10);
+  let day = dayCache.get(date);
+  if (day === undefined && !dayCache.has(date)) {
+    day = isoFromString(`${date}T00:00:00Z`)?.slice(0, 10);
+    if (dayCache.size > 1000) dayCache.clear();
+    dayCache.set(date, day);
+  }
+  if (day === undefined) return undefined;
+  const ms = end > 19 ? (s.slice(20, Math.min(end, 23)) + '00').slice(0, 3) : '000';
+  return `${day}T${s.slice(11, 19)}.${ms}Z`;
+}
+
+function decode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+function seconds(name: string, s: string): number | ParseError | undefined {
+  if (absent(s)) return undefined;
+  if (!NUMBER.test(s)) return new ParseError(`${name} is not a number: ${JSON.stringify(s.slice(0, 64))}`);
+  return +s;
+}
+
+const TIME_FIELDS = ['request_processing_time', 'target_processing_time', 'response_processing_time'] as const;
+
+/** The three processing times starting at token `at` (Classic calls the middle one backend time). */
+function processingTimes(t: string[], at: number, elb: Elb): Array<number | undefined> | ParseError {
+  const out: Array<number | undefined> = [undefined, undefined, undefined];
+  for (let k = 0; k < 3; k++) {
+    const r = seconds(TIME_FIELDS[k], t[at + k]);
+    if (r instanceof ParseError) return r;
+    out[k] = r;
+  }
+  if (out[0] !== undefined) elb.request_processing_time = out[0];
+  if (out[1] !== undefined) elb.target_processing_time = out[1];
+  if (out[2] !== undefined) elb.response_processing_time = out[2];
+  return out;
+}
+
+function count(name: string, s: string | undefined): number | ParseError | undefined {
+  if (absent(s)) return undefined;
+  const n = int(s);
+  return Number.isNaN(n) || n < 0 ? new ParseError(`${name} is not a byte count: ${JSON.stringify(s.slice(0, 64))}`) : n;
+}
+
+function status(name: string, s: string | undefined): number | ParseError | undefined {
+  if (absent(s)) return undefined;
+  const n = int(s);
+  return Number.isNaN(n) ? new ParseError(`${name} is not a status code: ${JSON.stringify(s.slice(0, 64))}`) : n;
+}
+
+interface Parsed {
+  url?: NonNullable<Fields['url']>;
+  method?: string;
+  version?: string;
+}
+
+/** `METHOD scheme://host:port/path?query HTTP/1.1` (any part may be `-`). */
+function parseRequest(raw: string): Parsed {
+  const out: Parsed = {};
+  const request = raw.trim(); // TCP/SSL listeners log `"- - - "`, with a trailing space
+  const a = request.indexOf(' ');
+  const b = request.lastIndexOf(' ');
+  if (a === -1 || b <= a) return out;
+  const method = request.slice(0, a);
+  const target = request.slice(a + 1, b);
+  const proto = request.slice(b + 1);
+  if (!absent(method)) out.method = method;
+  if (proto.startsWith('HTTP/')) out.version = proto.slice(5);
+  if (!absent(target)) out.url = parseUrl(target);
+  return out;
+}
+
+/** Splits a URL as logged (not normalized: the original is what the client sent). */
+function parseUrl(u: string): NonNullable<Fields['url']> {
+  const url: NonNullable<Fields['url']> = { original: u };
+  let rest = u;
+  const se = u.indexOf('://');
+  if (se > 0 && /^[a-zA-Z][a-zA-Z0-9+.-]*$/.test(u.slice(0, se))) {
+    url.scheme = u.slice(0, se).toLowerCase();
+    rest = u.slice(se + 3);
+    let ae = rest.length;
+    for (const ch of ['/', '?', '#']) {
+      const k = rest.indexOf(ch);
+      if (k !== -1 && k < ae) ae = k;
+    }
+    let authority = rest.slice(0, ae);
+    rest = rest.slice(ae);
+    const at = authority.lastIndexOf('@');
+    if (at !== -1) authority = authority.slice(at + 1);
+    let host = authority;
+    if (authority.startsWith('[')) {
+      const close = authority.indexOf(']');
+      host = close === -1 ? authority : authority.slice(1, close);
+      const p = close === -1 ? NaN : int(authority.slice(close + 2));
+      if (close !== -1 && authority[close + 1] === ':' && p >= 0 && p <= 65535) url.port = p;
+    } else {
+      const c = authority.lastIndexOf(':');
+      if (c !== -1) {
+        host = authority.slice(0, c);
+        const p = int(authority.slice(c + 1));
+        if (p >= 0 && p <= 65535) url.port = p;
+      }
+    }
+    if (host) url.domain = host;
+  } else if (!u.startsWith('/')) return url; // `*`, `host:port` (CONNECT): nothing more to split
+  const hash = rest.indexOf('#');
+  if (hash !== -1) rest = rest.slice(0, hash);
+  const q = rest.indexOf('?');
+  const path = q === -1 ? rest : rest.slice(0, q);
+  if (path) url.path = path;
+  if (q !== -1 && q + 1 < rest.length) url.query = rest.slice(q + 1);
+  return url;
+}
+
+function addHttp(doc: Doc, request: string | undefined, ua: string | undefined): boolean {
+  let any = false;
+  if (!absent(request)) {
+    const r = parseRequest(request);
+    if (r.method || r.version) {
+      doc.http ??= {};
+      if (r.method) (doc.http.request ??= {}).method = r.method;
+      if (r.version) doc.http.version = r.version;
+      any = true;
+    }
+    if (r.url) {
+      doc.url = r.url;
+      any = true;
+    }
+  }
+  if (!absent(ua)) doc.user_agent = { original: ua };
+  return any;
+}
+
+function addEndpoints(doc: Doc, client: string, target: string | undefined): void {
+  const related: string[] = [];
+  const src = endpoint(client);
+  if (src) {
+    doc.source = src;
+    if (src.ip) related.push(src.ip);
+  }
+  const dst = target === undefined ? undefined : endpoint(target);
+  if (dst) {
+    doc.destination = dst;
+    if (dst.ip && !related.includes(dst.ip)) related.push(dst.ip);
+  }
+  if (related.length) doc.related = { ip: related };
+}
+
+function addTls(doc: Doc, cipher: string | undefined, protocol: string | undefined): void {
+  const tls: NonNullable<Fields['tls']> = {};
+  if (!absent(cipher)) tls.cipher = cipher;
+  if (!absent(protocol)) {
+    const v = tlsVersion(protocol);
+    if (v) {
+      tls.version = v.version;
+      tls.version_protocol = v.protocol;
+    }
+  }
+  if (tls.cipher !== undefined || tls.version !== undefined) doc.tls = Object.assign(doc.tls ?? {}, tls);
+}
+
+/**
+ * Processing times (seconds) → `event.duration` (ns, absent when any time is -1), and the outcome:
+ * failure for a 5xx (or negative) load balancer status, or when a time is -1 and the request was
+ * meant to reach a target (`forwarded`: Classic always, ALB when `forward` ran). ALB redirects,
+ * fixed responses and WAF blocks never reach a target, so their -1 target time is not a failure.
+ */
+function timing(doc: Doc, times: Array<number | undefined>, elbStatus: number | undefined, forwarded: boolean): void {
+  const notDispatched = times.some((t) => t !== undefined && t < 0);
+  if (!notDispatched && times.every((t) => t !== undefined))
+    doc.event.duration = Math.round((times as number[]).reduce((a, b) => a + b, 0) * 1e9);
+  const failed =
+    (elbStatus !== undefined && (elbStatus >= 500 || elbStatus < 0)) || (notDispatched && (forwarded || elbStatus === undefined));
+  doc.event.outcome = failed ? 'failure' : 'success';
+}
+
+function list(s: string | undefined, sep: string): string[] | undefined {
+  if (absent(s)) return undefined;
+  const items = s.split(sep).filter((x) => x !== '' && x !== '-');
+  return items.length ? items : undefined;
+}
+
+/**
+ * ALB: `type time elb client:port target:port request_processing_time target_processing_time
+ * response_processing_time elb_status_code target_status_code received_bytes sent_bytes "request"
+ * "user_agent" ssl_cipher ssl_protocol target_group_arn "trace_id" "domain_name" "chosen_cert_arn"
+ * matched_rule_priority request_creation_time "actions_executed" "redirect_url" "error_reason"
+ * "target:port_list" "target_status_code_list" "classification" "classification_reason"
+ * conn_trace_id "transformed_host" "transformed_uri" "request_transform_status"`.
+ */
+function alb(t: string[]): Fields | ParseError {
+  if (t.length < 13) return new ParseError(`ALB access log line has ${t.length} fields, expected at least 13`);
+  const time = elbTime(t[1]);
+  if (!time) return new ParseError(`ALB time is not a timestamp: ${JSON.stringify(t[1].slice(0, 64))}`);
+  const elb: Elb = { type: 'alb', protocol: t[0] };
+  const doc: Doc = { '@timestamp': time, event: { category: ['web'], type: ['access'], end: time } };
+  const id = t[2];
+  if (!absent(id)) {
+    elb.id = id;
+    const parts = id.split('/');
+    elb.name = parts.length >= 3 ? parts[1] : id;
+  }
+  addEndpoints(doc, t[3], t[4]);
+  const times = processingTimes(t, 5, elb);
+  if (times instanceof ParseError) return times;
+  const es = status('elb_status_code', t[8]);
+  if (es instanceof ParseError) return es;
+  const ts = status('target_status_code', t[9]);
+  if (ts instanceof ParseError) return ts;
+  const rx = count('received_bytes', t[10]);
+  if (rx instanceof ParseError) return rx;
+  const tx = count('sent_bytes', t[11]);
+  if (tx instanceof ParseError) return tx;
+  addHttp(doc, t[12], t[13]);
+  const http: NonNullable<Fields['http']> = (doc.http ??= {});
+  if (rx !== undefined) (http.request ??= {}).bytes = rx;
+  if (es !== undefined) {
+    elb.elb_status_code = es;
+    if (es >= 0) (http.response ??= {}).status_code = es;
+  }
+  if (tx !== undefined) (http.response ??= {}).bytes = tx;
+  if (!http.request && !http.response && !http.version) delete doc.http;
+  if (ts !== undefined) elb.target_status_code = ts;
+  const actions = list(t[22], ',');
+  // Lines older than actions_executed cannot say whether a forward ran: -1 counts as failure there.
+  timing(doc, times, es, actions ? actions.includes('forward') : t.length <= 22);
+  // A WAF block is a deliberate denial, not an error.
+  if (es === 403 && actions?.includes('waf') && !actions.includes('forward')) doc.event.type = ['access', 'denied'];
+  doc.network = { protocol: t[0] === 'grpcs' ? 'grpc' : t[0] === 'ws' || t[0] === 'wss' ? 'websocket' : 'http', transport: 'tcp' };
+  addTls(doc, t[14], t[15]);
+  if (!absent(t[16])) elb.target_group_arn = t[16];
+  arnOrigin(t[16], doc);
+  if (!absent(t[17])) {
+    elb.trace_id = t[17];
+    const root = traceRoot(t[17]);
+    if (root) doc.trace = { id: root };
+  }
+  if (!absent(t[18])) (doc.tls ??= {}).client = { server_name: t[18] };
+  if (!absent(t[19])) elb.chosen_cert_arn = t[19];
+  if (!doc.cloud) arnOrigin(t[19], doc);
+  if (!absent(t[20])) {
+    const p = int(t[20]);
+    if (!Number.isNaN(p)) elb.matched_rule_priority = p;
+  }
+  if (!absent(t[21])) {
+    const start = elbTime(t[21]);
+    if (start) doc.event.start = start;
+  }
+  if (actions) elb.actions_executed = actions;
+  if (!absent(t[23])) elb.redirect_url = t[23];
+  if (!absent(t[24])) elb.error_reason = t[24];
+  const targets = list(t[25], ' ');
+  if (targets) elb.target_port_list = targets;
+  const codes = list(t[26], ' ');
+  if (codes) elb.target_status_code_list = codes;
+  if (!absent(t[27])) elb.classification = t[27];
+  if (!absent(t[28])) elb.classification_reason = t[28];
+  if (!absent(t[29])) elb.conn_trace_id = t[29];
+  if (!absent(t[30])) elb.transformed_host = t[30];
+  if (!absent(t[31])) elb.transformed_uri = t[31];
+  if (!absent(t[32])) elb.request_transform_status = t[32];
+  if (!absent(t[24])) doc.error = { code: t[24] };
+  doc.aws = { elb };
+  return doc;
+}
+
+/**
+ * NLB (TLS listeners): `type version time elb listener client:port destination:port
+ * connection_time tls_handshake_time received_bytes sent_bytes incoming_tls_alert chosen_cert_arn
+ * chosen_cert_serial tls_cipher tls_protocol_version tls_named_group domain_name alpn_fe_protocol
+ * alpn_be_protocol alpn_client_preference_list [tls_connection_creation_time]`.
+ */
+function nlb(t: string[]): Fields | ParseError {
+  if (t.length < 11) return new ParseError(`NLB access log line has ${t.length} fields, expected at least 11`);
+  const time = elbTime(t[2]);
+  if (!time) return new ParseError(`NLB time is not a timestamp: ${JSON.stringify(t[2].slice(0, 64))}`);
+  const elb: Elb = { type: 'nlb', protocol: t[0], log_version: t[1] };
+  const doc: Doc = { '@timestamp': time, event: { category: ['network'], type: ['connection'], end: time } };
+  if (!absent(t[3])) {
+    elb.id = t[3];
+    const parts = t[3].split('/');
+    elb.name = parts.length >= 3 ? parts[1] : t[3];
+  }
+  if (!absent(t[4])) elb.listener_id = t[4];
+  addEndpoints(doc, t[5], t[6]);
+  const conn = count('connection_time', t[7]);
+  if (conn instanceof ParseError) return conn;
+  const hs = count('tls_handshake_time', t[8]);
+  if (hs instanceof ParseError) return hs;
+  const rx = count('received_bytes', t[9]);
+  if (rx instanceof ParseError) return rx;
+  const tx = count('sent_bytes', t[10]);
+  if (tx instanceof ParseError) return tx;
+  if (conn !== undefined) {
+    elb.connection_time = conn;
+    doc.event.duration = conn * 1e6;
+  }
+  if (hs !== undefined) elb.tls_handshake_time = hs;
+  // A `-` handshake time means the TLS handshake did not complete.
+  doc.event.outcome = hs === undefined ? 'failure' : 'success';
+  if (rx !== undefined) (doc.source ??= {}).bytes = rx;
+  if (tx !== undefined) (doc.destination ??= {}).bytes = tx;
+  doc.network = { protocol: 'tls', transport: 'tcp' };
+  if (!absent(t[11])) elb.incoming_tls_alert = t[11];
+  if (!absent(t[12])) elb.chosen_cert_arn = t[12];
+  arnOrigin(t[12], doc);
+  if (!absent(t[13])) elb.chosen_cert_serial = t[13];
+  addTls(doc, t[14], t[15]);
+  (doc.tls ??= {}).established = hs !== undefined;
+  if (!absent(t[16])) elb.tls_named_group = t[16];
+  if (!absent(t[17])) doc.tls.client = { server_name: decode(t[17]) };
+  if (!absent(t[18])) elb.alpn_fe_protocol = t[18];
+  if (!absent(t[19])) elb.alpn_be_protocol = t[19];
+  // URL-encoded per the docs (`h2%2Chttp%2F1.1`); the docs' own sample shows `"h2","http/1.1"`.
+  const alpn = absent(t[20]) ? undefined : list(decode(t[20]), ',');
+  if (alpn) elb.alpn_client_preference_list = alpn.map((p) => p.replace(/^"|"$/g, ''));
+  if (!absent(t[21])) {
+    const start = elbTime(t[21]);
+    if (start) doc.event.start = start;
+  } else if (conn !== undefined) {
+    const start = isoFromMillis(Date.parse(time) - conn);
+    if (start) doc.event.start = start;
+  }
+  doc.aws = { elb };
+  return doc;
+}
+
+/**
+ * Classic: `timestamp elb client:port backend:port request_processing_time
+ * backend_processing_time response_processing_time elb_status_code backend_status_code
+ * received_bytes sent_bytes "request" "user_agent" ssl_cipher ssl_protocol` (older lines stop
+ * after the request or the byte counts; TCP/SSL listeners log `"- - - "` and `-` statuses).
+ */
+function classic(t: string[]): Fields | ParseError {
+  if (t.length < 11) return new ParseError(`Classic ELB access log line has ${t.length} fields, expected at least 11`);
+  const time = elbTime(t[0]);
+  if (!time) return new ParseError(`Classic ELB timestamp is not a timestamp: ${JSON.stringify(t[0].slice(0, 64))}`);
+  const elb: Elb = { type: 'classic' };
+  if (!absent(t[1])) elb.name = t[1];
+  const doc: Doc = { '@timestamp': time, event: { start: time } };
+  addEndpoints(doc, t[2], t[3]);
+  const times = processingTimes(t, 4, elb);
+  if (times instanceof ParseError) return times;
+  const es = status('elb_status_code', t[7]);
+  if (es instanceof ParseError) return es;
+  const bs = status('backend_status_code', t[8]);
+  if (bs instanceof ParseError) return bs;
+  const rx = count('received_bytes', t[9]);
+  if (rx instanceof ParseError) return rx;
+  const tx = count('sent_bytes', t[10]);
+  if (tx instanceof ParseError) return tx;
+  const isHttp = addHttp(doc, t[11], t[12]);
+  if (isHttp) {
+    doc.event.category = ['web'];
+    doc.event.type = ['access'];
+    const http: NonNullable<Fields['http']> = (doc.http ??= {});
+    if (rx !== undefined) (http.request ??= {}).bytes = rx;
+    if (es !== undefined) (http.response ??= {}).status_code = es;
+    if (tx !== undefined) (http.response ??= {}).bytes = tx;
+    elb.protocol = doc.url?.scheme === 'https' ? 'https' : 'http';
+    doc.network = { protocol: 'http', transport: 'tcp' };
+  } else {
+    // TCP/SSL listener: no HTTP layer, bytes are connection totals.
+    doc.event.category = ['network'];
+    doc.event.type = ['connection'];
+    if (rx !== undefined) (doc.source ??= {}).bytes = rx;
+    if (tx !== undefined) (doc.destination ??= {}).bytes = tx;
+    elb.protocol = absent(t[13]) ? 'tcp' : 'ssl';
+    doc.network = { transport: 'tcp' };
+    if (!absent(t[13])) doc.network.protocol = 'tls';
+  }
+  if (es !== undefined) elb.elb_status_code = es;
+  if (bs !== undefined) elb.target_status_code = bs;
+  timing(doc, times, es, true);
+  addTls(doc, t[13], t[14]);
+  doc.aws = { elb };
+  return doc;
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
+/**
+ * One access log line of any ELB type.
+ * @example parseElbLine('2015-05-13T23:39:43.945958Z my-loadbalancer 192.168.131.39:2817 10.0.0.1:80 0.000073 0.001048 0.000057 200 200 0 29 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.38.0" - -')
+ */
+export function parseElbLine(line: string): LineResult {
+  if (line.trim() === '') return skip('blank');
+  const t = tokenize(line);
+  if (!t) return new ParseError('unterminated quoted field in ELB access log line');
+  if (t.length < 3) return new ParseError(`not an ELB access log line: only ${t.length} fields`);
+  const first = t[0];
+  if (first === 'tls' && (t[1] === '2.0' || t[1] === '1.0' || t[3]?.startsWith('net/'))) return nlb(t);
+  if (ALB_TYPES.has(first) || t[2].startsWith('app/')) return alb(t);
+  if (isDigit(first.charCodeAt(0)) && first.length >= 19 && first[4] === '-' && first[10] === 'T') return classic(t);
+  return new ParseError(`not an ELB access log line: unknown type ${JSON.stringify(first.slice(0, 32))}`);
+}
+
+/**
+ * ELB access logs (S3 delivery, one line per request or TLS connection).
+ * @example elbParser.parse([{ message: 'tls 2.0 2018-12-20T02:59:40 net/my-network-loadbalancer/c6e77e28c25b2234 g3d4b5e8bb8464cd 72.21.218.154:51341 172.100.100.185:443 5 2 98 246 - arn:aws:acm:us-east-2:671290407336:certificate/2a108f19-aded-46b0-8493-c63eb1ef4a99 - ECDHE-RSA-AES128-SHA tlsv12 - my-network-loadbalancer-c6e77e28c25b2234.elb.us-east-2.amazonaws.com - - -', key: 'k' }], {})
+ */
+export const elbParser: Parser = lineParser('elb', (line) => parseElbLine(line));

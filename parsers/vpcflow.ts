@@ -1,4 +1,375 @@
-/** vpcflow parser — being written (see the parsers issues). */
-import { lineParser, ParseError, type Parser } from './types';
+/**
+ * VPC and Transit Gateway Flow Logs parser (versions 2-8, default and custom formats).
+ *
+ * A flow record is one line of space-separated values in the order of the flow log's `LogFormat`.
+ * The format comes from, in order: an S3 header line in the same batch (it is dropped as `header`
+ * and governs the lines after it), `ctx.options.vpcFormat` (CLI `--vpc-format`), or the shape of
+ * the line itself (default v2, a console "all fields" layout, the Transit Gateway default).
+ * Formats are compiled once into a field table (see `vpcflow-format.ts`); a line is one
+ * `split(' ')` plus indexing. `-` means absent. Fields AWS adds later are kept under
+ * `aws.vpcflow.extra` instead of failing the line.
+ *
+ * Docs: https://docs.aws.amazon.com/vpc/latest/userguide/flow-log-records.html
+ */
+import { isIP } from 'node:net';
+import { isoFromMillis } from '../lib/time';
+import { compileFormat, detectFormat, isHeaderLine, type CompiledFormat } from './vpcflow-format';
+import { ParseError, type Fields, type Outcome, type ParseContext, type Parser, type RawEvent } from './types';
 
-export const vpcflowParser: Parser = lineParser('vpcflow', () => new ParseError('vpcflow parser not implemented yet'));
+/** IANA protocol numbers → ECS `network.transport` names (the common ones in VPC traffic). */
+const TRANSPORTS: Record<number, string> = {
+  0: 'hopopt', 1: 'icmp', 2: 'igmp', 4: 'ipv4', 6: 'tcp', 17: 'udp', 27: 'rdp', 41: 'ipv6', 43: 'ipv6-route',
+  44: 'ipv6-frag', 46: 'rsvp', 47: 'gre', 50: 'esp', 51: 'ah', 58: 'ipv6-icmp', 59: 'ipv6-nonxt', 60: 'ipv6-opts',
+  88: 'eigrp', 89: 'ospf', 94: 'ipip', 103: 'pim', 112: 'vrrp', 115: 'l2tp', 132: 'sctp', 136: 'udplite', 137: 'mpls-in-ip',
+};
+
+const TCP_FLAGS: ReadonlyArray<readonly [number, string]> = [
+  [1, 'fin'], [2, 'syn'], [4, 'rst'], [8, 'psh'], [16, 'ack'], [32, 'urg'], [64, 'ece'], [128, 'cwr'],
+];
+
+/** traffic-path codes (egress traffic) from the flow log records documentation. */
+const TRAFFIC_PATHS: Record<number, string> = {
+  1: 'same-vpc',
+  2: 'internet-gateway-or-gateway-endpoint',
+  3: 'virtual-private-gateway',
+  4: 'vpc-peering-intra-region',
+  5: 'vpc-peering-inter-region',
+  6: 'local-gateway',
+  7: 'gateway-vpc-endpoint',
+  8: 'internet-gateway',
+};
+
+const ACCOUNT_ID = /^\d{12}$/;
+
+/** Non-negative integer from a token, or NaN; no Number('') = 0 or '1e3' surprises. */
+function uint(s: string): number {
+  const n = s.length;
+  if (n === 0 || n > 15) return NaN;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return NaN;
+  }
+  return +s;
+}
+
+const validIp = (s: string) => isIP(s) !== 0 && !s.includes('%');
+
+function shortFormat(f: CompiledFormat): string {
+  return f.text.length > 120 ? f.text.slice(0, 117) + '...' : f.text;
+}
+
+/** Token `i` of a record, undefined when the field is not in the format or is `-`. */
+function val(t: readonly string[], i: number): string | undefined {
+  return i < 0 || t[i] === '-' ? undefined : t[i];
+}
+
+function bad(t: readonly string[], field: string, i: number, what: string): ParseError {
+  return new ParseError(`${field} is not ${what}: ${JSON.stringify(t[i].slice(0, 64))}`);
+}
+
+/** Largest epoch second that still has a four-digit year (OpenSearch/JSON Schema date-time). */
+const MAX_EPOCH_S = 253402300799;
+const PAD2 = Array.from({ length: 60 }, (_, i) => (i < 10 ? '0' : '') + i);
+let cachedDay = NaN;
+let cachedPrefix = '';
+
+/**
+ * ISO 8601 of whole epoch seconds without a `Date` per record: flow records of a batch share a
+ * few days, so the `YYYY-MM-DDT` prefix is cached and the time of day is built from a table.
+ */
+function isoFromEpochSeconds(s: number): string | undefined {
+  if (!(s >= 0 && s <= MAX_EPOCH_S)) return undefined;
+  const day = Math.floor(s / 86400);
+  if (day !== cachedDay) {
+    const iso = isoFromMillis(day * 86400000);
+    if (iso === undefined) return undefined;
+    cachedPrefix = iso.slice(0, 11);
+    cachedDay = day;
+  }
+  const sec = s - day * 86400;
+  const h = Math.floor(sec / 3600);
+  const m = Math.floor((sec - h * 3600) / 60);
+  return `${cachedPrefix}${PAD2[h]}:${PAD2[m]}:${PAD2[sec - h * 3600 - m * 60]}.000Z`;
+}
+
+/** Splits on runs of whitespace, for the rare line with stray spaces (one AWS docs example has a double space). */
+const looseSplit = (line: string) => line.trim().split(/\s+/);
+
+/**
+ * Maps one record of a known format to document fields.
+ * @example mapRecord('2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK', compiled)
+ */
+export function mapRecord(line: string, format: CompiledFormat): Fields | ParseError {
+  return mapTokens(line.split(' '), line, format);
+}
+
+function mapTokens(split: string[], line: string, format: CompiledFormat): Fields | ParseError {
+  let t = split;
+  if (t.length !== format.fieldCount) t = looseSplit(line);
+  if (t.length !== format.fieldCount)
+    return new ParseError(`expected ${format.fieldCount} fields for VPC flow log format "${shortFormat(format)}", got ${t.length}`);
+  const p = format.pos;
+
+  const aws: Record<string, unknown> = {};
+  const event: NonNullable<Fields['event']> = { category: ['network'] };
+  const doc: Fields = { event };
+  const cloud: NonNullable<Fields['cloud']> = {};
+  const network: NonNullable<Fields['network']> = {};
+  const related: string[] = [];
+  let source: NonNullable<Fields['source']> | undefined;
+  let destination: NonNullable<Fields['destination']> | undefined;
+
+  let s = val(t, p.version);
+  if (s !== undefined) aws.version = s;
+  s = val(t, p.accountId);
+  if (s !== undefined) {
+    if (ACCOUNT_ID.test(s)) cloud.account = { id: s };
+    else aws.account_id = s;
+  }
+  s = val(t, p.interfaceId);
+  if (s !== undefined) aws.interface_id = s;
+
+  let family: 4 | 6 | undefined;
+  s = val(t, p.srcaddr);
+  if (s !== undefined) {
+    const fam = isIP(s);
+    if (fam === 0 || s.includes('%')) return bad(t, 'srcaddr', p.srcaddr, 'an IP address');
+    family = fam as 4 | 6;
+    source = { ip: s };
+    related.push(s);
+  }
+  s = val(t, p.dstaddr);
+  if (s !== undefined) {
+    const fam = isIP(s);
+    if (fam === 0 || s.includes('%')) return bad(t, 'dstaddr', p.dstaddr, 'an IP address');
+    family ??= fam as 4 | 6;
+    destination = { ip: s };
+    if (!related.includes(s)) related.push(s);
+  }
+  s = val(t, p.srcport);
+  if (s !== undefined) {
+    const n = uint(s);
+    if (!(n <= 65535)) return bad(t, 'srcport', p.srcport, 'a port number');
+    (source ??= {}).port = n;
+  }
+  s = val(t, p.dstport);
+  if (s !== undefined) {
+    const n = uint(s);
+    if (!(n <= 65535)) return bad(t, 'dstport', p.dstport, 'a port number');
+    (destination ??= {}).port = n;
+  }
+  s = val(t, p.protocol);
+  if (s !== undefined) {
+    const n = uint(s);
+    if (!(n <= 255)) return bad(t, 'protocol', p.protocol, 'an IANA protocol number');
+    network.iana_number = s;
+    const name = TRANSPORTS[n];
+    if (name) network.transport = name;
+  }
+  s = val(t, p.packets);
+  if (s !== undefined) {
+    const n = uint(s);
+    if (Number.isNaN(n)) return bad(t, 'packets', p.packets, 'a number');
+    (source ??= {}).packets = n;
+    network.packets = n;
+  }
+  s = val(t, p.bytes);
+  if (s !== undefined) {
+    const n = uint(s);
+    if (Number.isNaN(n)) return bad(t, 'bytes', p.bytes, 'a number');
+    (source ??= {}).bytes = n;
+    network.bytes = n;
+  }
+
+  let start: number | undefined;
+  let end: number | undefined;
+  s = val(t, p.start);
+  if (s !== undefined) {
+    start = uint(s);
+    const iso = isoFromEpochSeconds(start);
+    if (iso === undefined) return bad(t, 'start', p.start, 'epoch seconds');
+    event.start = iso;
+  }
+  s = val(t, p.end);
+  if (s !== undefined) {
+    end = uint(s);
+    const iso = isoFromEpochSeconds(end);
+    if (iso === undefined) return bad(t, 'end', p.end, 'epoch seconds');
+    event.end = iso;
+  }
+  if (event.start !== undefined || event.end !== undefined) doc['@timestamp'] = event.start ?? event.end;
+  if (start !== undefined && end !== undefined && end >= start) event.duration = (end - start) * 1e9;
+
+  s = val(t, p.action);
+  if (s !== undefined) {
+    const action = s.toLowerCase();
+    event.action = action;
+    if (action === 'accept') {
+      event.type = ['connection', 'allowed'];
+      event.outcome = 'success';
+    } else if (action === 'reject') {
+      event.type = ['connection', 'denied'];
+      event.outcome = 'failure';
+    } else event.type = ['connection'];
+  }
+  s = val(t, p.logStatus);
+  if (s !== undefined) aws.log_status = s;
+  // A record with traffic but no action column (Transit Gateway, custom formats) is still a connection.
+  if (event.type === undefined && (source !== undefined || destination !== undefined) && s !== 'NODATA' && s !== 'SKIPDATA')
+    event.type = ['connection'];
+
+  s = val(t, p.instanceId);
+  if (s !== undefined) cloud.instance = { id: s };
+  s = val(t, p.tcpFlags);
+  if (s !== undefined) {
+    const n = uint(s);
+    if (!(n <= 255)) return bad(t, 'tcp-flags', p.tcpFlags, 'a TCP flags bitmask');
+    aws.tcp_flags = n;
+    const names: string[] = [];
+    for (const [bit, name] of TCP_FLAGS) if (n & bit) names.push(name);
+    if (names.length) aws.tcp_flags_array = names;
+  }
+  s = val(t, p.type);
+  if (s !== undefined) {
+    aws.type = s;
+    if (s === 'IPv4') network.type = 'ipv4';
+    else if (s === 'IPv6') network.type = 'ipv6';
+  } else if (family !== undefined) network.type = family === 4 ? 'ipv4' : 'ipv6';
+  s = val(t, p.pktSrcaddr);
+  if (s !== undefined) {
+    if (!validIp(s)) return bad(t, 'pkt-srcaddr', p.pktSrcaddr, 'an IP address');
+    aws.pkt_srcaddr = s;
+    if (!related.includes(s)) related.push(s);
+  }
+  s = val(t, p.pktDstaddr);
+  if (s !== undefined) {
+    if (!validIp(s)) return bad(t, 'pkt-dstaddr', p.pktDstaddr, 'an IP address');
+    aws.pkt_dstaddr = s;
+    if (!related.includes(s)) related.push(s);
+  }
+  s = val(t, p.region);
+  if (s !== undefined) cloud.region = s;
+  s = val(t, p.azId);
+  if (s !== undefined) cloud.availability_zone = s;
+  s = val(t, p.flowDirection);
+  if (s !== undefined) {
+    aws.flow_direction = s;
+    if (s === 'ingress' || s === 'egress') network.direction = s;
+  }
+  s = val(t, p.trafficPath);
+  if (s !== undefined) {
+    const n = uint(s);
+    if (Number.isNaN(n)) return bad(t, 'traffic-path', p.trafficPath, 'a number');
+    aws.traffic_path = n;
+    const name = TRAFFIC_PATHS[n];
+    if (name) aws.traffic_path_name = name;
+  }
+  s = val(t, p.rejectReason);
+  if (s !== undefined) {
+    aws.reject_reason = s;
+    event.reason = s;
+  }
+
+  for (const [i, key] of format.keywords) {
+    const x = t[i];
+    if (x !== '-') aws[key] = x;
+  }
+  for (const [i, key, name] of format.longs) {
+    const x = t[i];
+    if (x === '-') continue;
+    const n = uint(x);
+    if (Number.isNaN(n)) return bad(t, name, i, 'a number');
+    aws[key] = n;
+  }
+  if (format.unknown.length) {
+    let extra: Record<string, string> | undefined;
+    for (const [i, name] of format.unknown) if (t[i] !== '-') (extra ??= {})[name] = t[i];
+    if (extra) aws.extra = extra;
+  }
+
+  if (cloud.account || cloud.instance || cloud.region || cloud.availability_zone) doc.cloud = cloud;
+  if (source) doc.source = source;
+  if (destination) doc.destination = destination;
+  if (network.iana_number !== undefined || network.packets !== undefined || network.bytes !== undefined || network.type || network.direction)
+    doc.network = network;
+  if (related.length) doc.related = { ip: related };
+  doc.aws = { vpcflow: aws };
+  return doc;
+}
+
+function configuredFormat(ctx: ParseContext): CompiledFormat | Error | undefined {
+  const f = ctx.options?.vpcFormat;
+  return f === undefined || f.trim() === '' ? undefined : compileFormat(f);
+}
+
+function headerFormat(line: string): CompiledFormat | undefined {
+  const c = line.charCodeAt(0);
+  if (c < 97 || c > 122) return undefined; // headers start with a field name (lower-case letter)
+  const names = line.trim().split(/\s+/);
+  if (!isHeaderLine(names)) return undefined;
+  const f = compileFormat(names.join(' '));
+  return f instanceof Error ? undefined : f;
+}
+
+/**
+ * Parses one batch (a CloudWatch Logs delivery, or one S3 object) of flow records in order.
+ * @example vpcflowParser.parse([{ message: '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK', key: 'k' }], {})
+ */
+export const vpcflowParser: Parser = {
+  source: 'vpcflow',
+  parse(events: readonly RawEvent[], ctx: ParseContext): Outcome[] {
+    const configured = configuredFormat(ctx);
+    let header: CompiledFormat | undefined;
+    let detected: CompiledFormat | undefined;
+    let detectedText: string | undefined;
+    const out: Outcome[] = new Array(events.length);
+    for (let index = 0; index < events.length; index++) {
+      const line = events[index].message;
+      try {
+        if (line.trim() === '') {
+          out[index] = { kind: 'drop', index, reason: 'blank' };
+          continue;
+        }
+        const h = headerFormat(line);
+        if (h) {
+          header = h;
+          out[index] = { kind: 'drop', index, reason: 'header' };
+          continue;
+        }
+        const split = line.split(' ');
+        let format: CompiledFormat | Error | undefined = header ?? configured;
+        if (format === undefined) {
+          const text = detectFormat(split) ?? detectFormat(looseSplit(line));
+          if (text !== undefined && text !== detectedText) {
+            detectedText = text;
+            detected = compileFormat(text) as CompiledFormat;
+          }
+          format = text === undefined ? undefined : detected;
+        }
+        if (format === undefined) {
+          out[index] = {
+            kind: 'failure',
+            index,
+            message:
+              'unknown VPC flow log format: no header line in this batch, no configured format (options.vpcFormat / --vpc-format), ' +
+              'and the line is not the default v2, "all fields" or Transit Gateway default layout',
+            type: 'unknown_format',
+          };
+          continue;
+        }
+        if (format instanceof Error) {
+          out[index] = { kind: 'failure', index, message: format.message, type: 'invalid_format' };
+          continue;
+        }
+        const r = mapTokens(split, line, format);
+        out[index] =
+          r instanceof ParseError
+            ? { kind: 'failure', index, message: r.message, type: r.type }
+            : { kind: 'document', fields: r, indices: [index] };
+      } catch (e) {
+        out[index] = { kind: 'failure', index, message: `parser threw: ${e instanceof Error ? e.message : String(e)}`, type: 'parser_bug' };
+      }
+    }
+    return out;
+  },
+};

@@ -2,11 +2,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generatedFiles } from '../schemas/codegen';
+import { dashboardFiles } from '../lib/setup/dashboards';
 
 const root = join(__dirname, '..');
 const check = process.argv.includes('--check');
 let drift = 0;
-for (const [path, content] of Object.entries(generatedFiles())) {
+for (const [path, content] of Object.entries({ ...generatedFiles(), ...dashboardFiles() })) {
   const full = join(root, path);
   let current = '';
   try {

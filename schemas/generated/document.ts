@@ -415,26 +415,697 @@ export interface TributaryDocument {
   };
   aws?: {
     cloudtrail?: {
-
+      /** CloudTrail record format version. */
+      event_version?: string;
+      /** AwsApiCall, AwsServiceEvent, AwsConsoleAction, AwsConsoleSignIn, AwsCloudTrailInsight... */
+      event_type?: string;
+      /** Management, Data or Insight. */
+      event_category?: string;
+      /** Whether the call only read data. */
+      read_only?: boolean;
+      /** Whether the event is a management event. */
+      management_event?: boolean;
+      /** API version of the call, when the service reports one. */
+      api_version?: string;
+      /** Service-generated request id (requestID). */
+      request_id?: string;
+      /** Same across the accounts that receive one cross-account event; links Insight start and end. */
+      shared_event_id?: string;
+      /** VPC endpoint the request went through. */
+      vpc_endpoint_id?: string;
+      /** Account that owns the VPC endpoint. */
+      vpc_endpoint_account_id?: string;
+      /** Account that received this copy of the event. */
+      recipient_account_id?: string;
+      /** AWS error code. */
+      error_code?: string;
+      /** The request used credentials of a console session. */
+      session_credential_from_console?: boolean;
+      /** MFA was used: session_context.mfa_authenticated, or additionalEventData.MFAUsed on sign-in events. Absent when the record says neither. */
+      mfa_used?: boolean;
+      user_identity?: {
+        /** Identity type. */
+        type?: string;
+        /** Principal id as logged. */
+        principal_id?: string;
+        /** ARN of the principal. */
+        arn?: string;
+        /** Account that owns the principal. */
+        account_id?: string;
+        /** Access key used to sign the request. */
+        access_key_id?: string;
+        /** userName as logged. */
+        user_name?: string;
+        /** AWS service that made the request on the principal's behalf. */
+        invoked_by?: string;
+        /** SAML or web identity provider. */
+        identity_provider?: string;
+        /** Credential id (IAM Identity Center). */
+        credential_id?: string;
+        on_behalf_of?: {
+          /** IAM Identity Center user id the request was made for. */
+          user_id?: string;
+          /** Identity store of that user. */
+          identity_store_arn?: string;
+        };
+        session_context?: {
+          /** The session was created with MFA (sessionContext.attributes.mfaAuthenticated). */
+          mfa_authenticated?: boolean;
+          /** When the session credentials were issued. */
+          creation_date?: string;
+          /** Source identity set on the session. */
+          source_identity?: string;
+          /** 1.0 = IMDSv1, 2.0 = IMDSv2. */
+          ec2_role_delivery?: string;
+          session_issuer?: {
+            /** Type of the identity that issued the session (Role, IAMUser, Root...). */
+            type?: string;
+            /** Principal id of the session issuer. */
+            principal_id?: string;
+            /** ARN of the session issuer (the role for AssumedRole). */
+            arn?: string;
+            /** Account that owns the session issuer. */
+            account_id?: string;
+            /** Friendly name of the issuer (role name for AssumedRole). */
+            user_name?: string;
+          };
+          /** Web identity federation data (flat_object: searchable by dotted path; bounded, see pruned_fields). */
+          web_id_federation_data?: Record<string, unknown>;
+        };
+      };
+      resources?: {
+        /** ARNs of the resources the event is about. */
+        arn?: string[];
+        /** Accounts of those resources. */
+        account_id?: string[];
+        /** Resource types. */
+        type?: string[];
+      };
+      console_login?: {
+        /** Console URL the sign-in went to. */
+        login_to?: string;
+        /** Sign-in from the mobile console. */
+        mobile_version?: boolean;
+        /** additionalEventData.MFAUsed. */
+        mfa_used?: boolean;
+        /** MFA device ARN. */
+        mfa_identifier?: string;
+        /** MFA type of CheckMfa events. */
+        mfa_type?: string;
+      };
+      tls_details?: {
+        /** Host header the client sent. */
+        client_provided_host_header?: string;
+      };
+      addendum?: {
+        /** Why an updated copy was delivered: DELIVERY_DELAY, UPDATED_DATA, SERVICE_OUTAGE. */
+        reason?: string;
+        /** Fields the update changed. */
+        updated_fields?: string;
+        /** requestID of the original event. */
+        original_request_id?: string;
+        /** eventID of the original event. */
+        original_event_id?: string;
+      };
+      insight_details?: {
+        /** Start or End. */
+        state?: string;
+        /** Service of the unusual activity. */
+        event_source?: string;
+        /** API of the unusual activity. */
+        event_name?: string;
+        /** ApiCallRateInsight or ApiErrorRateInsight. */
+        insight_type?: string;
+        /** Error code of an ApiErrorRateInsight. */
+        error_code?: string;
+        /** Baseline average rate. */
+        baseline_average?: number;
+        /** Average rate during the insight. */
+        insight_average?: number;
+        /** Baseline duration in minutes. */
+        baseline_duration?: number;
+        /** Insight duration in minutes. */
+        insight_duration?: number;
+        /** Full insightContext (statistics, attributions) (flat_object: searchable by dotted path; bounded, see pruned_fields). */
+        insight_context?: Record<string, unknown>;
+      };
+      /** Request parameters (flat_object: searchable by dotted path; bounded, see pruned_fields). */
+      request_parameters?: Record<string, unknown>;
+      /** Response elements (flat_object: searchable by dotted path; bounded, see pruned_fields). */
+      response_elements?: Record<string, unknown>;
+      /** Additional event data (flat_object: searchable by dotted path; bounded, see pruned_fields). */
+      additional_eventdata?: Record<string, unknown>;
+      /** Service event details (flat_object: searchable by dotted path; bounded, see pruned_fields). */
+      service_event_details?: Record<string, unknown>;
+      /** Edge device details (flat_object: searchable by dotted path; bounded, see pruned_fields). */
+      edge_device_details?: Record<string, unknown>;
+      /** Top-level record keys this version does not map (newer eventVersions) (flat_object: searchable by dotted path; bounded, see pruned_fields). */
+      other?: Record<string, unknown>;
+      /** Full JSON text of requestParameters, only when the flat_object had to be pruned. */
+      request_parameters_json?: string;
+      /** Full JSON text of responseElements, only when the flat_object had to be pruned. */
+      response_elements_json?: string;
+      /** Full JSON text of additionalEventData, only when the flat_object had to be pruned. */
+      additional_eventdata_json?: string;
+      /** Full JSON text of serviceEventDetails, only when the flat_object had to be pruned. */
+      service_event_details_json?: string;
+      /** Full JSON text of edgeDeviceDetails, only when the flat_object had to be pruned. */
+      edge_device_details_json?: string;
+      /** Full JSON text of the unmapped keys, only when the flat_object had to be pruned. */
+      other_json?: string;
+      /** Free-form objects that exceeded the indexing budget and were pruned in their flat_object. */
+      pruned_fields?: string[];
     };
     vpcflow?: {
-
+      /** Flow log record version: the highest version among the selected fields (2-8; 6 = Transit Gateway). */
+      version?: string;
+      /** `account-id` when it is not an AWS account id (e.g. `unknown` for ENIs of AWS services); a real id goes to `cloud.account.id`. */
+      account_id?: string;
+      /** ENI the traffic was recorded for. */
+      interface_id?: string;
+      /** VPC of the ENI. */
+      vpc_id?: string;
+      /** Subnet of the ENI. */
+      subnet_id?: string;
+      /** `OK`, `NODATA` (no traffic in the window) or `SKIPDATA` (records skipped). */
+      log_status?: string;
+      /** TCP flags bitmask OR-ed over the aggregation window (FIN 1, SYN 2, RST 4, PSH 8, ACK 16, URG 32). */
+      tcp_flags?: number;
+      /** Names of the TCP flags set in `tcp_flags`. */
+      tcp_flags_array?: string[];
+      /** Traffic type as logged: `IPv4`, `IPv6` or `EFA`. */
+      type?: string;
+      /** Packet-level (original) source address, e.g. behind a NAT gateway or for EKS pods. */
+      pkt_srcaddr?: string;
+      /** Packet-level (original) destination address. */
+      pkt_dstaddr?: string;
+      /** `wavelength`, `outpost` or `localzone`. */
+      sublocation_type?: string;
+      /** Id of the sublocation. */
+      sublocation_id?: string;
+      /** AWS service (IP range) the packet source belongs to. */
+      pkt_src_aws_service?: string;
+      /** AWS service (IP range) the packet destination belongs to. */
+      pkt_dst_aws_service?: string;
+      /** `ingress` or `egress`, relative to the ENI. */
+      flow_direction?: string;
+      /** Egress path code (1-8). */
+      traffic_path?: number;
+      /** Egress path code decoded (`internet-gateway`, `vpc-peering-intra-region`...). */
+      traffic_path_name?: string;
+      /** Why the traffic was rejected (e.g. `BPA`: VPC Block Public Access); also in `event.reason`. */
+      reject_reason?: string;
+      /** ECS cluster of the task. */
+      ecs_cluster_arn?: string;
+      /** ECS cluster name. */
+      ecs_cluster_name?: string;
+      /** ECS container instance (EC2 launch type). */
+      ecs_container_instance_arn?: string;
+      /** ECS container instance id. */
+      ecs_container_instance_id?: string;
+      /** Docker id of the first container of the task. */
+      ecs_container_id?: string;
+      /** Docker id of the second container of the task. */
+      ecs_second_container_id?: string;
+      /** ECS service of the task. */
+      ecs_service_name?: string;
+      /** Task definition of the task. */
+      ecs_task_definition_arn?: string;
+      /** ECS task. */
+      ecs_task_arn?: string;
+      /** ECS task id. */
+      ecs_task_id?: string;
+      /** Transit Gateway records: `TransitGateway` or `TransitGatewayAttachment`. */
+      resource_type?: string;
+      /** Transit gateway. */
+      tgw_id?: string;
+      /** Transit gateway attachment. */
+      tgw_attachment_id?: string;
+      /** Account of the source VPC. */
+      tgw_src_vpc_account_id?: string;
+      /** Account of the destination VPC. */
+      tgw_dst_vpc_account_id?: string;
+      /** Source VPC. */
+      tgw_src_vpc_id?: string;
+      /** Destination VPC. */
+      tgw_dst_vpc_id?: string;
+      /** Source subnet. */
+      tgw_src_subnet_id?: string;
+      /** Destination subnet. */
+      tgw_dst_subnet_id?: string;
+      /** Source attachment ENI. */
+      tgw_src_eni?: string;
+      /** Destination attachment ENI. */
+      tgw_dst_eni?: string;
+      /** Source availability zone id. */
+      tgw_src_az_id?: string;
+      /** Destination availability zone id. */
+      tgw_dst_az_id?: string;
+      /** Attachment on the other side of the flow. */
+      tgw_pair_attachment_id?: string;
+      /** Packets dropped for lack of a route. */
+      packets_lost_no_route?: number;
+      /** Packets dropped by a blackhole route. */
+      packets_lost_blackhole?: number;
+      /** Packets dropped because they exceeded the MTU. */
+      packets_lost_mtu_exceeded?: number;
+      /** Packets dropped because their TTL expired. */
+      packets_lost_ttl_expired?: number;
+      /** Fields of the flow log format this parser does not know (newer AWS fields), by their flow log name; kept rather than failing. */
+      extra?: Record<string, unknown>;
     };
     elb?: {
-
+      /** Load balancer family the line came from. */
+      type?: "alb" | "nlb" | "classic";
+      /** Request or connection type as logged (`http`, `https`, `h2`, `grpcs`, `ws`, `wss`, `tls`; classic: listener-derived `http`/`tcp`). */
+      protocol?: string;
+      /** Load balancer name. */
+      name?: string;
+      /** Load balancer resource id as logged (`app/<name>/<id>`, `net/<name>/<id>`). */
+      id?: string;
+      /** NLB listener id. */
+      listener_id?: string;
+      /** NLB log entry version. */
+      log_version?: string;
+      /** Target group the request was routed to. */
+      target_group_arn?: string;
+      /** Status code the load balancer returned. */
+      elb_status_code?: number;
+      /** Status code the target (backend) returned. */
+      target_status_code?: number;
+      /** Status codes of every target attempt. */
+      target_status_code_list?: string[];
+      /** `ip:port` of every target attempt. */
+      target_port_list?: string[];
+      /** Seconds from receiving the request to sending it to a target; -1 when not dispatched. */
+      request_processing_time?: number;
+      /** Seconds from sending the request to the target until its response headers; -1 on failure. */
+      target_processing_time?: number;
+      /** Seconds from the target response to sending the response to the client; -1 on failure. */
+      response_processing_time?: number;
+      /** NLB: milliseconds the TLS connection lasted. */
+      connection_time?: number;
+      /** NLB: milliseconds the TLS handshake took (absent when it did not complete). */
+      tls_handshake_time?: number;
+      /** NLB: TLS alert received from the client. */
+      incoming_tls_alert?: string;
+      /** Certificate presented to the client, or `session-reused`. */
+      chosen_cert_arn?: string;
+      /** NLB: serial of the certificate. */
+      chosen_cert_serial?: string;
+      /** ALB rule that matched (0 = default action, -1 = rules evaluation error). */
+      matched_rule_priority?: number;
+      /** ALB actions taken (`waf`, `authenticate`, `forward`, `redirect`, `fixed-response`...). */
+      actions_executed?: string[];
+      /** Target of a redirect action. */
+      redirect_url?: string;
+      /** ALB error reason (`LambdaInvalidResponse`, `AuthInvalidCookie`...). */
+      error_reason?: string;
+      /** HTTP desync classification: `Acceptable`, `Ambiguous` or `Severe`. */
+      classification?: string;
+      /** Why the request was classified as it was. */
+      classification_reason?: string;
+      /** Connection traceability id, also in ALB connection logs. */
+      conn_trace_id?: string;
+      /** X-Amzn-Trace-Id header as logged (`trace.id` carries its `Root`). */
+      trace_id?: string;
+      /** Host header after a rewrite transform. */
+      transformed_host?: string;
+      /** URI after a rewrite transform. */
+      transformed_uri?: string;
+      /** Status of the rewrite transform. */
+      request_transform_status?: string;
+      /** NLB: TLS named group (key exchange). */
+      tls_named_group?: string;
+      /** NLB: ALPN protocol negotiated with the client. */
+      alpn_fe_protocol?: string;
+      /** NLB: ALPN protocol negotiated with the target. */
+      alpn_be_protocol?: string;
+      /** NLB: ALPN protocols the client offered, in its order. */
+      alpn_client_preference_list?: string[];
     };
     apigateway?: {
-
+      /** Access log (one line per request) or execution log (grouped lines of one request). */
+      log_type?: "access" | "execution";
+      /** $context.requestId (x-amzn-RequestId). */
+      request_id?: string;
+      /** $context.extendedRequestId (x-amz-apigw-id). */
+      extended_request_id?: string;
+      /** API id. */
+      api_id?: string;
+      /** API name, when the template logs one. */
+      api_name?: string;
+      /** Stage name. */
+      stage?: string;
+      /** Route key (HTTP and WebSocket APIs). */
+      route_key?: string;
+      /** Resource path template (REST). */
+      resource_path?: string;
+      /** Resource id (REST). */
+      resource_id?: string;
+      /** Domain name the API was called on. */
+      domain_name?: string;
+      /** First label of the domain name. */
+      domain_prefix?: string;
+      /** Response latency in ms. */
+      response_latency?: number;
+      /** Gateway response type (error.responseType), e.g. UNAUTHORIZED, THROTTLED. */
+      response_type?: string;
+      /** Status returned by the integration (integrationStatus). */
+      integration_status?: string;
+      /** Integration latency in ms. */
+      integration_latency?: number;
+      /** Integration error message. */
+      integration_error?: string;
+      /** Status of the integration service call (integration.status). */
+      integration_service_status?: string;
+      /** AWS integration endpoint request id. */
+      integration_request_id?: string;
+      /** Integration endpoint URI (execution logs). */
+      endpoint_request_uri?: string;
+      authorizer?: {
+        /** Principal id returned by the authorizer. */
+        principal_id?: string;
+        /** Authorizer status code. */
+        status?: string;
+        /** Authorizer latency in ms. */
+        latency?: number;
+        /** Authorizer error. */
+        error?: string;
+        /** Authorizer request id. */
+        request_id?: string;
+        /** Status returned by the Lambda authorizer. */
+        integration_status?: string;
+        /** Lambda authorizer latency in ms. */
+        integration_latency?: number;
+        /** Other authorizer context keys and claims (flat_object). */
+        context?: Record<string, unknown>;
+      };
+      authorize?: {
+        /** Status code of the authorize step. */
+        status?: string;
+        /** Latency of the authorize step in ms. */
+        latency?: number;
+        /** Error of the authorize step. */
+        error?: string;
+      };
+      authenticate?: {
+        /** Status code of the authenticate step. */
+        status?: string;
+        /** Latency of the authenticate step in ms. */
+        latency?: number;
+        /** Error of the authenticate step. */
+        error?: string;
+      };
+      /** WAF_ALLOW or WAF_BLOCK. */
+      waf_response_code?: string;
+      /** Status returned by AWS WAF. */
+      waf_status?: string;
+      /** WAF latency in ms. */
+      waf_latency?: number;
+      /** WAF error. */
+      waf_error?: string;
+      /** Web ACL that evaluated the request. */
+      web_acl_arn?: string;
+      /** X-Ray trace header as logged. */
+      xray_trace_id?: string;
+      /** WebSocket connection id. */
+      connection_id?: string;
+      /** WebSocket event type: CONNECT, MESSAGE, DISCONNECT. */
+      event_type?: string;
+      /** When the WebSocket connection was opened. */
+      connected_at?: string;
+      /** WebSocket message id. */
+      message_id?: string;
+      /** WebSocket message direction. */
+      message_direction?: string;
+      /** API key id. */
+      api_key_id?: string;
+      identity?: {
+        /** Principal id of the IAM caller. */
+        caller?: string;
+        /** Principal id of the IAM user. */
+        user?: string;
+        /** ARN of the IAM user. */
+        user_arn?: string;
+        /** Account of the IAM caller. */
+        account_id?: string;
+        /** Cognito identity id. */
+        cognito_identity_id?: string;
+        /** Cognito identity pool id. */
+        cognito_identity_pool_id?: string;
+        /** Cognito authentication type. */
+        cognito_authentication_type?: string;
+        /** Cognito authentication provider. */
+        cognito_authentication_provider?: string;
+        /** AWS Organizations id of the caller. */
+        principal_org_id?: string;
+        /** VPC endpoint id of a private API call. */
+        vpce_id?: string;
+        client_cert?: {
+          /** mTLS client certificate subject. */
+          subject_dn?: string;
+          /** mTLS client certificate issuer. */
+          issuer_dn?: string;
+          /** mTLS client certificate serial. */
+          serial_number?: string;
+        };
+      };
+      /** Access-log keys with no typed field (flat_object, at most 64 keys, values clipped). */
+      extra?: Record<string, unknown>;
     };
     lambda?: {
-
+      /** Invocation request id (AWS request id). */
+      request_id?: string;
+      /** Function name (from `/aws/lambda/<name>`, or logged by the function). */
+      function_name?: string;
+      /** Function ARN, when the function logs it (Powertools context). */
+      function_arn?: string;
+      /** Function version of the invocation or execution environment. */
+      function_version?: string;
+      /** Execution environment id, the hex suffix of the log stream name. */
+      execution_environment?: string;
+      /** Platform record type, in the JSON log format's names (`platform.report`, `platform.start`, `platform.end` for text END lines...). */
+      platform_type?: string;
+      /** Runtime version of INIT_START. */
+      runtime_version?: string;
+      /** Runtime version ARN of INIT_START. */
+      runtime_version_arn?: string;
+      /** on-demand, provisioned-concurrency or snap-start. */
+      initialization_type?: string;
+      /** init or invoke (INIT_REPORT, platform.init*). */
+      phase?: string;
+      /** Whether the invocation was a cold start (Powertools context, or an Init Duration in REPORT). */
+      cold_start?: boolean;
+      /** Configured memory, as logged by the function (Powertools context). */
+      memory_size_mb?: number;
+      /** Tenant id of tenant-isolated functions (JSON log format `tenantId`). */
+      tenant_id?: string;
+      report?: {
+        /** Invocation duration in milliseconds. */
+        duration_ms?: number;
+        /** Billed duration in milliseconds. */
+        billed_duration_ms?: number;
+        /** Configured memory in MB. */
+        memory_size_mb?: number;
+        /** Peak memory used in MB. */
+        max_memory_used_mb?: number;
+        /** Init phase duration (cold starts only). */
+        init_duration_ms?: number;
+        /** SnapStart restore duration. */
+        restore_duration_ms?: number;
+        /** Billed SnapStart restore duration. */
+        billed_restore_duration_ms?: number;
+        /** success, timeout, error... (`Status:` of REPORT / INIT_REPORT). */
+        status?: string;
+        /** Error Type of REPORT / INIT_REPORT. */
+        error_type?: string;
+        /** Bytes the runtime produced (platform.runtimeDone). */
+        produced_bytes?: number;
+      };
+      tracing?: {
+        /** X-Ray segment id of REPORT. */
+        segment_id?: string;
+        /** Whether the X-Ray trace was sampled. */
+        sampled?: boolean;
+      };
+      extension?: {
+        /** Extension name (EXTENSION / TELEMETRY / LOGS lines, platform.extension). */
+        name?: string;
+        /** Extension state (Ready, Subscribed...). */
+        state?: string;
+        /** Events or types the extension registered for. */
+        events?: string[];
+      };
+      logs_dropped?: {
+        /** Records dropped (platform.logsDropped). */
+        records?: number;
+        /** Bytes dropped (platform.logsDropped). */
+        bytes?: number;
+      };
     };
   };
   auditd?: {
-
+    /** Audit serial number of the event (per host and boot, wraps). */
+    sequence?: number;
+    /** Record types of the event, in order of first appearance (of this part, when the event was split across batches; `auditd.records` keys are the complete list). */
+    record_types?: string[];
+    /** Result as audit states it (`success` or `fail`). */
+    result?: string;
+    /** Audit session id (`ses`), absent when unset. */
+    session?: string;
+    /** Audit rule keys (`key=`) that matched. */
+    key?: string[];
+    /** Syscall name (number when the architecture table does not know it). */
+    syscall?: string;
+    /** Architecture name (hex AUDIT_ARCH value when unknown). */
+    arch?: string;
+    /** Syscall return value (`exit=`; negative errno on failure). */
+    exit?: number;
+    /** Number of PATH records the syscall announced. */
+    items?: number;
+    /** Operation (`op=`) of user-space and configuration records. */
+    op?: string;
+    /** Command run through sudo and similar tools (USER_CMD `cmd=`, decoded). */
+    command?: string;
+    /** Terminal of user-space records (`terminal=`). */
+    terminal?: string;
+    subject?: {
+      /** SELinux user of the subject (process `subj=`). */
+      user?: string;
+      /** SELinux role of the subject (process `subj=`). */
+      role?: string;
+      /** SELinux type (domain) of the subject (process `subj=`). */
+      type?: string;
+      /** MLS/MCS level or range of the subject (process `subj=`), with categories. */
+      level?: string;
+    };
+    avc?: {
+      /** SELinux decision. */
+      result?: "denied" | "granted";
+      /** Permissions checked (`{ read write }`). */
+      permissions?: string[];
+      scontext?: {
+        /** SELinux user of the source (subject) context. */
+        user?: string;
+        /** SELinux role of the source (subject) context. */
+        role?: string;
+        /** SELinux type (domain) of the source (subject) context. */
+        type?: string;
+        /** MLS/MCS level or range of the source (subject) context, with categories. */
+        level?: string;
+      };
+      tcontext?: {
+        /** SELinux user of the target (object) context. */
+        user?: string;
+        /** SELinux role of the target (object) context. */
+        role?: string;
+        /** SELinux type (domain) of the target (object) context. */
+        type?: string;
+        /** MLS/MCS level or range of the target (object) context, with categories. */
+        level?: string;
+      };
+      /** Target object class. */
+      tclass?: string;
+      /** True when SELinux logged but did not enforce (`permissive=1`). */
+      permissive?: boolean;
+      /** Object name (`name=`). */
+      name?: string;
+      /** Object path (`path=`). */
+      path?: string;
+      /** Device of the object. */
+      dev?: string;
+      /** Inode of the object. */
+      ino?: string;
+      /** AVC text that is not a decision (e.g. `received setenforce notice (enforcing=0)`). */
+      message?: string;
+    };
+    apparmor?: {
+      /** AppArmor status (`apparmor=`: DENIED, ALLOWED, AUDIT, STATUS). */
+      status?: string;
+      /** AppArmor operation. */
+      operation?: string;
+      /** AppArmor profile. */
+      profile?: string;
+      /** Requested access mask. */
+      requested_mask?: string;
+      /** Denied access mask. */
+      denied_mask?: string;
+      /** Object name. */
+      name?: string;
+    };
+    selinux?: {
+      /** Operation of a SELINUX_ERR / USER_SELINUX_ERR record. */
+      op?: string;
+      /** Error text of a SELINUX_ERR record. */
+      reason?: string;
+      scontext?: {
+        /** SELinux user of the source context. */
+        user?: string;
+        /** SELinux role of the source context. */
+        role?: string;
+        /** SELinux type (domain) of the source context. */
+        type?: string;
+        /** MLS/MCS level or range of the source context, with categories. */
+        level?: string;
+      };
+      tcontext?: {
+        /** SELinux user of the target context. */
+        user?: string;
+        /** SELinux role of the target context. */
+        role?: string;
+        /** SELinux type (domain) of the target context. */
+        type?: string;
+        /** MLS/MCS level or range of the target context, with categories. */
+        level?: string;
+      };
+      /** Target class. */
+      tclass?: string;
+      /** The invalid context, as logged. */
+      invalid_context?: string;
+      /** Enforcing mode after a MAC_STATUS change. */
+      enforcing?: boolean;
+      /** Enforcing mode before a MAC_STATUS change. */
+      old_enforcing?: boolean;
+    };
+    seccomp?: {
+      /** Seccomp action decoded from `code=`. */
+      action?: string;
+      /** Seccomp return code as logged. */
+      code?: string;
+      /** Signal delivered (`sig=`). */
+      signal?: number;
+    };
+    socket?: {
+      /** Address family of the SOCKADDR record. */
+      family?: string;
+      /** IP address or socket path of the SOCKADDR record. */
+      address?: string;
+      /** Port of the SOCKADDR record. */
+      port?: number;
+    };
+    /** Signal number (`sig=`) of ANOM_ABEND and similar records. */
+    signal?: number;
+    /** Every record of the event with its decoded fields, keyed by type (`SYSCALL`, `CWD`, `PATH_0`, `PATH_1`, repeated types as `AVC_<hash>`); user-space `msg='...'` fields nested under `msg`, ENRICHED interpretations under `enriched`. */
+    records?: Record<string, unknown>;
   };
   app?: {
-
+    /** Recognised log format. */
+    format?: "json" | "pino" | "bunyan" | "winston" | "powertools" | "ecs" | "lambda-json" | "text" | "syslog" | "access" | "apache-error" | "java" | "plain";
+    /** Keys of a JSON log that have no ECS home, as logged (bounded in count and size). */
+    fields?: Record<string, unknown>;
+    /** How many keys were left out of `app.fields` because of its bounds. */
+    fields_dropped?: number;
+    syslog?: {
+      /** Syslog PRI value. */
+      priority?: number;
+      /** Syslog facility number. */
+      facility?: number;
+      /** RFC 5424 MSGID. */
+      msgid?: string;
+    };
+    /** Thread name or id (Java, Apache tid). */
+    thread?: string;
   };
   tributary?: {
     /** Version of the Tributary schema that produced the document. */

@@ -1,0 +1,187 @@
+/**
+ * The measuring process of `npm run bench` (started by `bench/run.ts`, pinned to one core with
+ * `taskset` when available). Modes:
+ *
+ *   cpu     --sources a,b --runs N --records R --payload BYTES --out FILE
+ *           decode floor, archive floor, transformer (transformFirehose) and parser alone (normalize),
+ *           interleaved run by run on the same data, so load drift hits every scenario alike.
+ *   ingest  --bucket B --key K --lines N --raw-bytes B --out FILE   (AWS_ENDPOINT_URL = the bench S3 endpoint)
+ *           S3 ingest (`ingestObject`) of one large gzip ALB object; reports its own peak RSS.
+ *   indexer --opensearch URL --bucket B --key K --runs N --out FILE
+ *           the indexer core (`indexObject`) vs a raw `_bulk` of the same NDJSON, alternating.
+ *
+ * Results are JSON written to `--out`; stdout is free for logs.
+ */
+import { writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { floor } from './floors';
+import { allEvents, BENCH_MAPPINGS, buildSource, SOURCES, type SourceData } from './data';
+import { median } from './stats';
+import { normalize } from '../lib/pipeline';
+import { transformFirehose } from '../lib/transform';
+
+function arg(name: string, fallback?: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i >= 0 && process.argv[i + 1] !== undefined) return process.argv[i + 1];
+  if (fallback === undefined) throw new Error(`--${name} is required`);
+  return fallback;
+}
+
+const NOW = new Date(Date.UTC(2026, 2, 1, 12));
+/** Lambda's default budget (5.5 MiB, `RESPONSE_MAX_BYTES`), to report how many records fit it. */
+const DEFAULT_BUDGET = 5_767_168;
+
+export interface CpuResult {
+  source: string;
+  events: number;
+  rawBytes: number;
+  eventBytes: number;
+  records: number;
+  /** Seconds per run, per scenario. */
+  seconds: { decode: number[]; archive: number[]; transform: number[]; parser: number[] };
+  /** Records Ok / ProcessingFailed under the default response budget. */
+  budget: { ok: number; failed: number };
+  tally: Record<string, number>;
+}
+
+function time(fn: () => void): number {
+  const t = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - t) / 1e9;
+}
+
+function cpu(): void {
+  const names = arg('sources', SOURCES.map((s) => s.name).join(',')).split(',');
+  const runs = Number(arg('runs', '5'));
+  const records = Number(arg('records', '4'));
+  const payload = Number(arg('payload', '1000000'));
+  const out: CpuResult[] = [];
+  for (const name of names) {
+    const spec = SOURCES.find((s) => s.name === name);
+    if (!spec) throw new Error(`unknown source ${name}`);
+    const d: SourceData = buildSource(spec, records, payload);
+    const events = allEvents(d);
+    const transform = (budget: number) =>
+      transformFirehose(d.event, { responseMaxBytes: budget, mappings: BENCH_MAPPINGS, now: NOW });
+    const parser = () => {
+      // One normalize call per CloudWatch payload, like the transformer, without envelopes or output.
+      for (const b of d.batches) normalize({ events: b.events, context: b.context, source: spec.source }, { now: NOW });
+    };
+    const scenarios = {
+      decode: () => floor(d.event, false),
+      archive: () => floor(d.event, true),
+      transform: () => transform(Infinity),
+      parser,
+    };
+    const res: CpuResult = {
+      source: name,
+      events: events.length,
+      rawBytes: d.rawBytes,
+      eventBytes: d.eventBytes,
+      records,
+      seconds: { decode: [], archive: [], transform: [], parser: [] },
+      budget: { ok: 0, failed: 0 },
+      tally: {},
+    };
+    // Warm-up (JIT, inline caches) twice, then measured runs, interleaved.
+    for (let w = 0; w < 2; w++) for (const f of Object.values(scenarios)) f();
+    for (let r = 0; r < runs; r++)
+      for (const [k, f] of Object.entries(scenarios)) res.seconds[k as keyof CpuResult['seconds']].push(time(f));
+    const budgeted = transform(DEFAULT_BUDGET);
+    for (const rec of budgeted.response.records) {
+      if (rec.result === 'Ok') res.budget.ok++;
+      else res.budget.failed++;
+    }
+    res.tally = transform(Infinity).tally as Record<string, number>;
+    out.push(res);
+    const eps = (k: keyof CpuResult['seconds']) => Math.round(events.length / median(res.seconds[k]));
+    console.log(`${name}: ${events.length} events, decode ${eps('decode')}/s, transform ${eps('transform')}/s, parser ${eps('parser')}/s`);
+  }
+  writeFileSync(arg('out'), JSON.stringify(out));
+}
+
+async function ingest(): Promise<void> {
+  const { ingestObject } = await import('../lib/ingest');
+  const { createS3Client } = await import('../lib/s3');
+  const s3 = createS3Client();
+  const ref = { bucket: arg('bucket'), key: arg('key'), version: 'bench' };
+  const t = process.hrtime.bigint();
+  const res = await ingestObject(ref, { s3, archiveBucket: 'bench-archive', chunkLines: Number(arg('chunk-lines', '5000')), now: () => NOW });
+  const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+  writeFileSync(arg('out'), JSON.stringify({ seconds, tally: res.tally, outputs: res.outputs, maxRssKb: process.resourceUsage().maxRSS }));
+}
+
+async function indexer(): Promise<void> {
+  const { indexObject } = await import('../lib/indexer');
+  const { bulkTransport, createOpenSearchClient } = await import('../lib/opensearch');
+  const { createS3Client, getObjectStream } = await import('../lib/s3');
+  const { indexName } = await import('../lib/indices');
+  const node = arg('opensearch');
+  const prefix = arg('prefix');
+  const runs = Number(arg('runs', '3'));
+  const s3 = createS3Client();
+  const ref = { bucket: arg('bucket'), key: arg('key'), version: 'bench' };
+  const chunks: Buffer[] = [];
+  for await (const c of await getObjectStream(s3, ref)) chunks.push(c as Buffer);
+  const lines = gunzipSync(Buffer.concat(chunks)).toString('utf8').split('\n').filter(Boolean);
+  const bulk = { maxBytes: 5 << 20, maxDocs: 2000, maxAttempts: 5, backoffMs: 200 };
+  // The raw baseline: the same actions and documents, the same request bounds, sent with fetch.
+  const bodies: string[] = [];
+  let body = '';
+  let docs = 0;
+  for (const l of lines) {
+    const d = JSON.parse(l) as { '@timestamp'?: string; event: { id: string; dataset?: string } };
+    const entry = `${JSON.stringify({ index: { _index: indexName(d, `${prefix}-raw`), _id: d.event.id } })}\n${l}\n`;
+    if (docs && (docs >= bulk.maxDocs || body.length + entry.length > bulk.maxBytes)) {
+      bodies.push(body);
+      body = '';
+      docs = 0;
+    }
+    body += entry;
+    docs++;
+  }
+  if (body) bodies.push(body);
+  const raw = async () => {
+    for (const b of bodies) {
+      const r = await fetch(`${node}/_bulk`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: b });
+      const j = (await r.json()) as { errors?: boolean };
+      if (!r.ok || j.errors) throw new Error(`raw _bulk failed: HTTP ${r.status}`);
+    }
+  };
+  const deps = {
+    s3,
+    archiveBucket: 'bench-archive',
+    transport: bulkTransport(createOpenSearchClient({ node, auth: 'none', requestTimeoutMs: 60_000 })),
+    bulk,
+    indexPrefix: `${prefix}-idx`,
+  };
+  const idx = async () => {
+    const r = await indexObject(ref, deps);
+    if (r.tally.indexed !== lines.length) throw new Error(`indexer indexed ${r.tally.indexed} of ${lines.length}: ${JSON.stringify(r.tally)}`);
+  };
+  const timed = async (f: () => Promise<void>) => {
+    const t = process.hrtime.bigint();
+    await f();
+    return Number(process.hrtime.bigint() - t) / 1e9;
+  };
+  // First writes create the indices: warm both, then alternate (both then overwrite the same ids).
+  await raw();
+  await idx();
+  const seconds = { raw: [] as number[], indexer: [] as number[] };
+  for (let i = 0; i < runs; i++) {
+    seconds.raw.push(await timed(raw));
+    seconds.indexer.push(await timed(idx));
+  }
+  writeFileSync(arg('out'), JSON.stringify({ docs: lines.length, bytes: lines.reduce((a, l) => a + Buffer.byteLength(l) + 1, 0), seconds }));
+}
+
+const mode = process.argv[2];
+const run = mode === 'cpu' ? async () => cpu() : mode === 'ingest' ? ingest : mode === 'indexer' ? indexer : undefined;
+if (!run) {
+  console.error('usage: measure.ts cpu|ingest|indexer [options]');
+  process.exit(2);
+}
+run().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,312 @@
+/**
+ * `npm run bench`: throughput, memory and cold start of every Tributary path, against the floors of
+ * `bench/floors.ts`, in one run on the same generated data. Not part of `npm test`.
+ *
+ *   npm run bench [-- options]
+ *     --runs N           measured runs per CPU scenario, median reported (default 5)
+ *     --records R        CloudWatch payloads per Firehose event (default 4, ~1 MB of log text each)
+ *     --sources a,b      subset of: vpc-v2 vpc-v5 alb cloudtrail lambda audit json-app apigateway
+ *     --ingest-mb M      size of the ALB object of the S3 ingest scenario, uncompressed (default 200)
+ *     --big              the same with 1024 MB (the bounded-memory claim)
+ *     --opensearch URL   OpenSearch for the indexer scenario (default: $OPENSEARCH_URL, .cache/services.env,
+ *                        then http://127.0.0.1:9200); skipped with a note when none answers
+ *     --skip ingest,indexer,coldstart,cpu
+ *     --profile SOURCE   also write a CPU profile of the transformer on SOURCE and print its top frames
+ *
+ * Every measuring process runs pinned to core 0 (`taskset -c 0`) when taskset exists; the local S3
+ * endpoint the ingest/indexer scenarios read from runs in this (unpinned) process.
+ * Output: a table on stdout, `bench/results/latest.json` + a dated copy (array of rows, see
+ * `bench/stats.ts`), and the meta data (machine, load) in `bench/results/latest.meta.json`.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { BENCH_MAPPINGS, buildSource, SOURCES, writeAlbFile } from './data';
+import type { CpuResult } from './measure';
+import { topFrames } from './profile';
+import { startS3Sink, type StoredObject } from './s3-server';
+import { LAMBDA_MEMORY_MB, LAMBDA_USD_PER_GB_S, lambdaCostPerGb, median, round, type Row } from './stats';
+
+const ROOT = path.resolve(__dirname, '..');
+const RESULTS = path.join(ROOT, 'bench/results');
+const WORK = path.join(ROOT, '.cache/bench');
+const MB = 1024 * 1024;
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(`--${name}`);
+const opt = (name: string, fallback: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : fallback;
+};
+const runs = Number(opt('runs', '5'));
+const records = Number(opt('records', '4'));
+const sources = opt('sources', SOURCES.map((s) => s.name).join(','));
+const ingestMb = flag('big') ? 1024 : Number(opt('ingest-mb', '200'));
+const skip = new Set(opt('skip', '').split(',').filter(Boolean));
+const profileSource = opt('profile', '');
+
+const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+const pin = (cmd: string[]) => (hasTaskset ? ['taskset', '-c', '0', ...cmd] : cmd);
+const tsNode = (script: string, extra: string[] = []) => [process.execPath, ...extra, '--import', 'tsx', path.join(ROOT, script)];
+
+function runChild(cmd: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 3_600_000): void {
+  const r = spawnSync(cmd[0], cmd.slice(1), { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'], timeout: timeoutMs });
+  if (r.status !== 0) throw new Error(`${cmd.slice(0, 6).join(' ')} … exited with ${r.status ?? r.signal}`);
+}
+
+const rows: Row[] = [];
+const notes: string[] = [];
+const load: number[][] = [os.loadavg()];
+const row = (r: Row) => {
+  r.lambda_usd_per_gb ??= r.mb_per_s !== null && !r.scenario.startsWith('floor') && !r.scenario.startsWith('indexer') ? round(lambdaCostPerGb(r.mb_per_s), 4) : null;
+  rows.push(r);
+};
+
+// ---------------------------------------------------------------------------------------------- CPU
+let cpu: CpuResult[] = [];
+function cpuScenarios(): void {
+  const out = path.join(WORK, 'cpu.json');
+  console.log(`\n== CPU scenarios (${sources}; ${records} records of ~1 MB per Firehose event; ${runs} runs)`);
+  runChild(pin(tsNode('bench/measure.ts').concat(['cpu', '--sources', sources, '--runs', String(runs), '--records', String(records), '--out', out])));
+  cpu = JSON.parse(readFileSync(out, 'utf8')) as CpuResult[];
+  for (const c of cpu) {
+    const eps = (k: keyof CpuResult['seconds']) => c.events / median(c.seconds[k]);
+    const mbps = (k: keyof CpuResult['seconds']) => c.rawBytes / MB / median(c.seconds[k]);
+    // Paired ratios (same run, same data), median: robust when the machine's load drifts.
+    const ratio = (k: keyof CpuResult['seconds']) => median(c.seconds.decode.map((d, i) => d / c.seconds[k][i]));
+    const unit = c.source === 'audit' ? 'records' : 'events';
+    row({ scenario: `floor decode ${c.source}`, events_per_s: round(eps('decode')), mb_per_s: round(mbps('decode'), 1), ratio_to_floor: 1, peak_rss_mb: null });
+    row({ scenario: `floor archive ${c.source}`, events_per_s: round(eps('archive')), mb_per_s: round(mbps('archive'), 1), ratio_to_floor: round(ratio('archive'), 3), peak_rss_mb: null });
+    row({
+      scenario: `transformer ${c.source}`,
+      events_per_s: round(eps('transform')),
+      mb_per_s: round(mbps('transform'), 1),
+      ratio_to_floor: round(ratio('transform'), 3),
+      peak_rss_mb: null,
+      note: `${c.events} ${unit} in ${c.records} records (${(c.eventBytes / MB).toFixed(2)} MB event); ${c.budget.ok}/${c.records} records fit the 5.5 MiB response budget; tally ${JSON.stringify(c.tally)}`,
+    });
+    row({ scenario: `parser ${c.source}`, events_per_s: round(eps('parser')), mb_per_s: round(mbps('parser'), 1), ratio_to_floor: round(ratio('parser'), 3), peak_rss_mb: null });
+  }
+}
+
+// ------------------------------------------------------------------------------------------ profile
+function profile(): void {
+  const dir = path.join(WORK, 'profiles');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  console.log(`\n== CPU profile of the transformer on ${profileSource}`);
+  runChild(pin(tsNode('bench/measure.ts', ['--cpu-prof', '--cpu-prof-dir', dir]).concat(['cpu', '--sources', profileSource, '--runs', String(runs), '--records', String(records), '--out', path.join(WORK, 'profile.json')])));
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) return void notes.push('profile: no .cpuprofile written');
+  const lines = topFrames(path.join(dir, file), 25).map((f) => `${f.selfPct.toFixed(1).padStart(5)}%  ${f.fn}  ${f.where}`);
+  console.log(`(all four scenarios of ${profileSource}, self time; file ${path.relative(ROOT, path.join(dir, file))})\n${lines.join('\n')}`);
+  writeFileSync(path.join(RESULTS, `profile-${profileSource}.txt`), lines.join('\n') + '\n');
+}
+
+// ------------------------------------------------------------------------------------------- ingest
+async function ingestScenario(): Promise<void> {
+  mkdirSync(WORK, { recursive: true });
+  const file = path.join(WORK, `alb-${ingestMb}mb.log.gz`);
+  const metaFile = `${file}.json`;
+  let meta: { lines: number; rawBytes: number };
+  if (existsSync(file) && existsSync(metaFile)) meta = JSON.parse(readFileSync(metaFile, 'utf8'));
+  else {
+    console.log(`\n== generating a ${ingestMb} MB ALB log (gzip, cached in ${path.relative(ROOT, file)})`);
+    meta = await writeAlbFile(file, ingestMb * MB);
+    writeFileSync(metaFile, JSON.stringify(meta));
+  }
+  const key = 'AWSLogs/111122223333/elasticloadbalancing/us-east-1/2026/03/01/111122223333_elasticloadbalancing_us-east-1_app.orders-alb.bench_20260301T1000Z_10.0.0.1_bench.log.gz';
+  const sink = await startS3Sink(new Map<string, StoredObject>([[`bench-logs/${key}`, { file }]]));
+  try {
+    console.log(`\n== S3 ingest of ${ingestMb} MB ALB (${meta.lines} lines, ${(statSync(file).size / MB).toFixed(1)} MB gzip)`);
+    const out = path.join(WORK, 'ingest.json');
+    runChild(pin(tsNode('bench/measure.ts').concat(['ingest', '--bucket', 'bench-logs', '--key', key, '--out', out])), {
+      AWS_ENDPOINT_URL: sink.url,
+      AWS_ACCESS_KEY_ID: 'bench',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+      AWS_REGION: 'us-east-1',
+    });
+    const r = JSON.parse(readFileSync(out, 'utf8')) as { seconds: number; tally: Record<string, number>; maxRssKb: number };
+    const written = [...sink.received.values()].reduce((a, b) => a + b, 0);
+    if (r.tally.received !== meta.lines) notes.push(`ingest: received ${r.tally.received} of ${meta.lines} lines`);
+    const floorAlb = cpu.find((c) => c.source === 'alb');
+    const eps = meta.lines / r.seconds;
+    const floorEps = floorAlb ? floorAlb.events / median(floorAlb.seconds.archive) : undefined;
+    row({
+      scenario: `s3 ingest alb ${ingestMb}MB`,
+      events_per_s: round(eps),
+      mb_per_s: round(meta.rawBytes / MB / r.seconds, 1),
+      ratio_to_floor: floorEps ? round(eps / floorEps, 3) : null,
+      peak_rss_mb: round(r.maxRssKb / 1024, 1),
+      note: `vs the archive floor on ALB (${floorEps ? Math.round(floorEps) : 'n/a'} events/s); tally ${JSON.stringify(r.tally)}; ${(written / MB).toFixed(1)} MB gzip NDJSON uploaded`,
+    });
+  } finally {
+    await sink.close();
+  }
+}
+
+// ------------------------------------------------------------------------------------------ indexer
+async function findOpenSearch(): Promise<string | undefined> {
+  const candidates: string[] = [];
+  const explicit = opt('opensearch', '');
+  if (explicit) candidates.push(explicit);
+  if (process.env.OPENSEARCH_URL) candidates.push(process.env.OPENSEARCH_URL);
+  const envFile = path.join(ROOT, '.cache/services.env');
+  if (existsSync(envFile)) {
+    const m = /^OPENSEARCH_URL=(.+)$/m.exec(readFileSync(envFile, 'utf8'));
+    if (m) candidates.push(m[1].trim());
+  }
+  candidates.push('http://127.0.0.1:9200');
+  for (const c of candidates) {
+    try {
+      const r = await fetch(c, { signal: AbortSignal.timeout(3000) });
+      const j = (await r.json()) as { version?: { distribution?: string; number?: string } };
+      if (j.version?.distribution === 'opensearch') return c.replace(/\/+$/, '');
+    } catch {
+      /* next candidate */
+    }
+  }
+  return undefined;
+}
+
+async function indexerScenario(): Promise<void> {
+  const node = await findOpenSearch();
+  if (!node) {
+    notes.push('indexer: SKIPPED, no OpenSearch answered (pass --opensearch URL or start `npm run services -- start`)');
+    row({ scenario: 'indexer vs raw _bulk', events_per_s: null, mb_per_s: null, ratio_to_floor: null, peak_rss_mb: null, note: 'skipped: no OpenSearch reachable' });
+    return;
+  }
+  // 20k normalized VPC documents from the transformer, as an archive object.
+  const spec = SOURCES.find((s) => s.name === 'vpc-v2')!;
+  const d = buildSource(spec, 2, 1_000_000, 99);
+  const { transformFirehose } = await import('../lib/transform');
+  const res = transformFirehose(d.event, { responseMaxBytes: Infinity, mappings: BENCH_MAPPINGS, now: new Date(Date.UTC(2026, 2, 1, 12)) });
+  const ndjson = res.response.records.map((r) => Buffer.from(r.data ?? '', 'base64').toString('utf8')).join('');
+  const key = 'normalized/source=vpcflow/account=111122223333/region=us-east-1/year=2026/month=03/day=01/hour=10/bench.ndjson.gz';
+  const sink = await startS3Sink(new Map<string, StoredObject>([[`bench-archive/${key}`, { data: gzipSync(ndjson) }]]));
+  const prefix = `bench-${process.pid}-${Date.now().toString(36)}`;
+  const { default: mappings } = await import('../schemas/generated/mappings.json');
+  let properties: Record<string, unknown> = {};
+  for (const part of Object.values(mappings as Record<string, { properties: Record<string, unknown> }>)) properties = { ...properties, ...part.properties };
+  const put = await fetch(`${node}/_index_template/${prefix}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ index_patterns: [`${prefix}-*`], priority: 500, template: { settings: { number_of_shards: 1, number_of_replicas: 0 }, mappings: { dynamic: false, properties } } }),
+  });
+  if (!put.ok) notes.push(`indexer: index template not installed (HTTP ${put.status}); default mappings used`);
+  try {
+    console.log(`\n== indexer vs raw _bulk against ${node} (${ndjson.split('\n').length - 1} documents)`);
+    const out = path.join(WORK, 'indexer.json');
+    runChild(pin(tsNode('bench/measure.ts').concat(['indexer', '--opensearch', node, '--prefix', prefix, '--bucket', 'bench-archive', '--key', key, '--runs', String(Math.min(runs, 3)), '--out', out])), {
+      AWS_ENDPOINT_URL: sink.url,
+      AWS_ACCESS_KEY_ID: 'bench',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+      AWS_REGION: 'us-east-1',
+    });
+    const r = JSON.parse(readFileSync(out, 'utf8')) as { docs: number; bytes: number; seconds: { raw: number[]; indexer: number[] } };
+    const ratio = median(r.seconds.raw.map((s, i) => s / r.seconds.indexer[i]));
+    row({ scenario: 'raw _bulk (baseline)', events_per_s: round(r.docs / median(r.seconds.raw)), mb_per_s: round(r.bytes / MB / median(r.seconds.raw), 1), ratio_to_floor: 1, peak_rss_mb: null, note: `${node}; same NDJSON, 2000 docs / 5 MB per request` });
+    row({ scenario: 'indexer (indexObject)', events_per_s: round(r.docs / median(r.seconds.indexer)), mb_per_s: round(r.bytes / MB / median(r.seconds.indexer), 1), ratio_to_floor: round(ratio, 3), peak_rss_mb: null, note: 'S3 read + gunzip + JSON.parse + bulk core; ratio = vs raw _bulk' });
+  } finally {
+    await sink.close();
+    await fetch(`${node}/${prefix}-*?ignore_unavailable=true&allow_no_indices=true`, { method: 'DELETE' }).catch(() => undefined);
+    await fetch(`${node}/_index_template/${prefix}`, { method: 'DELETE' }).catch(() => undefined);
+  }
+}
+
+// ---------------------------------------------------------------------------------------- coldstart
+async function coldStart(): Promise<void> {
+  const esbuild = await import('esbuild');
+  const dir = path.join(WORK, 'bundles');
+  rmSync(dir, { recursive: true, force: true });
+  const handlers = ['transform', 's3ingest', 'indexer', 'setup', 'replay'].filter((h) => existsSync(path.join(ROOT, `handlers/${h}.ts`)));
+  const variants = [
+    { name: 'serverless.yml', minify: false, external: [] as string[] },
+    { name: 'minified', minify: true, external: [] as string[] },
+    { name: 'minified, SDK external', minify: true, external: ['@aws-sdk/*', '@smithy/*'] },
+  ];
+  const env = { ARCHIVE_BUCKET: 'bench-archive', OPENSEARCH_URL: 'http://127.0.0.1:9', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', POWERTOOLS_LOG_LEVEL: 'ERROR' };
+  console.log(`\n== cold start: esbuild bundles (platform node, target node20) and module init (fresh process, median of 7)`);
+  for (const h of handlers) {
+    for (const v of variants) {
+      const outfile = path.join(dir, v.name.replace(/\W+/g, '-'), `${h}.js`);
+      await esbuild.build({ entryPoints: [path.join(ROOT, `handlers/${h}.ts`)], bundle: true, platform: 'node', target: 'node20', minify: v.minify, external: v.external, outfile, logLevel: 'error' });
+      const kb = statSync(outfile).size / 1024;
+      let init: number | null = null;
+      let note = `${v.name}`;
+      if (!v.external.length) {
+        const samples: number[] = [];
+        for (let i = 0; i < 7; i++) {
+          // A fresh process per sample: what a Lambda cold start pays for loading and initializing the module.
+          const script = `const t=process.hrtime.bigint();try{require(${JSON.stringify(outfile)})}catch(e){console.log('INIT_ERROR '+e.message)}console.log('INIT_MS '+Number(process.hrtime.bigint()-t)/1e6)`;
+          const outText = execFileSync(pin([process.execPath, '-e', script])[0], pin([process.execPath, '-e', script]).slice(1), { cwd: os.tmpdir(), env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
+          const err = /INIT_ERROR (.*)/.exec(outText);
+          if (err) note += `; init threw: ${err[1]}`;
+          samples.push(Number(/INIT_MS ([\d.]+)/.exec(outText)![1]));
+        }
+        init = median(samples);
+      } else note += ' (init not measured: the SDK would come from the runtime)';
+      row({ scenario: `bundle ${h} (${v.name})`, events_per_s: null, mb_per_s: null, ratio_to_floor: null, peak_rss_mb: null, bundle_kb: round(kb, 1), init_ms: round(init, 1), note });
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------------- report
+function table(): string {
+  const cols: Array<[string, (r: Row) => string]> = [
+    ['scenario', (r) => r.scenario],
+    ['events/s', (r) => (r.events_per_s === null ? '' : r.events_per_s.toLocaleString('en-US'))],
+    ['MB/s', (r) => (r.mb_per_s === null ? '' : String(r.mb_per_s))],
+    ['ratio', (r) => (r.ratio_to_floor === null ? '' : r.ratio_to_floor.toFixed(2))],
+    ['peak RSS MB', (r) => (r.peak_rss_mb === null ? '' : String(r.peak_rss_mb))],
+    ['$/GB (Lambda)', (r) => (r.lambda_usd_per_gb == null ? '' : r.lambda_usd_per_gb.toFixed(4))],
+    ['bundle KB', (r) => (r.bundle_kb == null ? '' : String(r.bundle_kb))],
+    ['init ms', (r) => (r.init_ms == null ? '' : String(r.init_ms))],
+  ];
+  const cells = rows.map((r) => cols.map(([, f]) => f(r)));
+  const head = cols.map(([h]) => h);
+  const w = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c: string[]) => `| ${c.map((x, i) => (i === 0 ? x.padEnd(w[i]) : x.padStart(w[i]))).join(' | ')} |`;
+  return [line(head), `|${w.map((n, i) => (i === 0 ? '-'.repeat(n + 2) : '-'.repeat(n + 1) + ':')).join('|')}|`, ...cells.map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  mkdirSync(WORK, { recursive: true });
+  mkdirSync(RESULTS, { recursive: true });
+  const started = new Date();
+  if (!hasTaskset) notes.push('taskset not available: measuring processes are NOT pinned to one core');
+  if (!skip.has('cpu')) cpuScenarios();
+  load.push(os.loadavg());
+  if (profileSource) profile();
+  if (!skip.has('ingest')) await ingestScenario();
+  load.push(os.loadavg());
+  if (!skip.has('indexer')) await indexerScenario();
+  if (!skip.has('coldstart')) await coldStart();
+  load.push(os.loadavg());
+
+  const meta = {
+    date: started.toISOString(),
+    machine: `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} vCPU, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, ${os.platform()} ${os.release()}`,
+    node: process.version,
+    pinned: hasTaskset ? 'taskset -c 0 (one core)' : 'not pinned',
+    runs,
+    loadavg_1m: load.map((l) => Number(l[0].toFixed(2))),
+    lambda: `cost = seconds per GB of raw log text at ${LAMBDA_MEMORY_MB} MB (CPU share ${LAMBDA_MEMORY_MB}/1769 of a vCPU) x $${LAMBDA_USD_PER_GB_S}/GB-s (x86)`,
+    notes,
+  };
+  const json = JSON.stringify(rows, null, 2) + '\n';
+  writeFileSync(path.join(RESULTS, 'latest.json'), json);
+  writeFileSync(path.join(RESULTS, `${started.toISOString().replace(/[:.]/g, '-')}.json`), json);
+  writeFileSync(path.join(RESULTS, 'latest.meta.json'), JSON.stringify(meta, null, 2) + '\n');
+  console.log(`\n${table()}\n`);
+  for (const r of rows) if (r.note) console.log(`- ${r.scenario}: ${r.note}`);
+  console.log(`\n${JSON.stringify(meta, null, 2)}`);
+  console.log(`\nwrote ${path.relative(ROOT, path.join(RESULTS, 'latest.json'))}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

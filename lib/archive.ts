@@ -1,0 +1,171 @@
+/**
+ * The S3 archive layout, defined in ONE place: the Firehose prefixes, S3 ingest, the indexer's
+ * dead letters and replay all build and parse keys with these functions.
+ *
+ * ```text
+ * normalized/source=<source>/account=<account>/region=<region>/year=YYYY/month=MM/day=DD/hour=HH/<name>.ndjson.gz
+ * raw/firehose/year=YYYY/month=MM/day=DD/hour=HH/<firehose object>           Firehose source backup (raw CWL records)
+ * errors/firehose/<error-output-type>/year=YYYY/month=MM/day=DD/hour=HH/<...> Firehose processing-failed records (raw data)
+ * errors/indexer/source=<source>/account=…/hour=HH/<name>.ndjson.gz          indexer dead letters
+ * ```
+ *
+ * - `normalized/` objects are gzipped NDJSON, one Tributary document per line. The time partition
+ *   is the EVENT time (UTC) of the object's earliest event, not the delivery time, so replaying an
+ *   hour finds the events of that hour (and a delivery never lands in a partition after its events).
+ *   The Firehose transformer returns these values as `metadata.partitionKeys`, S3 ingest writes the
+ *   same layout itself, so the indexer and replay see one layout whatever the delivery path.
+ * - Partition values are sanitized to `[A-Za-z0-9._-]` (anything else becomes `_`); an unknown
+ *   account or region is `unknown`.
+ * - Dead letters (`errors/indexer/`) are gzipped NDJSON of `{reason, status, error, index, document}`
+ *   under the partition of the archive object they came from; fix the cause, then replay them.
+ * - Firehose names its own objects (`<stream>-<version>-<date>-<uuid>`); with `FileExtension`
+ *   `.ndjson.gz` they end like ours. `parseArchiveKey` accepts any name.
+ */
+
+/** Top-level areas of the archive bucket. */
+export type ArchiveArea = 'normalized' | 'raw' | 'errors';
+
+export interface Partition {
+  source: string;
+  account: string;
+  region: string;
+  year: string;
+  month: string;
+  day: string;
+  hour: string;
+}
+
+/** Order of the partition keys in a key (also the order replay enumerates them). */
+export const PARTITION_KEYS: readonly (keyof Partition)[] = ['source', 'account', 'region', 'year', 'month', 'day', 'hour'];
+
+export const NORMALIZED_PREFIX = 'normalized/';
+export const DEAD_LETTER_PREFIX = 'errors/indexer/';
+export const ARCHIVE_EXTENSION = '.ndjson.gz';
+
+/** Firehose `Prefix` for dynamic partitioning with the transformer's `partitionKeys`. */
+export const FIREHOSE_PREFIX =
+  NORMALIZED_PREFIX + PARTITION_KEYS.map((k) => `${k}=!{partitionKeyFromLambda:${k}}/`).join('');
+/** Firehose `ErrorOutputPrefix` (partition keys are not allowed there; arrival time is). */
+export const FIREHOSE_ERROR_PREFIX =
+  'errors/firehose/!{firehose:error-output-type}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/';
+/** Firehose source-record backup prefix (raw CWL gzip records, by arrival time). */
+export const FIREHOSE_BACKUP_PREFIX = 'raw/firehose/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/';
+/** Firehose `FileExtension` so its objects end like the ones S3 ingest writes. */
+export const FIREHOSE_FILE_EXTENSION = ARCHIVE_EXTENSION;
+
+const UNSAFE = /[^A-Za-z0-9._-]/g;
+
+/** A partition value safe in an S3 key and in a Firehose partition key. */
+export function sanitizePartitionValue(v: string | undefined): string {
+  const s = (v ?? '').replace(UNSAFE, '_').slice(0, 128);
+  return s === '' || s === '.' || s === '..' ? 'unknown' : s;
+}
+
+const pad = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+
+/**
+ * The partition of an event: source, origin and the UTC hour of its time (epoch ms or ISO string;
+ * an unusable time falls in 1970-01-01T00, where it is easy to find).
+ * @example partitionOf({ source: 'vpcflow', account: '123456789012', region: 'eu-west-1', time: '2026-03-01T10:59:59Z' })
+ * // { source: 'vpcflow', account: '123456789012', region: 'eu-west-1', year: '2026', month: '03', day: '01', hour: '10' }
+ */
+export function partitionOf(p: { source: string; account?: string; region?: string; time?: number | string }): Partition {
+  let ms = typeof p.time === 'string' ? Date.parse(p.time) : p.time;
+  if (ms === undefined || !Number.isFinite(ms)) ms = 0;
+  const d = new Date(ms);
+  if (Number.isNaN(d.getTime())) ms = 0;
+  const t = new Date(ms);
+  return {
+    source: sanitizePartitionValue(p.source),
+    account: sanitizePartitionValue(p.account),
+    region: sanitizePartitionValue(p.region),
+    year: String(t.getUTCFullYear()).padStart(4, '0'),
+    month: pad(t.getUTCMonth() + 1),
+    day: pad(t.getUTCDate()),
+    hour: pad(t.getUTCHours()),
+  };
+}
+
+/** Partition of a normalized document (`tributary.source`, `cloud.*`, `@timestamp`). */
+export function partitionOfDocument(doc: {
+  '@timestamp'?: string;
+  tributary?: { source?: string };
+  cloud?: { account?: { id?: string }; region?: string };
+}): Partition {
+  return partitionOf({
+    source: doc.tributary?.source ?? 'app',
+    account: doc.cloud?.account?.id,
+    region: doc.cloud?.region,
+    time: doc['@timestamp'],
+  });
+}
+
+/**
+ * The key prefix of a (partial) partition: the leading known values, stopping at the first missing
+ * one, so `{ source: 'elb' }` lists every ELB object and a full partition lists one hour.
+ * @example partitionPrefix('normalized', { source: 'elb', account: '123456789012' }) // 'normalized/source=elb/account=123456789012/'
+ */
+export function partitionPrefix(area: 'normalized' | 'errors/indexer', p: Partial<Partition>): string {
+  let prefix = `${area}/`;
+  for (const k of PARTITION_KEYS) {
+    const v = p[k];
+    if (v === undefined) break;
+    prefix += `${k}=${k === 'source' || k === 'account' || k === 'region' ? sanitizePartitionValue(v) : v}/`;
+  }
+  return prefix;
+}
+
+/** Key of a normalized archive object. `name` is sanitized and gets the `.ndjson.gz` extension. */
+export function archiveKey(p: Partition, name: string): string {
+  return partitionPrefix('normalized', p) + objectName(name);
+}
+
+/** Key of an indexer dead-letter object, under the partition of the object the documents came from. */
+export function deadLetterKey(p: Partition, name: string): string {
+  return partitionPrefix('errors/indexer', p) + objectName(name);
+}
+
+function objectName(name: string): string {
+  const base = name.endsWith(ARCHIVE_EXTENSION) ? name.slice(0, -ARCHIVE_EXTENSION.length) : name;
+  return sanitizePartitionValue(base) + ARCHIVE_EXTENSION;
+}
+
+/** Partition values encoded in Firehose dynamic-partitioning keys (all strings, as Firehose requires). */
+export const firehosePartitionKeys = (p: Partition): Record<string, string> => ({ ...p });
+
+export interface ParsedArchiveKey {
+  area: 'normalized' | 'errors/indexer';
+  partition: Partition;
+  name: string;
+}
+
+/**
+ * Parses a `normalized/` or `errors/indexer/` key back into its partition values; undefined for any
+ * other key (raw backups, Firehose errors, foreign objects), which the indexer must not index.
+ * @example parseArchiveKey('normalized/source=elb/account=123456789012/region=us-east-1/year=2026/month=03/day=01/hour=10/x.ndjson.gz')
+ */
+export function parseArchiveKey(key: string): ParsedArchiveKey | undefined {
+  let area: ParsedArchiveKey['area'];
+  let rest: string;
+  if (key.startsWith(NORMALIZED_PREFIX)) {
+    area = 'normalized';
+    rest = key.slice(NORMALIZED_PREFIX.length);
+  } else if (key.startsWith(DEAD_LETTER_PREFIX)) {
+    area = 'errors/indexer';
+    rest = key.slice(DEAD_LETTER_PREFIX.length);
+  } else return undefined;
+  const parts = rest.split('/');
+  if (parts.length !== PARTITION_KEYS.length + 1) return undefined;
+  const partition = {} as Partition;
+  for (let i = 0; i < PARTITION_KEYS.length; i++) {
+    const k = PARTITION_KEYS[i];
+    const seg = parts[i];
+    if (!seg.startsWith(`${k}=`)) return undefined;
+    partition[k] = seg.slice(k.length + 1);
+  }
+  const name = parts[PARTITION_KEYS.length];
+  if (!name) return undefined;
+  if (!/^\d{4}$/.test(partition.year) || !/^\d\d$/.test(partition.month) || !/^\d\d$/.test(partition.day) || !/^\d\d$/.test(partition.hour))
+    return undefined;
+  return { area, partition, name };
+}

@@ -1,0 +1,217 @@
+/**
+ * The bulk indexing core, shared by the indexer Lambda, replay and the CLI: one code path decides
+ * what an OpenSearch answer means for each document.
+ *
+ * - Actions: `index` with `_id` = `event.id` (idempotent overwrite: a replay after a parser fix
+ *   updates the document), or `update` + `doc_as_upsert` for documents flagged
+ *   `tributary.merge` (parts of one audit event arriving in different batches merge into one
+ *   document). With `omitIds` (OpenSearch Serverless time-series collections reject custom ids)
+ *   every document is a plain `index` without `_id`: re-deliveries then duplicate documents and
+ *   merge parts stay separate documents — use a search collection or a managed domain to avoid it.
+ * - Requests are bounded by bytes and documents. HTTP 413 splits the request in halves (a single
+ *   document that is still too large is dead-lettered with reason `too_large`).
+ * - Per item: 2xx = indexed; 429, 5xx and 409 (update race) are retried, only those items, with
+ *   exponential backoff and full jitter; anything else (mapping conflicts, 400s) is dead-lettered
+ *   with its status and error, never retried.
+ * - Connection errors, whole-request 429/5xx/403 are retried the same way; after `maxAttempts` a
+ *   `BulkUnavailableError` is thrown so the caller hands the work back to its queue (SQS retry,
+ *   then DLQ). Nothing is dropped: every document ends indexed, dead-lettered, or in that error.
+ */
+
+export interface BulkDocument {
+  index: string;
+  /** `_id`; omitted when `omitIds` is set. */
+  id?: string;
+  /** Merge-on-index (`update` + `doc_as_upsert`). */
+  merge?: boolean;
+  doc: unknown;
+}
+
+/** One dead letter, as written to `errors/indexer/…ndjson.gz`. */
+export interface DeadLetter {
+  reason: string;
+  status: number;
+  error: unknown;
+  index: string | null;
+  document: unknown;
+}
+
+/** How the core talks to OpenSearch: POST `/_bulk` with an NDJSON body. Throws on connection errors. */
+export interface BulkTransport {
+  send(body: string): Promise<{ status: number; body: unknown }>;
+}
+
+export interface BulkOptions {
+  maxBytes: number;
+  maxDocs: number;
+  maxAttempts: number;
+  backoffMs: number;
+  /** OpenSearch Serverless: no `_id`, no upserts. */
+  omitIds?: boolean;
+  /** Called for each non-retryable document (awaited: the caller may stream them to S3). */
+  onDeadLetter: (d: DeadLetter) => Promise<void> | void;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+export interface BulkStats {
+  indexed: number;
+  /** Document retries (one document retried twice counts 2). */
+  retried: number;
+  deadLettered: number;
+  requests: number;
+}
+
+export class BulkUnavailableError extends Error {
+  constructor(
+    message: string,
+    /** Documents of the failing request still not indexed. */
+    readonly pending: number,
+  ) {
+    super(message);
+    this.name = 'BulkUnavailableError';
+  }
+}
+
+interface Entry {
+  doc: BulkDocument;
+  lines: string;
+}
+
+interface BulkItemResult {
+  status?: number;
+  error?: { type?: string; reason?: string };
+}
+
+const MAX_BACKOFF_MS = 20_000;
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Item statuses worth another attempt: back-pressure, server errors, update races. */
+export const isRetryableStatus = (status: number): boolean => status === 429 || status === 409 || status >= 500;
+
+/**
+ * Buffers documents into bounded `_bulk` requests and sends them.
+ * @example
+ * const w = new BulkWriter(transport, { maxBytes: 5 << 20, maxDocs: 2000, maxAttempts: 5, backoffMs: 200, onDeadLetter: (d) => dls.push(d) });
+ * await w.add({ index: 'logs-aws.vpcflow-2026.03.01', id: 'abc', doc });
+ * await w.flush();
+ */
+export class BulkWriter {
+  readonly stats: BulkStats = { indexed: 0, retried: 0, deadLettered: 0, requests: 0 };
+  private buffer: Entry[] = [];
+  private bytes = 0;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly transport: BulkTransport,
+    private readonly options: BulkOptions,
+  ) {
+    this.sleep = options.sleep ?? defaultSleep;
+    this.random = options.random ?? Math.random;
+  }
+
+  /** Documents accepted but not yet sent. */
+  get buffered(): number {
+    return this.buffer.length;
+  }
+
+  async add(doc: BulkDocument): Promise<void> {
+    const lines = this.serialize(doc);
+    const size = Buffer.byteLength(lines);
+    if (this.buffer.length && (this.bytes + size > this.options.maxBytes || this.buffer.length >= this.options.maxDocs)) await this.flush();
+    this.buffer.push({ doc, lines });
+    this.bytes += size;
+    if (this.buffer.length >= this.options.maxDocs || this.bytes >= this.options.maxBytes) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (!this.buffer.length) return;
+    const entries = this.buffer;
+    this.buffer = [];
+    this.bytes = 0;
+    await this.send(entries);
+  }
+
+  private serialize(d: BulkDocument): string {
+    const meta: Record<string, unknown> = { _index: d.index };
+    if (this.options.omitIds || d.id === undefined) return `${JSON.stringify({ index: meta })}\n${JSON.stringify(d.doc)}\n`;
+    meta._id = d.id;
+    if (d.merge) {
+      meta.retry_on_conflict = 3;
+      return `${JSON.stringify({ update: meta })}\n${JSON.stringify({ doc: d.doc, doc_as_upsert: true })}\n`;
+    }
+    return `${JSON.stringify({ index: meta })}\n${JSON.stringify(d.doc)}\n`;
+  }
+
+  private async backoff(attempt: number): Promise<void> {
+    const cap = Math.min(MAX_BACKOFF_MS, this.options.backoffMs * 2 ** (attempt - 1));
+    await this.sleep(Math.floor(this.random() * cap));
+  }
+
+  private async deadLetter(e: Entry, reason: string, status: number, error: unknown): Promise<void> {
+    this.stats.deadLettered++;
+    await this.options.onDeadLetter({ reason, status, error, index: e.doc.index, document: e.doc.doc });
+  }
+
+  private async send(entries: Entry[]): Promise<void> {
+    let pending = entries;
+    for (let attempt = 1; ; attempt++) {
+      let res: { status: number; body: unknown } | undefined;
+      let failure: string | undefined;
+      try {
+        this.stats.requests++;
+        res = await this.transport.send(pending.map((e) => e.lines).join(''));
+      } catch (e) {
+        failure = `connection error: ${e instanceof Error ? e.message : String(e)}`;
+      }
+      if (res && res.status === 413) {
+        if (pending.length === 1) {
+          await this.deadLetter(pending[0], 'too_large', 413, 'request entity too large even as a single document');
+          return;
+        }
+        const mid = Math.ceil(pending.length / 2);
+        await this.send(pending.slice(0, mid));
+        await this.send(pending.slice(mid));
+        return;
+      }
+      if (res && (res.status === 429 || res.status === 403 || res.status >= 500)) failure = `HTTP ${res.status} on _bulk`;
+      else if (res && res.status >= 300) {
+        // A whole-request 4xx other than those is a request we built wrong: retrying cannot help,
+        // dead-letter each document with the answer so nothing disappears.
+        for (const e of pending) await this.deadLetter(e, 'bulk_rejected', res.status, res.body);
+        return;
+      }
+      if (failure !== undefined) {
+        if (attempt >= this.options.maxAttempts) throw new BulkUnavailableError(`${failure} after ${attempt} attempts`, pending.length);
+        this.stats.retried += pending.length;
+        await this.backoff(attempt);
+        continue;
+      }
+      const items = (res!.body as { items?: Array<Record<string, BulkItemResult>> })?.items;
+      if (!Array.isArray(items) || items.length !== pending.length) {
+        if (attempt >= this.options.maxAttempts)
+          throw new BulkUnavailableError(`malformed _bulk response after ${attempt} attempts`, pending.length);
+        this.stats.retried += pending.length;
+        await this.backoff(attempt);
+        continue;
+      }
+      const retry: Entry[] = [];
+      for (let i = 0; i < pending.length; i++) {
+        // Items come back in request order, one per action.
+        const item = Object.values(items[i] ?? {})[0] ?? {};
+        const status = item.status ?? 0;
+        if (status >= 200 && status < 300) this.stats.indexed++;
+        else if (isRetryableStatus(status)) retry.push(pending[i]);
+        else await this.deadLetter(pending[i], item.error?.type ?? `http_${status}`, status, item.error ?? null);
+      }
+      if (!retry.length) return;
+      if (attempt >= this.options.maxAttempts)
+        throw new BulkUnavailableError(`${retry.length} documents still rejected as retryable after ${attempt} attempts`, retry.length);
+      this.stats.retried += retry.length;
+      pending = retry;
+      await this.backoff(attempt);
+    }
+  }
+}

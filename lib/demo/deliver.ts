@@ -1,0 +1,194 @@
+/**
+ * Local stand-ins for the AWS delivery machinery around the real cores, used by `tributary demo`
+ * and `tributary ingest`: what Firehose does with the transformer's answer, and what the S3-ingest
+ * function does with an S3-delivered object — writing the same archive layout into any `ObjectStore`.
+ *
+ * - Firehose: `transformFirehose` (the transformer Lambda's core) runs on the event; `Ok` records are
+ *   concatenated per `metadata.partitionKeys` into one object under `FIREHOSE_PREFIX` (Firehose's
+ *   dynamic partitioning), named like Firehose names objects (`<stream>-<version>-<time>-<id>`); the
+ *   source records (gzipped CWL payloads) are concatenated into the raw backup under
+ *   `raw/firehose/<arrival hour>/`, which is what `replay --from raw` re-reads; `ProcessingFailed`
+ *   records go to `errors/firehose/processing-failed/…` as Firehose error records and through S3
+ *   ingest, as in AWS.
+ * - S3 delivery: the object is put into the logs store, then `ingestObject` (the s3ingest core)
+ *   reads it from there and writes the archive. The version passed is the MD5 of the bytes — the ETag
+ *   S3 gives a single-part upload — so ids are stable across runs.
+ * - Local files (`tributary ingest`): decoded like `tributary normalize` (`decodeInput`), normalized,
+ *   and archived per partition; CloudWatch payloads / Firehose events are normalized per payload
+ *   exactly like the transformer.
+ */
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { SourceId, SourceOptions } from '../../parsers/types';
+import type { TributaryDocument } from '../../schemas/generated/document';
+import { archiveKey, type Partition, partitionOf, partitionPrefix } from '../archive';
+import type { FirehoseTransformEvent } from '../envelopes';
+import { stableId } from '../ids';
+import { decodeInput } from '../inputs';
+import { ingestObject } from '../ingest';
+import { addTally, type Tally } from '../observability';
+import { failureDocument, normalize } from '../pipeline';
+import { ioFor, type ObjectStore } from '../store';
+import { normalizeCloudWatchBatch, transformFirehose } from '../transform';
+
+export interface Delivered {
+  tally: Tally;
+  /** Archive keys written (normalized/). */
+  outputs: string[];
+  /** Source of each output (from its partition). */
+  sources: string[];
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+function firehoseTime(t: number): string {
+  const d = new Date(t);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}-${pad(d.getUTCHours())}-${pad(d.getUTCMinutes())}-${pad(d.getUTCSeconds())}`;
+}
+const hourPath = (t: number) => {
+  const d = new Date(t);
+  return `year=${d.getUTCFullYear()}/month=${pad(d.getUTCMonth() + 1)}/day=${pad(d.getUTCDate())}/hour=${pad(d.getUTCHours())}/`;
+};
+
+/** What Firehose with the Tributary transformer writes for one transformation event. */
+export async function deliverFirehose(
+  event: FirehoseTransformEvent,
+  archive: ObjectStore,
+  o: { stream?: string; now?: Date; sourceOptions?: SourceOptions; logsBucket?: string } = {},
+): Promise<Delivered> {
+  const stream = o.stream ?? 'tributary-demo';
+  const outcome = transformFirehose(event, { responseMaxBytes: 5_767_168, now: o.now, sourceOptions: o.sourceOptions });
+  const arrival = Math.min(...event.records.map((r) => r.approximateArrivalTimestamp).filter((t) => Number.isFinite(t)), Date.now());
+  const id = stableId('firehose-demo', event.invocationId);
+  const name = `${stream}-1-${firehoseTime(arrival)}-${id}`;
+  // Raw backup: the source records as received, concatenated (gzip members = one gzip stream).
+  await archive.put(`raw/firehose/${hourPath(arrival)}${name}`, Buffer.concat(event.records.map((r) => Buffer.from(r.data, 'base64'))));
+
+  const groups = new Map<string, { partition: Partition; data: Buffer[] }>();
+  const failed: string[] = [];
+  for (const [i, r] of outcome.response.records.entries()) {
+    if (r.result === 'ProcessingFailed') {
+      const src = event.records[i];
+      failed.push(JSON.stringify({ attemptsMade: 1, arrivalTimestamp: src.approximateArrivalTimestamp, errorCode: 'Lambda.ProcessingFailed', errorMessage: 'record marked ProcessingFailed by the transformer', rawData: src.data }));
+    }
+    if (r.result !== 'Ok' || !r.data || !r.metadata) continue;
+    const p = r.metadata.partitionKeys as unknown as Partition;
+    const prefix = partitionPrefix('normalized', p);
+    const g = groups.get(prefix) ?? { partition: p, data: [] };
+    g.data.push(Buffer.from(r.data, 'base64'));
+    groups.set(prefix, g);
+  }
+  const out: Delivered = { tally: { ...outcome.tally }, outputs: [], sources: [] };
+  for (const [prefix, g] of groups) {
+    const key = `${prefix}${name}.ndjson.gz`;
+    await archive.put(key, gzipSync(Buffer.concat(g.data)));
+    out.outputs.push(key);
+    out.sources.push(g.partition.source);
+  }
+  if (failed.length) {
+    // As in AWS: the error object is picked up by S3 ingest, which normalizes the payloads it holds.
+    const key = `errors/firehose/processing-failed/${hourPath(arrival)}${name}`;
+    await archive.put(key, gzipSync(failed.join('\n') + '\n'));
+    const r = await ingestObject(
+      { bucket: archive.bucket, key, version: '' },
+      { s3: ioFor(archive), archiveBucket: archive.bucket, chunkLines: 5000, region: event.region, now: o.now ? () => o.now! : undefined },
+    );
+    // The transformer counted these events as received + failed; S3 ingest turns them into
+    // documents (or failure documents), as the live path does a few minutes later.
+    const t = out.tally;
+    t.failed = (t.failed ?? 0) - (r.tally.received ?? 0) + (r.tally.failed ?? 0);
+    t.documents = (t.documents ?? 0) + (r.tally.documents ?? 0);
+    t.dropped = (t.dropped ?? 0) + (r.tally.dropped ?? 0);
+    for (const k of r.outputs) {
+      out.outputs.push(k);
+      out.sources.push(k.split('/')[1]?.replace('source=', '') ?? 'unknown');
+    }
+  }
+  return out;
+}
+
+/** MD5 hex of bytes: the ETag of a single-part S3 upload. */
+export const etagOf = (body: Buffer): string => createHash('md5').update(body).digest('hex');
+
+/** An S3-delivered object: put into the logs store, then through the S3-ingest core into the archive. */
+export async function deliverS3(
+  key: string,
+  body: Buffer,
+  logs: ObjectStore,
+  archive: ObjectStore,
+  o: { now?: Date; sourceOptions?: SourceOptions; alreadyStored?: boolean } = {},
+): Promise<Delivered> {
+  if (!o.alreadyStored) await logs.put(key, body);
+  const r = await ingestObject(
+    { bucket: logs.bucket, key, version: etagOf(body), size: body.length },
+    { s3: ioFor(logs, archive), archiveBucket: archive.bucket, chunkLines: 5000, now: o.now ? () => o.now! : undefined, sourceOptions: o.sourceOptions },
+  );
+  if (r.ignored) throw new Error(`${key} was not ingested: ${r.ignored}`);
+  return { tally: r.tally, outputs: r.outputs, sources: r.outputs.map(() => r.source ?? 'unknown') };
+}
+
+export interface LocalFileOptions {
+  source?: SourceId | 'auto';
+  account?: string;
+  region?: string;
+  logGroup?: string;
+  sourceOptions?: SourceOptions;
+  now?: Date;
+}
+
+/**
+ * A local file that is not under `AWSLogs/`: decoded like `tributary normalize`, archived per
+ * partition under a name derived from its absolute path (re-ingesting overwrites).
+ */
+export async function deliverLocalFile(file: string, bytes: Buffer, archive: ObjectStore, o: LocalFileOptions = {}): Promise<Delivered> {
+  const abs = path.resolve(file);
+  const decoded = decodeInput(bytes, abs, {
+    account: o.account,
+    region: o.region,
+    logGroup: o.logGroup,
+    options: o.sourceOptions && Object.keys(o.sourceOptions).length ? o.sourceOptions : undefined,
+  });
+  const tally: Tally = { objects: 1, received: decoded.dropped, dropped: decoded.dropped, documents: 0, failed: 0 };
+  const groups = new Map<string, { partition: Partition; lines: string[] }>();
+  const add = (p: Partition, docs: TributaryDocument[]) => {
+    if (!docs.length) return;
+    const prefix = partitionPrefix('normalized', p);
+    const g = groups.get(prefix) ?? { partition: p, lines: [] };
+    for (const d of docs) g.lines.push(JSON.stringify(d));
+    groups.set(prefix, g);
+  };
+  const fallback: SourceId = !o.source || o.source === 'auto' ? 'app' : o.source;
+  for (const u of decoded.unusable) {
+    const doc = failureDocument(fallback, { message: u.original, key: u.key }, {}, u.message, 'envelope_error', o.now);
+    addTally(tally, { received: 1, failed: 1 });
+    add(partitionOf({ source: fallback, time: doc['@timestamp'] }), [doc]);
+  }
+  for (const batch of decoded.batches) {
+    if (decoded.kind === 'firehose' || decoded.kind === 'cloudwatch') {
+      // Exactly what the transformer does with one payload (ids: log group + CWL event id).
+      const { result, partition } = normalizeCloudWatchBatch(batch, undefined, { now: o.now, sourceOptions: o.sourceOptions });
+      addTally(tally, result.counts);
+      add(partition, result.documents.concat(result.failures));
+      continue;
+    }
+    const res = normalize({ events: batch.events, context: batch.context, source: o.source ?? 'auto' }, { now: o.now });
+    addTally(tally, res.counts);
+    const docs = res.documents.concat(res.failures);
+    let earliest = Infinity;
+    for (const d of docs) {
+      const t = Date.parse(d['@timestamp']);
+      if (t < earliest) earliest = t;
+    }
+    const first = docs[0];
+    add(partitionOf({ source: res.source, account: batch.context.account ?? first?.cloud?.account?.id, region: batch.context.region ?? first?.cloud?.region, time: Number.isFinite(earliest) ? earliest : 0 }), docs);
+  }
+  const name = `${path.basename(abs).replace(/\.(gz|log|json|txt|ndjson)$/g, '').slice(0, 80)}-${stableId('ingest', abs)}`;
+  const out: Delivered = { tally, outputs: [], sources: [] };
+  for (const g of groups.values()) {
+    const key = archiveKey(g.partition, name);
+    await archive.put(key, gzipSync(g.lines.join('\n') + '\n'));
+    out.outputs.push(key);
+    out.sources.push(g.partition.source);
+  }
+  return out;
+}

@@ -1,0 +1,155 @@
+/**
+ * Core of the Firehose transformation Lambda (the handler only adds logging and metrics): one
+ * output record per input record, same `recordId`, in the same order.
+ *
+ * - A CloudWatch Logs DATA_MESSAGE (gzip, or already decompressed by Firehose's Decompression
+ *   processor) becomes `Ok` with base64 NDJSON: one line per normalized document, parse failures
+ *   included as `pipeline_error` documents. Nothing of a usable record is dropped silently.
+ * - CONTROL_MESSAGE (and data messages without events) → `Dropped`.
+ * - A record that is not gzip/JSON/a CWL payload → `ProcessingFailed`: Firehose writes its raw
+ *   bytes to `errors/firehose/processing-failed/…`, where S3 ingest picks it up again.
+ * - `metadata.partitionKeys` = the archive partition (`lib/archive.ts`). All events of one CWL payload
+ *   share log group and stream, so the payload is one partition: source = detected source, account
+ *   and region = origin of its first event (`@aws.account`/`@aws.region` on central log groups, else the
+ *   payload owner and the stream's region), time = the EARLIEST `logEvents[].timestamp` (the producer's
+ *   event time; always present, unlike a parsed `@timestamp`). So an event is never archived in an
+ *   hour after its own.
+ *
+ * Response budget (Lambda responses are capped at 6 MB, and normalized NDJSON in base64 is several
+ * times the gzip input): records are transformed in order while the response stays under
+ * `responseMaxBytes`; a record whose output does not fit is returned as `ProcessingFailed` WITHOUT
+ * data. Firehose then writes that record's original bytes (`rawData`) to the error prefix, S3
+ * notifications send the error object to S3 ingest, and S3 ingest (no response limit) normalizes
+ * it with the same CloudWatch ids as the live path: delayed, never lost, never duplicated.
+ * Re-putting records with PutRecordBatch (the AWS blueprint's way) was rejected: it needs another
+ * SDK client and write permission on the stream, and a failed re-put loses the data.
+ */
+import type { SourceMapping } from '../parsers/detect';
+import type { SourceOptions } from '../parsers/types';
+import type { TributaryDocument } from '../schemas/generated/document';
+import { firehosePartitionKeys, type Partition, partitionOf } from './archive';
+import { type Batch, cloudWatchBatch, decodeCloudWatchPayload, EnvelopeError, type FirehoseTransformEvent } from './envelopes';
+import type { Tally } from './observability';
+import { normalize, type NormalizeResult } from './pipeline';
+
+export type FirehoseResult = 'Ok' | 'Dropped' | 'ProcessingFailed';
+
+export interface FirehoseOutputRecord {
+  recordId: string;
+  result: FirehoseResult;
+  data?: string;
+  metadata?: { partitionKeys: Record<string, string> };
+}
+
+export interface FirehoseTransformResponse {
+  records: FirehoseOutputRecord[];
+}
+
+export interface TransformOptions {
+  now?: Date;
+  includeOriginal?: boolean;
+  mappings?: readonly SourceMapping[];
+  sourceOptions?: SourceOptions;
+  /** Budget of the serialized response in bytes (Lambda's hard limit is 6 MB). */
+  responseMaxBytes: number;
+}
+
+export interface TransformOutcome {
+  response: FirehoseTransformResponse;
+  tally: Tally;
+  /** Why records were ProcessingFailed, for the log (no payload content). */
+  failedRecords: Array<{ recordId: string; reason: string }>;
+}
+
+/** Normalized documents of one CloudWatch Logs payload, with its archive partition (see above). */
+export function normalizeCloudWatchBatch(
+  batch: Batch,
+  fallbackTime: number | undefined,
+  options: Omit<TransformOptions, 'responseMaxBytes'>,
+): { result: NormalizeResult; partition: Partition; ndjson: string } {
+  if (options.sourceOptions && Object.keys(options.sourceOptions).length) batch.context.options = options.sourceOptions;
+  const result = normalize(
+    { events: batch.events, context: batch.context, source: 'auto' },
+    { now: options.now, includeOriginal: options.includeOriginal, mappings: options.mappings },
+  );
+  let earliest = Infinity;
+  for (const e of batch.events) if (e.timestamp !== undefined && e.timestamp < earliest) earliest = e.timestamp;
+  const first: TributaryDocument | undefined = result.documents[0] ?? result.failures[0];
+  const partition = partitionOf({
+    source: result.source,
+    account: first?.cloud?.account?.id ?? batch.context.account,
+    region: first?.cloud?.region ?? batch.context.region,
+    time: Number.isFinite(earliest) ? earliest : fallbackTime,
+  });
+  let ndjson = '';
+  for (const d of result.documents) ndjson += JSON.stringify(d) + '\n';
+  for (const d of result.failures) ndjson += JSON.stringify(d) + '\n';
+  return { result, partition, ndjson };
+}
+
+/** Bytes one output entry adds to the response JSON (ASCII only: ids and base64). */
+const entryBytes = (r: FirehoseOutputRecord) => Buffer.byteLength(JSON.stringify(r)) + 1;
+
+/**
+ * Transforms one Firehose event.
+ * @example transformFirehose(event, { responseMaxBytes: 5_500_000, now: new Date() }).response.records[0].result // 'Ok'
+ */
+export function transformFirehose(event: FirehoseTransformEvent, options: TransformOptions): TransformOutcome {
+  const tally: Required<Pick<Tally, 'received' | 'documents' | 'dropped' | 'failed' | 'processing_failed_records'>> = {
+    received: 0,
+    documents: 0,
+    dropped: 0,
+    failed: 0,
+    processing_failed_records: 0,
+  };
+  const failedRecords: TransformOutcome['failedRecords'] = [];
+  const minimal = (recordId: string): FirehoseOutputRecord => ({ recordId, result: 'ProcessingFailed' });
+  // Every record needs at least a minimal entry: reserve those bytes up front, so a big early record
+  // cannot starve the ids of the later ones.
+  let reserved = 20;
+  for (const r of event.records) reserved += entryBytes(minimal(r.recordId));
+  let used = 0;
+
+  const records = event.records.map((r): FirehoseOutputRecord => {
+    const fail = (reason: string, events: number): FirehoseOutputRecord => {
+      tally.received += events;
+      tally.failed += events;
+      tally.processing_failed_records++;
+      failedRecords.push({ recordId: r.recordId, reason });
+      return minimal(r.recordId);
+    };
+    let batch;
+    try {
+      batch = cloudWatchBatch(decodeCloudWatchPayload(Buffer.from(r.data, 'base64')), event.region);
+    } catch (e) {
+      if (!(e instanceof EnvelopeError)) throw e;
+      return fail(e.message, 1);
+    }
+    if (batch === null) {
+      tally.received++;
+      tally.dropped++;
+      return { recordId: r.recordId, result: 'Dropped' };
+    }
+    if (batch.events.length === 0) return { recordId: r.recordId, result: 'Dropped' };
+    const { result, partition, ndjson } = normalizeCloudWatchBatch(batch, r.approximateArrivalTimestamp, options);
+    const out: FirehoseOutputRecord = {
+      recordId: r.recordId,
+      result: 'Ok',
+      data: Buffer.from(ndjson, 'utf8').toString('base64'),
+      metadata: { partitionKeys: firehosePartitionKeys(partition) },
+    };
+    const size = entryBytes(out);
+    const own = entryBytes(minimal(r.recordId));
+    if (used + reserved - own + size > options.responseMaxBytes) {
+      return fail(`output of ${size} bytes does not fit the response budget`, result.counts.received);
+    }
+    used += size;
+    reserved -= own;
+    tally.received += result.counts.received;
+    tally.documents += result.counts.documents;
+    tally.dropped += result.counts.dropped;
+    tally.failed += result.counts.failed;
+    return out;
+  });
+  return { response: { records }, tally, failedRecords };
+}

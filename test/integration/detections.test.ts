@@ -1,0 +1,135 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- untyped JSON from OpenSearch and fixture files */
+/**
+ * Golden tests of the shipped detections against a real OpenSearch. For every detection of
+ * `lib/setup/detections.ts` and every case of `test/fixtures-detections/<id>.json`, the case's
+ * documents are indexed on their own (times shifted so `reference_time` is now), then:
+ *  - the monitor's search body runs directly (`_search`) and the trigger rule is applied — always;
+ *  - the whole monitor runs through Alerting's `_execute` API (dry run), painless trigger included —
+ *    only when the Alerting plugin is loaded; otherwise this is printed as skipped.
+ * Fire cases must trigger, quiet (near-miss) cases must not.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { applySetup } from '../../lib/setup/apply';
+import { DETECTIONS, detectionSearch, fires, monitorFor, type Detection } from '../../lib/setup/detections';
+import { indexPattern } from '../../lib/indices';
+import { expectValid } from '../helpers/schema';
+import { bulkIndex, cleanup, connect, shiftTimes, skipped, uniquePrefix, type Cluster } from './setup-helpers';
+
+jest.setTimeout(300_000);
+
+type Entry = Record<string, any> | { times: number; doc: Record<string, any> };
+interface Case {
+  name: string;
+  docs: Entry[];
+}
+interface Fixture {
+  reference_time: string;
+  fires: Case[];
+  quiet: Case[];
+}
+
+const fixture = (d: Detection): Fixture => JSON.parse(readFileSync(join(__dirname, '..', 'fixtures-detections', `${d.id}.json`), 'utf8'));
+const expand = (entries: Entry[]) => entries.flatMap((e) => ('times' in e && 'doc' in e ? Array.from({ length: e.times }, () => e.doc) : [e]));
+const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '');
+
+let c: Cluster;
+const prefix = uniquePrefix('det');
+const ran = { direct: 0, execute: 0 };
+
+beforeAll(async () => {
+  c = await connect();
+  // The real templates, so every field has its real type (ip, boolean, flat_object...).
+  await applySetup(c.http, { prefix, detections: true });
+  if (!c.hasAlerting) skipped('Alerting _execute runs of every detection', 'opensearch-alerting plugin not loaded; the monitor search body still runs directly');
+});
+afterAll(async () => {
+  console.log(`detections: ${ran.direct} cases ran as direct searches, ${ran.execute} through Alerting _execute`);
+  await cleanup(c, prefix);
+  await c.client.close();
+});
+
+const table = DETECTIONS.flatMap((d) => {
+  const fx = fixture(d);
+  return [
+    ...fx.fires.map((k) => [d.id, 'fires', k.name, d, fx, k, true] as const),
+    ...fx.quiet.map((k) => [d.id, 'stays quiet on', k.name, d, fx, k, false] as const),
+  ];
+});
+
+describe('shipped detections', () => {
+  it.each(table)('%s %s %s', async (_id, _verb, _name, d, fx, k, shouldFire) => {
+    const now = Date.now();
+    const docs = expand(k.docs).map((doc) => shiftTimes(doc, fx.reference_time, now));
+    for (const doc of docs) expectValid(doc);
+    // One index per case; `<prefix>-<dataset>-<case>-<day>` still matches the dataset's template.
+    const caseIndex = (dataset: string) => `${prefix}-${dataset}-${slug(d.id)}${slug(k.name)}`;
+    const errors = await bulkIndex(
+      c.client,
+      docs.map((doc) => ({ index: `${caseIndex(doc.event.dataset)}-${String(doc['@timestamp']).slice(0, 10).replace(/-/g, '.')}`, doc })),
+    );
+    expect(errors).toEqual([]);
+    const indices = d.datasets.map((ds) => `${caseIndex(ds)}-*`);
+    // Monitors search `<prefix>-<dataset>-*`; the case pattern is that pattern narrowed to the case.
+    for (const [ds, i] of d.datasets.map((x, n) => [x, indices[n]] as const)) expect(i.startsWith(indexPattern(ds, prefix).slice(0, -1))).toBe(true);
+
+    // A quiet case must be quiet because of its documents, not because nothing was indexed.
+    const count = await c.http.request('POST', `/${indices.join(',')}/_count?allow_no_indices=true&ignore_unavailable=true`, { query: { match_all: {} } });
+    expect(count.body.count).toBe(docs.filter((doc) => d.datasets.includes(doc.event.dataset)).length);
+    expect(count.body.count).toBeGreaterThan(0);
+
+    const periodEnd = Date.now();
+    const res = await c.http.request('POST', `/${indices.join(',')}/_search?allow_no_indices=true&ignore_unavailable=true`, detectionSearch(d, String(periodEnd)));
+    expect(res.status).toBe(200);
+    expect({ case: k.name, fired: fires(d, res.body) }).toEqual({ case: k.name, fired: shouldFire });
+    ran.direct++;
+
+    if (c.hasAlerting) {
+      const monitor = monitorFor(d, prefix, true) as { inputs: { search: { indices: string[] } }[] };
+      monitor.inputs[0].search.indices = indices;
+      const exec = await c.http.request('POST', '/_plugins/_alerting/monitors/_execute?dryrun=true', monitor);
+      expect(exec.status).toBe(200);
+      expect(exec.body.input_results?.error ?? null).toBeNull();
+      const triggers = Object.values(exec.body.trigger_results ?? {}) as { triggered: boolean; error?: unknown }[];
+      expect(triggers).toHaveLength(1);
+      expect({ case: k.name, triggered: triggers[0].triggered, error: triggers[0].error ?? null }).toEqual({ case: k.name, triggered: shouldFire, error: null });
+      ran.execute++;
+    }
+  });
+});
+
+/**
+ * The same detections over what the CloudTrail parser really emits (its reviewed golden outputs),
+ * so a field renamed on either side shows up here. Cases are looked up by name; a missing golden
+ * file is reported as skipped.
+ */
+describe('shipped detections over the CloudTrail parser\'s golden output', () => {
+  const golden = join(__dirname, '..', 'fixtures', 'cloudtrail');
+  const expectations: [file: string, fired: string[]][] = [
+    // Root signs in without MFA and creates an access key.
+    ['root-activity', ['console-signin-without-mfa', 'root-user-activity', 'iam-changes']],
+    ['iam-user-console-login-mfa', []],
+  ];
+  it.each(expectations)('%s fires exactly %j', async (file, fired) => {
+    const path = join(golden, `${file}.expected.json`);
+    let results: { documents: Record<string, any>[] }[];
+    try {
+      results = JSON.parse(readFileSync(path, 'utf8'));
+    } catch {
+      skipped(`detections over cloudtrail/${file}`, `${path} does not exist`);
+      return;
+    }
+    const now = Date.now();
+    const docs = results.flatMap((r) => r.documents).map((doc) => shiftTimes(doc, doc.event.ingested ?? doc['@timestamp'], now));
+    expect(docs.length).toBeGreaterThan(0);
+    const index = `${prefix}-aws.cloudtrail-golden${slug(file)}`;
+    expect(await bulkIndex(c.client, docs.map((doc) => ({ index, doc })))).toEqual([]);
+    const actual: string[] = [];
+    for (const d of DETECTIONS.filter((x) => x.datasets.includes('aws.cloudtrail'))) {
+      const res = await c.http.request('POST', `/${index}/_search`, detectionSearch(d, String(Date.now())));
+      expect(res.status).toBe(200);
+      if (fires(d, res.body)) actual.push(d.id);
+    }
+    expect(actual.sort()).toEqual([...fired].sort());
+  });
+});
