@@ -67,12 +67,15 @@ function cpu(): void {
       // One normalize call per CloudWatch payload, like the transformer, without envelopes or output.
       for (const b of d.batches) normalize({ events: b.events, context: b.context, source: spec.source }, { now: NOW });
     };
-    const scenarios = {
+    const all = {
       decode: () => floor(d.event, false),
       archive: () => floor(d.event, true),
       transform: () => transform(Infinity),
       parser,
     };
+    // `--only transform` (profiles): just one scenario, so the profile shows only its frames.
+    const only = arg('only', '');
+    const scenarios = only ? { [only]: all[only as keyof typeof all] } : all;
     const res: CpuResult = {
       source: name,
       events: events.length,
@@ -95,7 +98,7 @@ function cpu(): void {
     res.tally = transform(Infinity).tally as Record<string, number>;
     out.push(res);
     const eps = (k: keyof CpuResult['seconds']) => Math.round(events.length / median(res.seconds[k]));
-    console.log(`${name}: ${events.length} events, decode ${eps('decode')}/s, transform ${eps('transform')}/s, parser ${eps('parser')}/s`);
+    console.log(`${name}: ${events.length} events, ${Object.keys(scenarios).map((k) => `${k} ${eps(k as keyof CpuResult['seconds'])}/s`).join(', ')}`);
   }
   writeFileSync(arg('out'), JSON.stringify(out));
 }
@@ -105,10 +108,11 @@ async function ingest(): Promise<void> {
   const { createS3Client } = await import('../lib/s3');
   const s3 = createS3Client();
   const ref = { bucket: arg('bucket'), key: arg('key'), version: 'bench' };
+  const baselineRssKb = process.memoryUsage().rss / 1024;
   const t = process.hrtime.bigint();
   const res = await ingestObject(ref, { s3, archiveBucket: 'bench-archive', chunkLines: Number(arg('chunk-lines', '5000')), now: () => NOW });
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
-  writeFileSync(arg('out'), JSON.stringify({ seconds, tally: res.tally, outputs: res.outputs, maxRssKb: process.resourceUsage().maxRSS }));
+  writeFileSync(arg('out'), JSON.stringify({ seconds, tally: res.tally, outputs: res.outputs, maxRssKb: process.resourceUsage().maxRSS, baselineRssKb }));
 }
 
 async function indexer(): Promise<void> {

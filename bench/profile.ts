@@ -3,8 +3,23 @@
  * benchmark miss comes with where the time goes.
  *   npx tsx bench/profile.ts <file.cpuprofile> [top]
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
 import path from 'node:path';
+
+const maps = new Map<string, SourceMap | null>();
+/** The source map inlined in a bundle (the bench bundles with `sourcemap: 'inline'`), cached. */
+function sourceMap(file: string): SourceMap | null {
+  if (!maps.has(file)) {
+    let map: SourceMap | null = null;
+    if (existsSync(file)) {
+      const m = /\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/.exec(readFileSync(file, 'utf8'));
+      if (m) map = new SourceMap(JSON.parse(Buffer.from(m[1], 'base64').toString('utf8')));
+    }
+    maps.set(file, map);
+  }
+  return maps.get(file)!;
+}
 
 interface Node {
   id: number;
@@ -35,9 +50,17 @@ export function topFrames(file: string, top = 20): Frame[] {
   const agg = new Map<string, Frame>();
   for (const [id, t] of self) {
     const cf = byId.get(id)!.callFrame;
-    const url = cf.url.replace(/^file:\/\//, '');
+    let url = cf.url.replace(/^file:\/\//, '');
+    let line = cf.lineNumber + 1;
+    const entry = (url && cf.lineNumber >= 0 ? sourceMap(url)?.findEntry(cf.lineNumber, cf.columnNumber) : undefined) as
+      | { originalSource?: string; originalLine: number }
+      | undefined;
+    if (entry?.originalSource) {
+      url = path.resolve(path.dirname(cf.url.replace(/^file:\/\//, '')), entry.originalSource.replace(/^file:\/\//, ''));
+      line = entry.originalLine + 1;
+    }
     const rel = url ? path.relative(process.cwd(), url) : '';
-    const where = rel ? `${rel}:${cf.lineNumber + 1}` : '(native)';
+    const where = rel ? `${rel}:${line}` : '(native)';
     const key = `${cf.functionName}|${where}`;
     const f = agg.get(key) ?? { fn: cf.functionName || '(anonymous)', where, selfPct: 0 };
     f.selfPct += (t / total) * 100;

@@ -8,17 +8,20 @@
  *     --sources a,b      subset of: vpc-v2 vpc-v5 alb cloudtrail lambda audit json-app apigateway
  *     --ingest-mb M      size of the ALB object of the S3 ingest scenario, uncompressed (default 200)
  *     --big              the same with 1024 MB (the bounded-memory claim)
+ *     --ingest-heap MB   the ingest scenario runs twice: default heap, then --max-old-space-size=MB (default 160)
  *     --opensearch URL   OpenSearch for the indexer scenario (default: $OPENSEARCH_URL, .cache/services.env,
  *                        then http://127.0.0.1:9200); skipped with a note when none answers
  *     --skip ingest,indexer,coldstart,cpu
  *     --profile SOURCE   also write a CPU profile of the transformer on SOURCE and print its top frames
+ *     --render           only rewrite bench/RESULTS.md from bench/results/latest*.json
  *
  * Every measuring process runs pinned to core 0 (`taskset -c 0`) when taskset exists; the local S3
  * endpoint the ingest/indexer scenarios read from runs in this (unpinned) process.
  * Output: a table on stdout, `bench/results/latest.json` + a dated copy (array of rows, see
  * `bench/stats.ts`), and the meta data (machine, load) in `bench/results/latest.meta.json`.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,32 +47,52 @@ const runs = Number(opt('runs', '5'));
 const records = Number(opt('records', '4'));
 const sources = opt('sources', SOURCES.map((s) => s.name).join(','));
 const ingestMb = flag('big') ? 1024 : Number(opt('ingest-mb', '200'));
+/** Second ingest run with V8's old space capped: shows the live set is bounded (RSS then is what the work needs). */
+const ingestHeapMb = Number(opt('ingest-heap', '160'));
 const skip = new Set(opt('skip', '').split(',').filter(Boolean));
 const profileSource = opt('profile', '');
 
 const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 const pin = (cmd: string[]) => (hasTaskset ? ['taskset', '-c', '0', ...cmd] : cmd);
-const tsNode = (script: string, extra: string[] = []) => [process.execPath, ...extra, '--import', 'tsx', path.join(ROOT, script)];
+/**
+ * The measuring script, bundled by esbuild like a Lambda function is (plain JS: no TypeScript loader
+ * in the measured process, its memory or its profile).
+ */
+const bundled = new Map<boolean, string>();
+async function measureBundle(withMap: boolean): Promise<string> {
+  if (bundled.has(withMap)) return bundled.get(withMap)!;
+  const esbuild = await import('esbuild');
+  const outfile = path.join(WORK, withMap ? 'measure-map.js' : 'measure.js');
+  // The inline map (for profiles only) would add megabytes of source text to the measured memory.
+  await esbuild.build({ entryPoints: [path.join(ROOT, 'bench/measure.ts')], bundle: true, platform: 'node', target: 'node20', outfile, sourcemap: withMap ? 'inline' : false, logLevel: 'error' });
+  bundled.set(withMap, outfile);
+  return outfile;
+}
+const tsNode = async (_script: string, extra: string[] = [], withMap = false) => [process.execPath, ...extra, await measureBundle(withMap)];
 
-function runChild(cmd: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 3_600_000): void {
-  const r = spawnSync(cmd[0], cmd.slice(1), { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'], timeout: timeoutMs });
-  if (r.status !== 0) throw new Error(`${cmd.slice(0, 6).join(' ')} … exited with ${r.status ?? r.signal}`);
+/** Runs a measuring process; async, because the local S3 endpoint it reads from lives in this process. */
+async function runChild(cmd: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 3_600_000): Promise<void> {
+  const child = spawn(cmd[0], cmd.slice(1), { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+  const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
+  clearTimeout(timer);
+  if (code !== 0) throw new Error(`${cmd.slice(0, 6).join(' ')} … exited with ${code ?? signal}`);
 }
 
 const rows: Row[] = [];
 const notes: string[] = [];
 const load: number[][] = [os.loadavg()];
 const row = (r: Row) => {
-  r.lambda_usd_per_gb ??= r.mb_per_s !== null && !r.scenario.startsWith('floor') && !r.scenario.startsWith('indexer') ? round(lambdaCostPerGb(r.mb_per_s), 4) : null;
+  r.lambda_usd_per_gb ??= r.mb_per_s !== null && /^(transformer|parser|s3 ingest)/.test(r.scenario) ? round(lambdaCostPerGb(r.mb_per_s), 4) : null;
   rows.push(r);
 };
 
 // ---------------------------------------------------------------------------------------------- CPU
 let cpu: CpuResult[] = [];
-function cpuScenarios(): void {
+async function cpuScenarios(): Promise<void> {
   const out = path.join(WORK, 'cpu.json');
   console.log(`\n== CPU scenarios (${sources}; ${records} records of ~1 MB per Firehose event; ${runs} runs)`);
-  runChild(pin(tsNode('bench/measure.ts').concat(['cpu', '--sources', sources, '--runs', String(runs), '--records', String(records), '--out', out])));
+  await runChild(pin((await tsNode('bench/measure.ts')).concat(['cpu', '--sources', sources, '--runs', String(runs), '--records', String(records), '--out', out])));
   cpu = JSON.parse(readFileSync(out, 'utf8')) as CpuResult[];
   for (const c of cpu) {
     const eps = (k: keyof CpuResult['seconds']) => c.events / median(c.seconds[k]);
@@ -92,17 +115,17 @@ function cpuScenarios(): void {
 }
 
 // ------------------------------------------------------------------------------------------ profile
-function profile(): void {
+async function profile(): Promise<void> {
   const dir = path.join(WORK, 'profiles');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   console.log(`\n== CPU profile of the transformer on ${profileSource}`);
-  runChild(pin(tsNode('bench/measure.ts', ['--cpu-prof', '--cpu-prof-dir', dir]).concat(['cpu', '--sources', profileSource, '--runs', String(runs), '--records', String(records), '--out', path.join(WORK, 'profile.json')])));
+  await runChild(pin((await tsNode('bench/measure.ts', ['--cpu-prof', '--cpu-prof-dir', dir], true)).concat(['cpu', '--sources', profileSource, '--only', 'transform', '--runs', String(runs), '--records', String(records), '--out', path.join(WORK, 'profile.json')])));
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) return void notes.push('profile: no .cpuprofile written');
   const lines = topFrames(path.join(dir, file), 25).map((f) => `${f.selfPct.toFixed(1).padStart(5)}%  ${f.fn}  ${f.where}`);
-  console.log(`(all four scenarios of ${profileSource}, self time; file ${path.relative(ROOT, path.join(dir, file))})\n${lines.join('\n')}`);
-  writeFileSync(path.join(RESULTS, `profile-${profileSource}.txt`), lines.join('\n') + '\n');
+  console.log(`(transformer only on ${profileSource}, self time; file ${path.relative(ROOT, path.join(dir, file))})\n${lines.join('\n')}`);
+  writeFileSync(path.join(WORK, `profile-${profileSource}.txt`), lines.join('\n') + '\n');
 }
 
 // ------------------------------------------------------------------------------------------- ingest
@@ -120,28 +143,32 @@ async function ingestScenario(): Promise<void> {
   const key = 'AWSLogs/111122223333/elasticloadbalancing/us-east-1/2026/03/01/111122223333_elasticloadbalancing_us-east-1_app.orders-alb.bench_20260301T1000Z_10.0.0.1_bench.log.gz';
   const sink = await startS3Sink(new Map<string, StoredObject>([[`bench-logs/${key}`, { file }]]));
   try {
-    console.log(`\n== S3 ingest of ${ingestMb} MB ALB (${meta.lines} lines, ${(statSync(file).size / MB).toFixed(1)} MB gzip)`);
+   for (const heap of [0, ingestHeapMb]) {
+    console.log(`\n== S3 ingest of ${ingestMb} MB ALB (${meta.lines} lines, ${(statSync(file).size / MB).toFixed(1)} MB gzip)${heap ? `, heap capped at ${heap} MB` : ''}`);
     const out = path.join(WORK, 'ingest.json');
-    runChild(pin(tsNode('bench/measure.ts').concat(['ingest', '--bucket', 'bench-logs', '--key', key, '--out', out])), {
+    sink.received.clear();
+    await runChild(pin((await tsNode('bench/measure.ts', heap ? [`--max-old-space-size=${heap}`] : [])).concat(['ingest', '--bucket', 'bench-logs', '--key', key, '--out', out])), {
       AWS_ENDPOINT_URL: sink.url,
       AWS_ACCESS_KEY_ID: 'bench',
       AWS_SECRET_ACCESS_KEY: 'bench',
       AWS_REGION: 'us-east-1',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
-    const r = JSON.parse(readFileSync(out, 'utf8')) as { seconds: number; tally: Record<string, number>; maxRssKb: number };
+    const r = JSON.parse(readFileSync(out, 'utf8')) as { seconds: number; tally: Record<string, number>; maxRssKb: number; baselineRssKb: number };
     const written = [...sink.received.values()].reduce((a, b) => a + b, 0);
     if (r.tally.received !== meta.lines) notes.push(`ingest: received ${r.tally.received} of ${meta.lines} lines`);
     const floorAlb = cpu.find((c) => c.source === 'alb');
     const eps = meta.lines / r.seconds;
     const floorEps = floorAlb ? floorAlb.events / median(floorAlb.seconds.archive) : undefined;
     row({
-      scenario: `s3 ingest alb ${ingestMb}MB`,
+      scenario: `s3 ingest alb ${ingestMb}MB${heap ? ` (heap cap ${heap} MB)` : ''}`,
       events_per_s: round(eps),
       mb_per_s: round(meta.rawBytes / MB / r.seconds, 1),
       ratio_to_floor: floorEps ? round(eps / floorEps, 3) : null,
       peak_rss_mb: round(r.maxRssKb / 1024, 1),
-      note: `vs the archive floor on ALB (${floorEps ? Math.round(floorEps) : 'n/a'} events/s); tally ${JSON.stringify(r.tally)}; ${(written / MB).toFixed(1)} MB gzip NDJSON uploaded`,
+      note: `vs the archive floor on ALB (${floorEps ? Math.round(floorEps) : 'n/a'} events/s); tally ${JSON.stringify(r.tally)}; ${(written / MB).toFixed(1)} MB gzip NDJSON uploaded; RSS before ingest ${(r.baselineRssKb / 1024).toFixed(0)} MB`,
     });
+   }
   } finally {
     await sink.close();
   }
@@ -199,11 +226,12 @@ async function indexerScenario(): Promise<void> {
   try {
     console.log(`\n== indexer vs raw _bulk against ${node} (${ndjson.split('\n').length - 1} documents)`);
     const out = path.join(WORK, 'indexer.json');
-    runChild(pin(tsNode('bench/measure.ts').concat(['indexer', '--opensearch', node, '--prefix', prefix, '--bucket', 'bench-archive', '--key', key, '--runs', String(Math.min(runs, 3)), '--out', out])), {
+    await runChild(pin((await tsNode('bench/measure.ts')).concat(['indexer', '--opensearch', node, '--prefix', prefix, '--bucket', 'bench-archive', '--key', key, '--runs', String(Math.min(runs, 3)), '--out', out])), {
       AWS_ENDPOINT_URL: sink.url,
       AWS_ACCESS_KEY_ID: 'bench',
       AWS_SECRET_ACCESS_KEY: 'bench',
       AWS_REGION: 'us-east-1',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
     const r = JSON.parse(readFileSync(out, 'utf8')) as { docs: number; bytes: number; seconds: { raw: number[]; indexer: number[] } };
     const ratio = median(r.seconds.raw.map((s, i) => s / r.seconds.indexer[i]));
@@ -272,14 +300,46 @@ function table(): string {
   return [line(head), `|${w.map((n, i) => (i === 0 ? '-'.repeat(n + 2) : '-'.repeat(n + 1) + ':')).join('|')}|`, ...cells.map(line)].join('\n');
 }
 
+/**
+ * Replaces the generated part of `bench/RESULTS.md` (between the markers) with this run's table,
+ * machine and notes; the hand-written analysis around it stays.
+ */
+function writeResultsMd(meta: Record<string, unknown>): void {
+  const file = path.join(ROOT, 'bench/RESULTS.md');
+  const start = '<!-- bench:start (generated by npm run bench) -->';
+  const end = '<!-- bench:end -->';
+  const m = meta as { date: string; machine: string; node: string; pinned: string; runs: number; loadavg_1m: number[]; lambda: string; notes: string[] };
+  const body = [
+    start,
+    `Run ${m.date} on ${m.machine}, Node ${m.node}, ${m.pinned}, median of ${m.runs} runs; 1-minute load average during the run: ${m.loadavg_1m.join(' → ')}.`,
+    '',
+    table(),
+    '',
+    ...rows.filter((r) => r.note && !r.scenario.startsWith('bundle')).map((r) => `- ${r.scenario}: ${r.note}`),
+    ...m.notes.map((n) => `- ${n}`),
+    `- Lambda projection: ${m.lambda}.`,
+    end,
+  ].join('\n');
+  const old = existsSync(file) ? readFileSync(file, 'utf8') : `# Benchmark results\n\n${start}\n${end}\n`;
+  const i = old.indexOf(start);
+  const j = old.indexOf(end);
+  writeFileSync(file, i >= 0 && j > i ? old.slice(0, i) + body + old.slice(j + end.length) : `${old.trimEnd()}\n\n${body}\n`);
+}
+
 async function main(): Promise<void> {
+  if (flag('render')) {
+    // Re-renders bench/RESULTS.md from the last run's JSON without measuring anything.
+    rows.push(...(JSON.parse(readFileSync(path.join(RESULTS, 'latest.json'), 'utf8')) as Row[]));
+    writeResultsMd(JSON.parse(readFileSync(path.join(RESULTS, 'latest.meta.json'), 'utf8')));
+    return;
+  }
   mkdirSync(WORK, { recursive: true });
   mkdirSync(RESULTS, { recursive: true });
   const started = new Date();
   if (!hasTaskset) notes.push('taskset not available: measuring processes are NOT pinned to one core');
-  if (!skip.has('cpu')) cpuScenarios();
+  if (!skip.has('cpu')) await cpuScenarios();
   load.push(os.loadavg());
-  if (profileSource) profile();
+  if (profileSource) await profile();
   if (!skip.has('ingest')) await ingestScenario();
   load.push(os.loadavg());
   if (!skip.has('indexer')) await indexerScenario();
@@ -300,6 +360,7 @@ async function main(): Promise<void> {
   writeFileSync(path.join(RESULTS, 'latest.json'), json);
   writeFileSync(path.join(RESULTS, `${started.toISOString().replace(/[:.]/g, '-')}.json`), json);
   writeFileSync(path.join(RESULTS, 'latest.meta.json'), JSON.stringify(meta, null, 2) + '\n');
+  writeResultsMd(meta);
   console.log(`\n${table()}\n`);
   for (const r of rows) if (r.note) console.log(`- ${r.scenario}: ${r.note}`);
   console.log(`\n${JSON.stringify(meta, null, 2)}`);

@@ -20,9 +20,9 @@ import { deadLetterKey, parseArchiveKey } from './archive';
 import { type BulkOptions, type BulkTransport, BulkUnavailableError, BulkWriter, type DeadLetter } from './bulk';
 import { stableId } from './ids';
 import { indexName } from './indices';
-import { addTally, type Tally } from './observability';
-import { getObjectStream, NdjsonGzUpload, type ObjectClient, parseS3Notification, readLines, type S3ObjectRef } from './s3';
-import type { SqsRecordLike } from './ingest';
+import type { Tally } from './observability';
+import { getObjectStream, NdjsonGzUpload, type ObjectClient, readLines, type S3ObjectRef } from './s3';
+import { forEachNotifiedObject, type MessagesOutcome, type SqsRecordLike } from './sqs';
 
 export interface IndexerDeps {
   /** S3 client (Lambda), or any `ObjectIO` (replay and the demo over a local directory). */
@@ -101,31 +101,9 @@ export class IndexObjectError extends Error {
   }
 }
 
-export interface IndexBatchOutcome {
-  batchItemFailures: Array<{ itemIdentifier: string }>;
-  tally: Tally;
-  results: Array<{ messageId: string; objects: IndexObjectResult[]; error?: string }>;
-}
+export type IndexBatchOutcome = MessagesOutcome<IndexObjectResult>;
 
 /** Indexes an SQS batch of archive notifications with partial batch responses. */
-export async function indexMessages(records: readonly SqsRecordLike[], deps: IndexerDeps): Promise<IndexBatchOutcome> {
-  const out: IndexBatchOutcome = { batchItemFailures: [], tally: {}, results: [] };
-  const add = (t: Tally) => addTally(out.tally, t);
-  for (const r of records) {
-    const objects: IndexObjectResult[] = [];
-    try {
-      const n = parseS3Notification(r.body);
-      if (n.ignored) add({ ignored_objects: n.ignored });
-      for (const ref of n.objects) objects.push(await indexObject(ref, deps));
-      for (const o of objects) add(o.tally);
-      out.results.push({ messageId: r.messageId, objects });
-    } catch (e) {
-      // Objects the message already finished stay done (their re-run is an idempotent overwrite).
-      for (const o of objects) add(o.tally);
-      if (e instanceof IndexObjectError) add(e.tally);
-      out.batchItemFailures.push({ itemIdentifier: r.messageId });
-      out.results.push({ messageId: r.messageId, objects, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
-    }
-  }
-  return out;
+export function indexMessages(records: readonly SqsRecordLike[], deps: IndexerDeps): Promise<IndexBatchOutcome> {
+  return forEachNotifiedObject(records, (ref) => indexObject(ref, deps), (e) => (e instanceof IndexObjectError ? e.tally : undefined));
 }

@@ -28,9 +28,10 @@ import type { TributaryDocument } from '../schemas/generated/document';
 import { archiveKey, type Partition, partitionOf, partitionPrefix } from './archive';
 import { cloudWatchBatch, contextFromS3Key, decodeCloudWatchPayload, EnvelopeError, s3ObjectBatch } from './envelopes';
 import { s3RecordKey, stableId } from './ids';
-import { addTally, type Tally } from './observability';
+import type { Tally } from './observability';
 import { failureDocument, normalize } from './pipeline';
-import { getObjectStream, NdjsonGzUpload, type ObjectClient, parseS3Notification, readLines, type S3ObjectRef } from './s3';
+import { getObjectStream, NdjsonGzUpload, type ObjectClient, readLines, type S3ObjectRef } from './s3';
+import { forEachNotifiedObject, type MessagesOutcome, type SqsRecordLike } from './sqs';
 import { normalizeCloudWatchBatch } from './transform';
 
 export interface IngestDeps {
@@ -269,36 +270,9 @@ async function ingestErrorRecord(
   await outputs.write(partitionOf({ source: 'app', time: doc['@timestamp'] }), [doc]);
 }
 
-export interface SqsRecordLike {
-  messageId: string;
-  body: string;
-}
-
-export interface BatchOutcome {
-  batchItemFailures: Array<{ itemIdentifier: string }>;
-  tally: Tally;
-  results: Array<{ messageId: string; objects: IngestObjectResult[]; error?: string }>;
-}
+export type BatchOutcome = MessagesOutcome<IngestObjectResult>;
 
 /** Ingests an SQS batch of S3 notifications; a message fails (and is retried) if any of its objects fails. */
-export async function ingestMessages(records: readonly SqsRecordLike[], deps: IngestDeps): Promise<BatchOutcome> {
-  const out: BatchOutcome = { batchItemFailures: [], tally: {}, results: [] };
-  const add = (t: Tally) => addTally(out.tally, t);
-  for (const r of records) {
-    const objects: IngestObjectResult[] = [];
-    try {
-      const n = parseS3Notification(r.body);
-      if (n.ignored) add({ ignored_objects: n.ignored });
-      for (const ref of n.objects) {
-        const res = await ingestObject(ref, deps);
-        objects.push(res);
-      }
-      for (const o of objects) add(o.tally);
-      out.results.push({ messageId: r.messageId, objects });
-    } catch (e) {
-      out.batchItemFailures.push({ itemIdentifier: r.messageId });
-      out.results.push({ messageId: r.messageId, objects, error: e instanceof Error ? e.message : String(e) });
-    }
-  }
-  return out;
+export function ingestMessages(records: readonly SqsRecordLike[], deps: IngestDeps): Promise<BatchOutcome> {
+  return forEachNotifiedObject(records, (ref) => ingestObject(ref, deps));
 }

@@ -87,8 +87,12 @@ export function normalizeCloudWatchBatch(
   return { result, partition, ndjson };
 }
 
-/** Bytes one output entry adds to the response JSON (ASCII only: ids and base64). */
-const entryBytes = (r: FirehoseOutputRecord) => Buffer.byteLength(JSON.stringify(r)) + 1;
+/**
+ * Bytes one output entry adds to the response JSON (ASCII only: ids and base64). Base64 needs no
+ * JSON escaping, so `data` (megabytes) is counted by its length instead of being serialized again.
+ */
+const entryBytes = (r: FirehoseOutputRecord) =>
+  r.data === undefined ? Buffer.byteLength(JSON.stringify(r)) + 1 : Buffer.byteLength(JSON.stringify({ ...r, data: '' })) + r.data.length + 1;
 
 /**
  * Transforms one Firehose event.

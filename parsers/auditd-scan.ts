@@ -4,7 +4,7 @@
  * bare, hex-encoded, single-quoted nested (`msg='...'`) and braced (`SADDR={ ... }`) values, the
  * SELinux `avc:  denied  { perms } for` preamble, and the ENRICHED part after the GS (0x1D) byte.
  *
- * Format reference: /work/shared/docs/aws-log-formats.md §8 (audit field and message dictionaries,
+ * Format reference: the team reference `../shared/docs/aws-log-formats.md` (outside this repo) §8 (audit field and message dictionaries,
  * go-libaudit test data, auditd.conf(5)).
  */
 import { ENCODED } from './auditd-tables';

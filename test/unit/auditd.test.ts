@@ -1,7 +1,7 @@
 /**
  * auditd parser: scanner details, reassembly, merge of events split across batches (with a model of
  * OpenSearch's partial-update merge), and properties (never throws, outcomes well-formed, valid docs).
- * Formats: /work/shared/docs/aws-log-formats.md §8; fixtures in test/fixtures/auditd (see README).
+ * Formats: the team reference `../shared/docs/aws-log-formats.md` (outside this repo) §8; fixtures in test/fixtures/auditd (see README).
  */
 import fc from 'fast-check';
 import { normalize } from '../../lib/pipeline';

@@ -241,3 +241,27 @@ describe('Progress', () => {
     expect(numbers({ ...state, bytesDone: 100 << 20 }, 1000).etaMs).toBe(0);
   });
 });
+
+describe('tributary replay --dry-run (CLI)', () => {
+  it('lists and estimates a file:// archive without indexing', async () => {
+    const { program } = await import('../../bin/cli');
+    const dir = mkdtempSync(path.join(tmpdir(), 'replay-cli-'));
+    const store = new LocalStore(dir);
+    const lines = Array.from({ length: 40 }, (_, i) => JSON.stringify({ event: { id: `x${i}` } })).join('\n') + '\n';
+    await store.put(archiveKey(partitionOf({ source: 'vpcflow', account: '111122223333', region: 'us-east-1', time: '2026-03-03T10:00:00Z' }), 'a'), gzipSync(lines));
+    await store.put(archiveKey(partitionOf({ source: 'vpcflow', account: '111122223333', region: 'us-east-1', time: '2026-03-09T10:00:00Z' }), 'late'), gzipSync(lines));
+    await store.put(archiveKey(partitionOf({ source: 'elb', account: '111122223333', region: 'us-east-1', time: '2026-03-03T10:00:00Z' }), 'b'), gzipSync(lines));
+    const out: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => (out.push(String(s)), true));
+    try {
+      await program().parseAsync(['node', 'tributary', 'replay', '--archive', `file://${dir}`, '--since', '2026-03-01', '--until', '2026-03-07', '--source', 'vpcflow', '--account', '111122223333', '--dry-run']);
+    } finally {
+      spy.mockRestore();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const text = out.join('');
+    expect(text).toMatch(/vpcflow\s+1\s/);
+    expect(text).toMatch(/≈ 40 documents \(from 1 sampled objects\); 8 list calls over 7 partition prefixes/);
+    expect(text).not.toMatch(/elb/);
+  });
+});
