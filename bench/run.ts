@@ -8,7 +8,7 @@
  *     --sources a,b      subset of: vpc-v2 vpc-v5 alb cloudtrail lambda audit json-app apigateway
  *     --ingest-mb M      size of the ALB object of the S3 ingest scenario, uncompressed (default 200)
  *     --big              the same with 1024 MB (the bounded-memory claim)
- *     --ingest-heap MB   the ingest scenario runs twice: default heap, then --max-old-space-size=MB (default 160)
+ *     --ingest-heap L    heap sizes of the ingest runs, MB, 0 = V8's default (default "0,160": two runs)
  *     --opensearch URL   OpenSearch for the indexer scenario (default: $OPENSEARCH_URL, .cache/services.env,
  *                        then http://127.0.0.1:9200); skipped with a note when none answers
  *     --skip ingest,indexer,coldstart,cpu
@@ -31,6 +31,7 @@ import type { CpuResult } from './measure';
 import { topFrames } from './profile';
 import { startS3Sink, type StoredObject } from './s3-server';
 import { LAMBDA_MEMORY_MB, LAMBDA_USD_PER_GB_S, lambdaCostPerGb, median, round, type Row } from './stats';
+import { decodeOutputData } from '../lib/transform';
 
 const ROOT = path.resolve(__dirname, '..');
 const RESULTS = path.join(ROOT, 'bench/results');
@@ -47,8 +48,8 @@ const runs = Number(opt('runs', '5'));
 const records = Number(opt('records', '4'));
 const sources = opt('sources', SOURCES.map((s) => s.name).join(','));
 const ingestMb = flag('big') ? 1024 : Number(opt('ingest-mb', '200'));
-/** Second ingest run with V8's old space capped: shows the live set is bounded (RSS then is what the work needs). */
-const ingestHeapMb = Number(opt('ingest-heap', '160'));
+/** Ingest runs: 0 = V8's default heap, N = `--max-old-space-size=N` (shows the live set is bounded). */
+const ingestHeaps = opt('ingest-heap', '0,160').split(',').map(Number);
 const skip = new Set(opt('skip', '').split(',').filter(Boolean));
 const profileSource = opt('profile', '');
 
@@ -143,7 +144,7 @@ async function ingestScenario(): Promise<void> {
   const key = 'AWSLogs/111122223333/elasticloadbalancing/us-east-1/2026/03/01/111122223333_elasticloadbalancing_us-east-1_app.orders-alb.bench_20260301T1000Z_10.0.0.1_bench.log.gz';
   const sink = await startS3Sink(new Map<string, StoredObject>([[`bench-logs/${key}`, { file }]]));
   try {
-   for (const heap of [0, ingestHeapMb]) {
+   for (const heap of ingestHeaps) {
     console.log(`\n== S3 ingest of ${ingestMb} MB ALB (${meta.lines} lines, ${(statSync(file).size / MB).toFixed(1)} MB gzip)${heap ? `, heap capped at ${heap} MB` : ''}`);
     const out = path.join(WORK, 'ingest.json');
     sink.received.clear();
@@ -210,7 +211,7 @@ async function indexerScenario(): Promise<void> {
   const d = buildSource(spec, 2, 1_000_000, 99);
   const { transformFirehose } = await import('../lib/transform');
   const res = transformFirehose(d.event, { responseMaxBytes: Infinity, mappings: BENCH_MAPPINGS, now: new Date(Date.UTC(2026, 2, 1, 12)) });
-  const ndjson = res.response.records.map((r) => Buffer.from(r.data ?? '', 'base64').toString('utf8')).join('');
+  const ndjson = res.response.records.map((r) => (r.data ? decodeOutputData(r.data) : '')).join('');
   const key = 'normalized/source=vpcflow/account=111122223333/region=us-east-1/year=2026/month=03/day=01/hour=10/bench.ndjson.gz';
   const sink = await startS3Sink(new Map<string, StoredObject>([[`bench-archive/${key}`, { data: gzipSync(ndjson) }]]));
   const prefix = `bench-${process.pid}-${Date.now().toString(36)}`;
@@ -251,8 +252,8 @@ async function coldStart(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
   const handlers = ['transform', 's3ingest', 'indexer', 'setup', 'replay'].filter((h) => existsSync(path.join(ROOT, `handlers/${h}.ts`)));
   const variants = [
-    { name: 'serverless.yml', minify: false, external: [] as string[] },
-    { name: 'minified', minify: true, external: [] as string[] },
+    { name: 'unminified', minify: false, external: [] as string[] },
+    { name: 'serverless.yml (minified)', minify: true, external: [] as string[] },
     { name: 'minified, SDK external', minify: true, external: ['@aws-sdk/*', '@smithy/*'] },
   ];
   const env = { ARCHIVE_BUCKET: 'bench-archive', OPENSEARCH_URL: 'http://127.0.0.1:9', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', POWERTOOLS_LOG_LEVEL: 'ERROR' };

@@ -3,7 +3,7 @@
  * output record per input record, same `recordId`, in the same order.
  *
  * - A CloudWatch Logs DATA_MESSAGE (gzip, or already decompressed by Firehose's Decompression
- *   processor) becomes `Ok` with base64 NDJSON: one line per normalized document, parse failures
+ *   processor) becomes `Ok` with base64 gzipped NDJSON (see `encodeOutputData`): one line per normalized document, parse failures
  *   included as `pipeline_error` documents. Nothing of a usable record is dropped silently.
  * - CONTROL_MESSAGE (and data messages without events) → `Dropped`.
  * - A record that is not gzip/JSON/a CWL payload → `ProcessingFailed`: Firehose writes its raw
@@ -15,8 +15,8 @@
  *   event time; always present, unlike a parsed `@timestamp`). So an event is never archived in an
  *   hour after its own.
  *
- * Response budget (Lambda responses are capped at 6 MB, and normalized NDJSON in base64 is several
- * times the gzip input): records are transformed in order while the response stays under
+ * Response budget (Lambda responses are capped at 6 MB; gzipped output is 1.2–2.2× the gzip input,
+ * so a 1 MB processor buffer fits with room): records are transformed in order while the response stays under
  * `responseMaxBytes`; a record whose output does not fit is returned as `ProcessingFailed` WITHOUT
  * data. Firehose then writes that record's original bytes (`rawData`) to the error prefix, S3
  * notifications send the error object to S3 ingest, and S3 ingest (no response limit) normalizes
@@ -24,6 +24,7 @@
  * Re-putting records with PutRecordBatch (the AWS blueprint's way) was rejected: it needs another
  * SDK client and write permission on the stream, and a failed re-put loses the data.
  */
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { SourceMapping } from '../parsers/detect';
 import type { SourceOptions } from '../parsers/types';
 import type { TributaryDocument } from '../schemas/generated/document';
@@ -88,6 +89,22 @@ export function normalizeCloudWatchBatch(
 }
 
 /**
+ * The data of an `Ok` record: gzipped NDJSON, base64. Normalized documents are much larger than the
+ * log text they come from, so plain NDJSON of one CloudWatch Logs record is 14–21× the record's size
+ * (VPC, ALB, CloudTrail, audit; bench/RESULTS.md) and would rarely fit Lambda's 6 MB response; gzip
+ * level 1 brings it to 1.2–2.2× at ~240 MB/s. Firehose writes records as they are
+ * (`CompressionFormat: UNCOMPRESSED`), and concatenated gzip members are one valid `.ndjson.gz`.
+ */
+export function encodeOutputData(ndjson: string): string {
+  return gzipSync(Buffer.from(ndjson, 'utf8'), { level: 1 }).toString('base64');
+}
+
+/** The NDJSON of an `Ok` record's data (tests, the local demo's Firehose stand-in). */
+export function decodeOutputData(data: string): string {
+  return gunzipSync(Buffer.from(data, 'base64')).toString('utf8');
+}
+
+/**
  * Bytes one output entry adds to the response JSON (ASCII only: ids and base64). Base64 needs no
  * JSON escaping, so `data` (megabytes) is counted by its length instead of being serialized again.
  */
@@ -139,7 +156,7 @@ export function transformFirehose(event: FirehoseTransformEvent, options: Transf
     const out: FirehoseOutputRecord = {
       recordId: r.recordId,
       result: 'Ok',
-      data: Buffer.from(ndjson, 'utf8').toString('base64'),
+      data: encodeOutputData(ndjson),
       metadata: { partitionKeys: firehosePartitionKeys(partition) },
     };
     const size = entryBytes(out);

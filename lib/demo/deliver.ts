@@ -81,14 +81,15 @@ export async function deliverFirehose(
   const out: Delivered = { tally: { ...outcome.tally }, outputs: [], sources: [] };
   for (const [prefix, g] of groups) {
     const key = `${prefix}${name}.ndjson.gz`;
-    await archive.put(key, gzipSync(Buffer.concat(g.data)));
+    // As Firehose does with CompressionFormat UNCOMPRESSED: the records (each a gzip member) concatenated.
+    await archive.put(key, Buffer.concat(g.data));
     out.outputs.push(key);
     out.sources.push(g.partition.source);
   }
   if (failed.length) {
     // As in AWS: the error object is picked up by S3 ingest, which normalizes the payloads it holds.
     const key = `errors/firehose/processing-failed/${hourPath(arrival)}${name}`;
-    await archive.put(key, gzipSync(failed.join('\n') + '\n'));
+    await archive.put(key, Buffer.from(failed.join('\n') + '\n'));
     const r = await ingestObject(
       { bucket: archive.bucket, key, version: '' },
       { s3: ioFor(archive), archiveBucket: archive.bucket, chunkLines: 5000, region: event.region, now: o.now ? () => o.now! : undefined },

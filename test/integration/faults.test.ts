@@ -26,7 +26,7 @@ import { gzipSync } from 'node:zlib';
 import { indexMessages, type IndexerDeps } from '../../lib/indexer';
 import { ingestMessages, type IngestDeps } from '../../lib/ingest';
 import { bulkTransport, createOpenSearchClient } from '../../lib/opensearch';
-import { transformFirehose } from '../../lib/transform';
+import { decodeOutputData, transformFirehose } from '../../lib/transform';
 import { albLines, cloudWatchPayload, firehoseEvent, Rng, vpcFlowV2 } from '../../samples/generate';
 import { allIds, countDocs, createBucket, createQueue, dropIndices, installTemplate, listKeys, OPENSEARCH_URL, readNdjson, sqs, sqsRecord, uid } from './pipeline-support';
 
@@ -118,7 +118,7 @@ async function archiveObject(name: string, n: number, seed: number): Promise<{ k
   const rng = new Rng(seed);
   const ev = firehoseEvent(rng, [cloudWatchPayload(rng, '/aws/vpc/flow-logs', 's', '111122223333', vpcFlowV2(rng, n, START))]);
   const out = transformFirehose(ev, { responseMaxBytes: Infinity, now: new Date(START) });
-  const ndjson = Buffer.from(out.response.records[0].data!, 'base64').toString('utf8');
+  const ndjson = decodeOutputData(out.response.records[0].data!);
   const docs = ndjson.trim().split('\n').map((l) => JSON.parse(l));
   expect(docs).toHaveLength(n);
   const key = `normalized/source=vpcflow/account=111122223333/region=us-east-1/year=2026/month=03/day=01/hour=10/${name}-${id}.ndjson.gz`;

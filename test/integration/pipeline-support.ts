@@ -220,7 +220,8 @@ export async function firehoseDeliver(
   const normalized: string[] = [];
   for (const [prefix, parts] of groups) {
     const key = prefix + name;
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: gzipSync(Buffer.concat(parts)) }));
+    // CompressionFormat UNCOMPRESSED: records (each already a gzip member) are concatenated as they are.
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: Buffer.concat(parts) }));
     normalized.push(key);
   }
   const errors: string[] = [];
@@ -228,7 +229,7 @@ export async function firehoseDeliver(
     const d = stamp;
     const p2 = (n: number) => String(n).padStart(2, '0');
     const key = `errors/firehose/processing-failed/year=${d.getUTCFullYear()}/month=${p2(d.getUTCMonth() + 1)}/day=${p2(d.getUTCDate())}/hour=${p2(d.getUTCHours())}/${stream}-1-${randomUUID()}`;
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: gzipSync(failed.map((l) => l + '\n').join('')) }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: failed.map((l) => l + '\n').join('') }));
     errors.push(key);
   }
   return { normalized, errors };

@@ -16,7 +16,7 @@ import { indexMessages, type IndexerDeps } from '../../lib/indexer';
 import { ingestMessages, type IngestDeps } from '../../lib/ingest';
 import { bulkTransport, createOpenSearchClient } from '../../lib/opensearch';
 import { createS3Client, getObjectStream, readLines } from '../../lib/s3';
-import { transformFirehose } from '../../lib/transform';
+import { decodeOutputData, transformFirehose } from '../../lib/transform';
 import { cwlRecord } from '../events/build';
 import { invokeLocal } from '../events/invoke';
 import {
@@ -157,7 +157,10 @@ describe('Firehose path: transformer → archive → indexer → OpenSearch', ()
       })),
     };
     const unlimited = transformFirehose(ev, { responseMaxBytes: 5_500_000 });
-    const budget = Buffer.byteLength(JSON.stringify(unlimited.response.records[0])) * 2 + 2000;
+    // Exactly room for the first two records' output plus the minimal entries of the other four.
+    const entry = (r: object) => Buffer.byteLength(JSON.stringify(r)) + 1;
+    const [r0, r1] = unlimited.response.records;
+    const budget = 20 + entry(r0) + entry(r1) + ev.records.slice(2).reduce((n, r) => n + entry({ recordId: r.recordId, result: 'ProcessingFailed' }), 0) + 10;
     const limited = transformFirehose(ev, { responseMaxBytes: budget });
     const results = limited.response.records.map((r) => r.result);
     expect(results).toEqual(['Ok', 'Ok', 'ProcessingFailed', 'ProcessingFailed', 'ProcessingFailed', 'ProcessingFailed']);
@@ -176,7 +179,7 @@ describe('Firehose path: transformer → archive → indexer → OpenSearch', ()
     // Every one of the 300 events is now indexed exactly once, with the ids the live path would give.
     const expectedIds = new Set<string>();
     for (const r of unlimited.response.records)
-      for (const l of Buffer.from(r.data!, 'base64').toString('utf8').split('\n')) if (l) expectedIds.add(JSON.parse(l).event.id);
+      for (const l of decodeOutputData(r.data!).split('\n')) if (l) expectedIds.add(JSON.parse(l).event.id);
     const got = await allIds(`${prefix}-app-*`);
     expect(got.filter((x) => expectedIds.has(x))).toHaveLength(expectedIds.size);
     expect(expectedIds.size).toBe(unlimited.tally.documents! + unlimited.tally.failed!);

@@ -16,7 +16,7 @@ import { ingestMessages } from '../../lib/ingest';
 import { indexMessages } from '../../lib/indexer';
 import { normalize } from '../../lib/pipeline';
 import { readLines } from '../../lib/s3';
-import { transformFirehose } from '../../lib/transform';
+import { decodeOutputData, transformFirehose } from '../../lib/transform';
 import { SOURCE_IDS, type SourceId } from '../../parsers/types';
 import { albLines, auditLines, cloudTrailRecords, lambdaLines, Rng, vpcFlowV2 } from '../../samples/generate';
 import { schemaErrors } from '../helpers/schema';
@@ -215,7 +215,7 @@ describe('fuzz: Firehose transformer (transformFirehose)', () => {
             continue;
           }
           expect(['random-bytes', 'not-base64', 'truncated-gzip', 'gzip-garbage', 'json-not-cwl']).not.toContain(records[i].kind);
-          const text = Buffer.from(r.data!, 'base64').toString('utf8');
+          const text = decodeOutputData(r.data!);
           // A payload whose events were all dropped (blank lines) is an empty Ok record.
           if (text === '') continue;
           expect(text.endsWith('\n')).toBe(true);

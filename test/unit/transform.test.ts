@@ -9,7 +9,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { parseArchiveKey, FIREHOSE_PREFIX, PARTITION_KEYS } from '../../lib/archive';
 import type { FirehoseTransformEvent } from '../../lib/envelopes';
 import { stableId } from '../../lib/ids';
-import { transformFirehose, type FirehoseOutputRecord } from '../../lib/transform';
+import { decodeOutputData, transformFirehose, type FirehoseOutputRecord } from '../../lib/transform';
 import { DATASETS } from '../../parsers/types';
 import { cwlRecord } from '../events/build';
 import { invokeLocal } from '../events/invoke';
@@ -19,7 +19,7 @@ const NOW = new Date('2026-03-01T11:00:00.000Z');
 const BIG = 6 * 1000 * 1000;
 
 const lines = (r: FirehoseOutputRecord) =>
-  Buffer.from(r.data!, 'base64').toString('utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
+  decodeOutputData(r.data!).split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
 
 function payloadOf(data: string) {
   return JSON.parse(gunzipSync(Buffer.from(data, 'base64')).toString('utf8')) as {
