@@ -83,7 +83,8 @@ function finish(
   indices: number[],
   input: NormalizeInput,
   options: NormalizeOptions,
-  merge?: boolean,
+  merge: boolean | undefined,
+  ingested: string | undefined,
 ): TributaryDocument {
   const first = input.events[indices[0]];
   const { account, region } = origin(input.context, first);
@@ -93,7 +94,7 @@ function finish(
   event.dataset ??= DATASETS[source];
   event.kind ??= 'event';
   event.id ??= stableId(event.dataset, first?.key ?? `${indices[0]}`);
-  if (options.now) event.ingested = options.now.toISOString();
+  if (ingested) event.ingested = ingested;
   if (options.includeOriginal && event.original === undefined)
     event.original = clip(indices.map((i) => input.events[i].message).join('\n'));
   doc['@timestamp'] ??= fallbackTimestamp(first, options.now);
@@ -164,6 +165,8 @@ export function normalize(input: NormalizeInput, options: NormalizeOptions = {})
   const documents: TributaryDocument[] = [];
   const failures: TributaryDocument[] = [];
   const dropped: Partial<Record<DropReason, number>> = {};
+  // Formatted once per batch, not once per document (the transformer's hot loop).
+  const ingested = options.now?.toISOString();
   const n = input.events.length;
   const seen = new Uint8Array(n);
   let droppedCount = 0;
@@ -180,7 +183,7 @@ export function normalize(input: NormalizeInput, options: NormalizeOptions = {})
     if (o.kind === 'document') {
       const indices = o.indices.filter(claim);
       if (!indices.length) continue;
-      documents.push(finish(o.fields, source, indices, input, options, o.merge));
+      documents.push(finish(o.fields, source, indices, input, options, o.merge, ingested));
       for (let k = 1; k < indices.length; k++) drop('merged');
     } else if (claim(o.index)) {
       if (o.kind === 'drop') drop(o.reason);
