@@ -8,7 +8,7 @@ import { createWriteStream } from 'node:fs';
 import { createGzip } from 'node:zlib';
 import type { SourceMapping } from '../parsers/detect';
 import type { RawEvent, SourceId } from '../parsers/types';
-import { cloudWatchBatch, decodeCloudWatchPayload, type Batch, type FirehoseTransformEvent } from '../lib/envelopes';
+import { cloudWatchBatch, decodeCloudWatchPayload, type Batch, type FirehoseTransformEvent } from '../lib/core/envelopes';
 import {
   albLines,
   apiGatewayAccess,

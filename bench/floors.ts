@@ -7,7 +7,7 @@
  * - archive floor: the same, plus gzip of the NDJSON (what the S3 paths pay).
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { FirehoseTransformEvent } from '../lib/envelopes';
+import type { FirehoseTransformEvent } from '../lib/core/envelopes';
 
 interface Payload {
   logGroup: string;

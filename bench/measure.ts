@@ -17,7 +17,7 @@ import { gunzipSync } from 'node:zlib';
 import { floor } from './floors';
 import { allEvents, BENCH_MAPPINGS, buildSource, SOURCES, type SourceData } from './data';
 import { median } from './stats';
-import { normalize } from '../lib/pipeline';
+import { normalize } from '../lib/core/pipeline';
 import { transformFirehose } from '../lib/transform';
 
 function arg(name: string, fallback?: string): string {
@@ -105,7 +105,7 @@ function cpu(): void {
 
 async function ingest(): Promise<void> {
   const { ingestObject } = await import('../lib/ingest');
-  const { createS3Client } = await import('../lib/s3');
+  const { createS3Client } = await import('../lib/io/s3');
   const s3 = createS3Client();
   const ref = { bucket: arg('bucket'), key: arg('key'), version: 'bench' };
   const baselineRssKb = process.memoryUsage().rss / 1024;
@@ -117,9 +117,9 @@ async function ingest(): Promise<void> {
 
 async function indexer(): Promise<void> {
   const { indexObject } = await import('../lib/indexer');
-  const { bulkTransport, createOpenSearchClient } = await import('../lib/opensearch');
-  const { createS3Client, getObjectStream } = await import('../lib/s3');
-  const { indexName } = await import('../lib/indices');
+  const { bulkTransport, createOpenSearchClient } = await import('../lib/io/opensearch');
+  const { createS3Client, getObjectStream } = await import('../lib/io/s3');
+  const { indexName } = await import('../lib/core/indices');
   const node = arg('opensearch');
   const prefix = arg('prefix');
   const runs = Number(arg('runs', '3'));

@@ -7,11 +7,11 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { describeConfig, loadConfig } from '../lib/config';
+import { describeConfig, loadConfig } from '../lib/io/config';
 import { indexMessages } from '../lib/indexer';
-import { createObservability, record } from '../lib/observability';
-import { bulkTransport, createOpenSearchClient, omitIdsFor } from '../lib/opensearch';
-import { createS3Client } from '../lib/s3';
+import { createObservability, record } from '../lib/io/observability';
+import { bulkTransport, createOpenSearchClient, omitIdsFor } from '../lib/io/opensearch';
+import { createS3Client } from '../lib/io/s3';
 
 const config = loadConfig(process.env, 'indexer');
 const obs = createObservability('indexer');

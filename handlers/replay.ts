@@ -19,9 +19,9 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
-import { createS3Client } from '../lib/s3';
+import { createS3Client } from '../lib/io/s3';
 import { type EnumerationCursor, enqueuePage, parseTimeArg, planPrefixes, type ReplayFilter } from '../lib/replay';
-import { parseStoreUrl, S3Store } from '../lib/store';
+import { parseStoreUrl, S3Store } from '../lib/io/store';
 
 export interface RemoteReplayEvent {
   archive: string;

@@ -7,10 +7,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { describeConfig, loadConfig } from '../lib/config';
+import { describeConfig, loadConfig } from '../lib/io/config';
 import { ingestMessages } from '../lib/ingest';
-import { createObservability, record } from '../lib/observability';
-import { createS3Client } from '../lib/s3';
+import { createObservability, record } from '../lib/io/observability';
+import { createS3Client } from '../lib/io/s3';
 
 const config = loadConfig(process.env, 's3ingest');
 const obs = createObservability('s3ingest');

@@ -6,9 +6,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { describeConfig, loadConfig } from '../lib/config';
-import { type FirehoseTransformEvent, isFirehoseEvent } from '../lib/envelopes';
-import { createObservability, record } from '../lib/observability';
+import { describeConfig, loadConfig } from '../lib/io/config';
+import { type FirehoseTransformEvent, isFirehoseEvent } from '../lib/core/envelopes';
+import { createObservability, record } from '../lib/io/observability';
 import { type FirehoseTransformResponse, transformFirehose } from '../lib/transform';
 
 // Read once per cold start; an invalid configuration fails the init with every problem listed.

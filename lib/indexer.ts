@@ -16,13 +16,13 @@
  *
  * Identity per invocation (asserted by the tests): `documents = indexed + dead_lettered + failed`.
  */
-import { deadLetterKey, parseArchiveKey } from './archive';
-import { type BulkOptions, type BulkTransport, BulkUnavailableError, BulkWriter, type DeadLetter } from './bulk';
-import { stableId } from './ids';
-import { indexName } from './indices';
-import type { Tally } from './observability';
-import { getObjectStream, NdjsonGzUpload, type ObjectClient, readLines, type S3ObjectRef } from './s3';
-import { forEachNotifiedObject, type MessagesOutcome, type SqsRecordLike } from './sqs';
+import { deadLetterKey, parseArchiveKey } from './core/archive';
+import { type BulkOptions, type BulkTransport, BulkUnavailableError, BulkWriter, type DeadLetter } from './io/bulk';
+import { stableId } from '../parsers/ids';
+import { indexName } from './core/indices';
+import type { Tally } from './io/observability';
+import { getObjectStream, NdjsonGzUpload, type ObjectClient, readLines, type S3ObjectRef } from './io/s3';
+import { forEachNotifiedObject, type MessagesOutcome, type SqsRecordLike } from './io/sqs';
 
 export interface IndexerDeps {
   /** S3 client (Lambda), or any `ObjectIO` (replay and the demo over a local directory). */

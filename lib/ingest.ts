@@ -25,13 +25,14 @@ import type { Readable } from 'node:stream';
 import { type SourceMapping, detectSource, sourceFromS3Key } from '../parsers/detect';
 import type { ParseContext, RawEvent, SourceId, SourceOptions } from '../parsers/types';
 import type { TributaryDocument } from '../schemas/generated/document';
-import { archiveKey, type Partition, partitionOf, partitionPrefix } from './archive';
-import { cloudWatchBatch, contextFromS3Key, decodeCloudWatchPayload, EnvelopeError, s3ObjectBatch } from './envelopes';
-import { s3RecordKey, stableId } from './ids';
-import type { Tally } from './observability';
-import { failureDocument, normalize } from './pipeline';
-import { getObjectStream, NdjsonGzUpload, type ObjectClient, readLines, type S3ObjectRef } from './s3';
-import { forEachNotifiedObject, type MessagesOutcome, type SqsRecordLike } from './sqs';
+import { archiveKey, type Partition, partitionOf, partitionPrefix } from './core/archive';
+import { cloudWatchBatch, contextFromS3Key, decodeCloudWatchPayload, EnvelopeError, s3ObjectBatch } from './core/envelopes';
+import { s3RecordKey } from './core/ids';
+import { stableId } from '../parsers/ids';
+import type { Tally } from './io/observability';
+import { failureDocument, normalize } from './core/pipeline';
+import { getObjectStream, NdjsonGzUpload, type ObjectClient, readLines, type S3ObjectRef } from './io/s3';
+import { forEachNotifiedObject, type MessagesOutcome, type SqsRecordLike } from './io/sqs';
 import { normalizeCloudWatchBatch } from './transform';
 
 export interface IngestDeps {

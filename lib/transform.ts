@@ -28,10 +28,10 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { SourceMapping } from '../parsers/detect';
 import type { SourceOptions } from '../parsers/types';
 import type { TributaryDocument } from '../schemas/generated/document';
-import { firehosePartitionKeys, type Partition, partitionOf } from './archive';
-import { type Batch, cloudWatchBatch, decodeCloudWatchPayload, EnvelopeError, type FirehoseTransformEvent } from './envelopes';
-import type { Tally } from './observability';
-import { normalize, type NormalizeResult } from './pipeline';
+import { firehosePartitionKeys, type Partition, partitionOf } from './core/archive';
+import { type Batch, cloudWatchBatch, decodeCloudWatchPayload, EnvelopeError, type FirehoseTransformEvent } from './core/envelopes';
+import type { Tally } from './io/observability';
+import { normalize, type NormalizeResult } from './core/pipeline';
 
 export type FirehoseResult = 'Ok' | 'Dropped' | 'ProcessingFailed';
 

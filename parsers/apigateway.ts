@@ -16,7 +16,7 @@
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-logging.html
  */
 import { isIP } from 'node:net';
-import { isoFromMillis } from '../lib/time';
+import { isoFromMillis } from './time';
 import { ParseError, safeLine, isSkip, skip, type Fields, type LineResult, type Outcome, type ParseContext, type Parser, type RawEvent } from './types';
 
 type Obj = Record<string, unknown>;

@@ -49,8 +49,8 @@
  * Pure: no I/O, no clock; never throws (a line that cannot be parsed is a per-record failure).
  */
 import { isIP } from 'node:net';
-import { stableId } from '../lib/ids';
-import { isoFromMillis } from '../lib/time';
+import { stableId } from './ids';
+import { isoFromMillis } from './time';
 import { ARCHES, AUXILIARY, REPEATABLE, syscallName } from './auditd-tables';
 import { type AuditRecord, type FieldMap, type FieldValue, isHex, scanRecord } from './auditd-scan';
 import { type Fields, type Outcome, type ParseContext, type Parser, type RawEvent } from './types';

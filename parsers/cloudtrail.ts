@@ -20,7 +20,7 @@
  * `user.domain` is always userIdentity.accountId.
  */
 import { isIP } from 'node:net';
-import { isoFromString } from '../lib/time';
+import { isoFromString } from './time';
 import { lineParser, ParseError, skip, type Fields, type LineResult, type Parser } from './types';
 
 type Obj = Record<string, unknown>;

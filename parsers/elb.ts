@@ -15,7 +15,7 @@
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/access-log-collection.html
  */
 import { isIP } from 'node:net';
-import { isoFromMillis, isoFromString } from '../lib/time';
+import { isoFromMillis, isoFromString } from './time';
 import { tokenize } from './tokenize';
 import { lineParser, ParseError, skip, type Fields, type LineResult, type Parser } from './types';
 

@@ -12,7 +12,7 @@
  * Docs: https://docs.aws.amazon.com/vpc/latest/userguide/flow-log-records.html
  */
 import { isIP } from 'node:net';
-import { isoFromMillis } from '../lib/time';
+import { isoFromMillis } from './time';
 import { compileFormat, detectFormat, isHeaderLine, type CompiledFormat } from './vpcflow-format';
 import { ParseError, type Fields, type Outcome, type ParseContext, type Parser, type RawEvent } from './types';
 

@@ -13,7 +13,7 @@
  * - Linux audit: https://github.com/linux-audit/audit-documentation/wiki/SPEC-Writing-Good-Events
  */
 import { gzipSync } from 'node:zlib';
-import type { CloudWatchLogsPayload, FirehoseTransformEvent } from '../lib/envelopes';
+import type { CloudWatchLogsPayload, FirehoseTransformEvent } from '../lib/core/envelopes';
 
 /** A small, fast, seedable PRNG (mulberry32): no dependency, identical output on every platform. */
 export class Rng {

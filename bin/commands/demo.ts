@@ -4,8 +4,8 @@
  */
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { runDemo } from '../../lib/demo/run';
-import { DEFAULT_INDEX_PREFIX } from '../../lib/indices';
+import { runDemo } from '../../lib/local/run';
+import { DEFAULT_INDEX_PREFIX } from '../../lib/core/indices';
 
 interface DemoFlags {
   dir: string;

@@ -12,14 +12,14 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { deliverLocalFile, deliverS3, type Delivered } from '../../lib/demo/deliver';
-import { DEFAULT_INDEX_PREFIX } from '../../lib/indices';
-import { addTally, type Tally } from '../../lib/observability';
-import { bulkTransport, createOpenSearchClient } from '../../lib/opensearch';
-import { parseArchiveKey } from '../../lib/archive';
+import { deliverLocalFile, deliverS3, type Delivered } from '../../lib/local/deliver';
+import { DEFAULT_INDEX_PREFIX } from '../../lib/core/indices';
+import { addTally, type Tally } from '../../lib/io/observability';
+import { bulkTransport, createOpenSearchClient } from '../../lib/io/opensearch';
+import { parseArchiveKey } from '../../lib/core/archive';
 import { runReplay, type ReplayObject } from '../../lib/replay';
-import { createS3Client } from '../../lib/s3';
-import { LocalStore, openStore } from '../../lib/store';
+import { createS3Client } from '../../lib/io/s3';
+import { LocalStore, openStore } from '../../lib/io/store';
 import { SOURCE_IDS, type SourceId } from '../../parsers/types';
 import { formatReplayResult, table } from './replay';
 

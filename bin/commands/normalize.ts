@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { decodeInput } from '../../lib/inputs';
-import { failureDocument, normalize, type Counts } from '../../lib/pipeline';
+import { decodeInput } from '../../lib/core/inputs';
+import { failureDocument, normalize, type Counts } from '../../lib/core/pipeline';
 import { SOURCE_IDS, type ParseContext, type SourceId } from '../../parsers/types';
 
 export interface NormalizeFlags {

@@ -8,14 +8,14 @@ import path from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { RemoteReplayEvent, RemoteReplayResponse } from '../../handlers/replay';
-import type { OpenSearchAuth } from '../../lib/config';
-import { DEFAULT_INDEX_PREFIX } from '../../lib/indices';
-import { bulkTransport, createOpenSearchClient } from '../../lib/opensearch';
-import { formatDuration } from '../../lib/progress';
+import type { OpenSearchAuth } from '../../lib/io/config';
+import { DEFAULT_INDEX_PREFIX } from '../../lib/core/indices';
+import { bulkTransport, createOpenSearchClient } from '../../lib/io/opensearch';
+import { formatDuration } from '../../lib/io/progress';
 import { estimateReplay, parseTimeArg, replayFingerprint, type ReplayFilter, type ReplayFrom, type ReplayResult, runReplay } from '../../lib/replay';
-import { createS3Client } from '../../lib/s3';
-import { openStore } from '../../lib/store';
-import type { Tally } from '../../lib/observability';
+import { createS3Client } from '../../lib/io/s3';
+import { openStore } from '../../lib/io/store';
+import type { Tally } from '../../lib/io/observability';
 
 export interface ReplayFlags {
   archive?: string;

@@ -7,15 +7,15 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_INDEX_PREFIX } from '../../lib/indices';
-import { createOpenSearchClient } from '../../lib/opensearch';
+import { DEFAULT_INDEX_PREFIX } from '../../lib/core/indices';
+import { createOpenSearchClient } from '../../lib/io/opensearch';
 import { applySetup, formatResult, type SetupOptions, type SetupResult } from '../../lib/setup/apply';
 import { DASHBOARDS_NDJSON, savedObjects } from '../../lib/setup/dashboards';
 import { dashboardsClient } from '../../lib/setup/dashboards-client';
 import { fromClient } from '../../lib/setup/http';
 import { ismAges } from '../../lib/setup/ism';
 import { toNdjson } from '../../lib/setup/saved-objects';
-import type { OpenSearchAuth } from '../../lib/config';
+import type { OpenSearchAuth } from '../../lib/io/config';
 
 export interface SetupFlags {
   opensearch?: string;

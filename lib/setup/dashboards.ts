@@ -7,7 +7,7 @@
  */
 // Not from ./templates: `npm run generate` loads this file, and must not need mappings.json to exist.
 import { DATASETS } from '../../parsers/types';
-import { allIndicesPattern, indexPattern } from '../indices';
+import { allIndicesPattern, indexPattern } from '../core/indices';
 import {
   dashboardObject,
   indexPatternObject,

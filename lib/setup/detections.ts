@@ -9,7 +9,7 @@
  * up to 10 minutes, so a window on event time would miss late events; documents without
  * `event.ingested` fall back to `@timestamp`.
  */
-import { indexPattern } from '../indices';
+import { indexPattern } from '../core/indices';
 
 type Query = Record<string, unknown>;
 

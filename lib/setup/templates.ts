@@ -15,7 +15,7 @@
 import mappingsJson from '../../schemas/generated/mappings.json';
 import { SCHEMA_VERSION, sourceGroups } from '../../schemas/index';
 import { DATASETS, type SourceId } from '../../parsers/types';
-import { indexPattern } from '../indices';
+import { indexPattern } from '../core/indices';
 
 export type Mappings = Record<string, Record<string, unknown>>;
 

@@ -8,8 +8,8 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeInput } from '../../lib/inputs';
-import { normalize } from '../../lib/pipeline';
+import { decodeInput } from '../../lib/core/inputs';
+import { normalize } from '../../lib/core/pipeline';
 import type { ParseContext, SourceId } from '../../parsers/types';
 import { schemaErrors } from '../helpers/schema';
 

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runDemo, type DemoResult } from '../../lib/demo/run';
+import { runDemo, type DemoResult } from '../../lib/local/run';
 import { countDocs, dropIndices, OPENSEARCH_URL, uid } from './pipeline-support';
 
 jest.setTimeout(300_000);

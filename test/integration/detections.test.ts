@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applySetup } from '../../lib/setup/apply';
 import { DETECTIONS, detectionSearch, fires, monitorFor, type Detection } from '../../lib/setup/detections';
-import { indexPattern } from '../../lib/indices';
+import { indexPattern } from '../../lib/core/indices';
 import { expectValid } from '../helpers/schema';
 import { bulkIndex, cleanup, connect, shiftTimes, skipped, uniquePrefix, type Cluster } from './setup-helpers';
 

@@ -25,7 +25,7 @@ import {
 import { gzipSync } from 'node:zlib';
 import { indexMessages, type IndexerDeps } from '../../lib/indexer';
 import { ingestMessages, type IngestDeps } from '../../lib/ingest';
-import { bulkTransport, createOpenSearchClient } from '../../lib/opensearch';
+import { bulkTransport, createOpenSearchClient } from '../../lib/io/opensearch';
 import { decodeOutputData, transformFirehose } from '../../lib/transform';
 import { albLines, cloudWatchPayload, firehoseEvent, Rng, vpcFlowV2 } from '../../samples/generate';
 import { allIds, countDocs, createBucket, createQueue, dropIndices, installTemplate, listKeys, OPENSEARCH_URL, readNdjson, sqs, sqsRecord, uid } from './pipeline-support';

@@ -6,10 +6,10 @@
  */
 import { once } from 'node:events';
 import { createServer, type Server, type Socket, connect } from 'node:net';
-import { deadLetterKey, parseArchiveKey } from '../../lib/archive';
+import { deadLetterKey, parseArchiveKey } from '../../lib/core/archive';
 import { indexMessages, type IndexerDeps } from '../../lib/indexer';
-import { bulkTransport, createOpenSearchClient } from '../../lib/opensearch';
-import { createS3Client } from '../../lib/s3';
+import { bulkTransport, createOpenSearchClient } from '../../lib/io/opensearch';
+import { createS3Client } from '../../lib/io/s3';
 import { invokeLocal } from '../events/invoke';
 import {
   countDocs,

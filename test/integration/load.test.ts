@@ -12,7 +12,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { FirehoseTransformEvent } from '../../lib/envelopes';
+import type { FirehoseTransformEvent } from '../../lib/core/envelopes';
 import { transformFirehose } from '../../lib/transform';
 import { albLines, appLines, auditLines, cloudTrailRecords, cloudWatchPayload, lambdaLines, Rng, vpcFlowV2, type SampleEvent } from '../../samples/generate';
 

@@ -17,9 +17,9 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { FIREHOSE_PREFIX } from '../../lib/archive';
-import type { FirehoseTransformEvent } from '../../lib/envelopes';
-import { getObjectStream, readLines } from '../../lib/s3';
+import { FIREHOSE_PREFIX } from '../../lib/core/archive';
+import type { FirehoseTransformEvent } from '../../lib/core/envelopes';
+import { getObjectStream, readLines } from '../../lib/io/s3';
 import type { FirehoseTransformResponse } from '../../lib/transform';
 import mappingsJson from '../../schemas/generated/mappings.json';
 import { awsEndpoint, opensearchUrl } from '../helpers/services';

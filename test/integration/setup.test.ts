@@ -12,7 +12,7 @@ import { savedObjects } from '../../lib/setup/dashboards';
 import { DETECTIONS, monitorName } from '../../lib/setup/detections';
 import { policyId } from '../../lib/setup/ism';
 import { luceneQuery, objectQuery } from '../../lib/setup/saved-objects';
-import { indexName } from '../../lib/indices';
+import { indexName } from '../../lib/core/indices';
 import { expectValid } from '../helpers/schema';
 import { bulkIndex, cleanup, connect, shiftTimes, skipped, uniquePrefix, type Cluster } from './setup-helpers';
 

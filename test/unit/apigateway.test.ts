@@ -1,6 +1,6 @@
 /** API Gateway parser: key normalization, time handling, execution grouping, and properties over any input. */
 import fc from 'fast-check';
-import { normalize } from '../../lib/pipeline';
+import { normalize } from '../../lib/core/pipeline';
 import { apigatewayParser, clfTime, parseAccessLine } from '../../parsers/apigateway';
 import { ParseError, type Fields, type RawEvent } from '../../parsers/types';
 import { expectValid } from '../helpers/schema';

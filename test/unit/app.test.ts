@@ -1,6 +1,6 @@
 /** Application-log parser: JSON loggers, text formats, multi-line grouping, bounds, properties. */
 import fc from 'fast-check';
-import { normalize } from '../../lib/pipeline';
+import { normalize } from '../../lib/core/pipeline';
 import { APP_FIELDS_MAX_CHARS, APP_FIELDS_MAX_KEYS, appParser, mapJsonRecord, parseTextLine } from '../../parsers/app';
 import { levelFromName, levelFromNumber, levelFromValue } from '../../parsers/levels';
 import { isoFromEpoch, isoFromLogTime, isoFromTimeValue } from '../../parsers/logtime';

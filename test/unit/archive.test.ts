@@ -10,7 +10,7 @@ import {
   partitionOfDocument,
   partitionPrefix,
   sanitizePartitionValue,
-} from '../../lib/archive';
+} from '../../lib/core/archive';
 
 describe('archive layout', () => {
   const p = partitionOf({ source: 'elb', account: '123456789012', region: 'us-east-1', time: '2026-03-01T10:59:59.999Z' });

@@ -4,7 +4,7 @@
  * Formats: the team reference `../shared/docs/aws-log-formats.md` (outside this repo) §8; fixtures in test/fixtures/auditd (see README).
  */
 import fc from 'fast-check';
-import { normalize } from '../../lib/pipeline';
+import { normalize } from '../../lib/core/pipeline';
 import { auditdParser, decodeSockaddr } from '../../parsers/auditd';
 import { scanRecord } from '../../parsers/auditd-scan';
 import { syscallName } from '../../parsers/auditd-tables';

@@ -4,7 +4,7 @@
  * body; the integration tests cover the same code against OpenSearch 2.19 (mapping conflicts,
  * outages, merges).
  */
-import { type BulkTransport, BulkUnavailableError, BulkWriter, type DeadLetter } from '../../lib/bulk';
+import { type BulkTransport, BulkUnavailableError, BulkWriter, type DeadLetter } from '../../lib/io/bulk';
 
 interface Action {
   action: 'index' | 'update';

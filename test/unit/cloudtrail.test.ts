@@ -1,7 +1,7 @@
 /** CloudTrail parser: behaviours the golden files do not pin down alone, and properties over any input. */
 import fc from 'fast-check';
-import { cloudTrailFileEvents } from '../../lib/envelopes';
-import { normalize } from '../../lib/pipeline';
+import { cloudTrailFileEvents } from '../../lib/core/envelopes';
+import { normalize } from '../../lib/core/pipeline';
 import { cloudtrailParser, FLAT_LIMITS, parseCloudTrailRecord } from '../../parsers/cloudtrail';
 import { ParseError, type Fields, type RawEvent } from '../../parsers/types';
 import { expectValid } from '../helpers/schema';

@@ -1,5 +1,5 @@
 /** Configuration: read from env, validated as a whole, secrets never echoed. */
-import { ConfigError, describeConfig, loadConfig } from '../../lib/config';
+import { ConfigError, describeConfig, loadConfig } from '../../lib/io/config';
 
 function problems(env: Record<string, string>, fn: 'transform' | 's3ingest' | 'indexer'): string[] {
   try {

@@ -6,8 +6,8 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { decodeInput } from '../../lib/inputs';
-import { normalize } from '../../lib/pipeline';
+import { decodeInput } from '../../lib/core/inputs';
+import { normalize } from '../../lib/core/pipeline';
 import type { SourceId } from '../../parsers/types';
 import { expectValid } from '../helpers/schema';
 

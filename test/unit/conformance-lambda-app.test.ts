@@ -6,9 +6,9 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { cloudWatchBatch, isCloudWatchPayload, type Batch } from '../../lib/envelopes';
-import { decodeInput } from '../../lib/inputs';
-import { normalize } from '../../lib/pipeline';
+import { cloudWatchBatch, isCloudWatchPayload, type Batch } from '../../lib/core/envelopes';
+import { decodeInput } from '../../lib/core/inputs';
+import { normalize } from '../../lib/core/pipeline';
 import type { RawEvent, SourceId } from '../../parsers/types';
 import { expectValid } from '../helpers/schema';
 

@@ -10,8 +10,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runNormalize } from '../../bin/commands/normalize';
-import { decodeInput } from '../../lib/inputs';
-import { normalize } from '../../lib/pipeline';
+import { decodeInput } from '../../lib/core/inputs';
+import { normalize } from '../../lib/core/pipeline';
 import type { SourceId } from '../../parsers/types';
 import type { TributaryDocument } from '../../schemas/generated/document';
 import { schemaErrors } from '../helpers/schema';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SCHEMA_VERSION } from '../../schemas/index';
 import { resolveProperties } from '../../lib/setup/custom-resource';
-import { FIREHOSE_BACKUP_PREFIX, FIREHOSE_ERROR_PREFIX, FIREHOSE_FILE_EXTENSION, FIREHOSE_PREFIX, NORMALIZED_PREFIX } from '../../lib/archive';
+import { FIREHOSE_BACKUP_PREFIX, FIREHOSE_ERROR_PREFIX, FIREHOSE_FILE_EXTENSION, FIREHOSE_PREFIX, NORMALIZED_PREFIX } from '../../lib/core/archive';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- CloudFormation JSON is untyped by nature
 type Json = any;

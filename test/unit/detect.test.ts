@@ -1,6 +1,6 @@
 /** Source detection: envelope metadata first, then content, `app` for anything else. */
 import { detectSource, globMatch, resolveSource, sourceFromContent, sourceFromLogGroup, sourceFromS3Key } from '../../parsers/detect';
-import { normalize } from '../../lib/pipeline';
+import { normalize } from '../../lib/core/pipeline';
 import fc from 'fast-check';
 import { SOURCE_IDS, type RawEvent } from '../../parsers/types';
 

@@ -3,7 +3,7 @@
  * (never throws, one outcome per event, schema-valid documents).
  */
 import fc from 'fast-check';
-import { normalize } from '../../lib/pipeline';
+import { normalize } from '../../lib/core/pipeline';
 import { elbParser, parseElbLine } from '../../parsers/elb';
 import { tokenize } from '../../parsers/tokenize';
 import { ParseError, type Fields } from '../../parsers/types';

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
-import { cloudWatchBatch, contextFromS3Key, decodeCloudWatchPayload, EnvelopeError, s3ObjectBatch, splitLines } from '../../lib/envelopes';
-import { decodeInput } from '../../lib/inputs';
+import { cloudWatchBatch, contextFromS3Key, decodeCloudWatchPayload, EnvelopeError, s3ObjectBatch, splitLines } from '../../lib/core/envelopes';
+import { decodeInput } from '../../lib/core/inputs';
 
 // Shape from the CloudWatch Logs docs ("Subscription filters", example payload).
 const payload = {

@@ -1,4 +1,5 @@
-import { cloudWatchKey, s3RecordKey, stableId } from '../../lib/ids';
+import { cloudWatchKey, s3RecordKey } from '../../lib/core/ids';
+import { stableId } from '../../parsers/ids';
 
 test('stableId is deterministic, url-safe and separates parts', () => {
   expect(stableId('a', 'b')).toBe(stableId('a', 'b'));

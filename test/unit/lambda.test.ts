@@ -1,6 +1,6 @@
 /** Lambda parser: platform lines, runtime lines, JSON log format, grouping, and properties. */
 import fc from 'fast-check';
-import { normalize } from '../../lib/pipeline';
+import { normalize } from '../../lib/core/pipeline';
 import { functionNameFromLogGroup, lambdaParser } from '../../parsers/lambda';
 import type { Outcome, ParseContext, RawEvent } from '../../parsers/types';
 import { expectValid } from '../helpers/schema';

@@ -2,8 +2,8 @@
  * The pipeline core's own guarantees, independent of any one parser: accounting, ids, metadata,
  * and that a misbehaving parser can neither crash a batch nor lose or double-count an event.
  */
-import { normalize, failureDocument } from '../../lib/pipeline';
-import { stableId } from '../../lib/ids';
+import { normalize, failureDocument } from '../../lib/core/pipeline';
+import { stableId } from '../../parsers/ids';
 import { parsers } from '../../parsers';
 import type { Outcome, Parser, RawEvent } from '../../parsers/types';
 import { expectValid } from '../helpers/schema';

@@ -8,11 +8,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { parseArchiveKey } from '../../lib/archive';
-import { etagOf } from '../../lib/demo/deliver';
-import { s3RecordKey, stableId } from '../../lib/ids';
-import { readLines } from '../../lib/s3';
-import { listAll, LocalStore } from '../../lib/store';
+import { parseArchiveKey } from '../../lib/core/archive';
+import { etagOf } from '../../lib/local/deliver';
+import { s3RecordKey } from '../../lib/core/ids';
+import { stableId } from '../../parsers/ids';
+import { readLines } from '../../lib/io/s3';
+import { listAll, LocalStore } from '../../lib/io/store';
 import { albLines, Rng } from '../../samples/generate';
 
 async function docsOf(store: LocalStore): Promise<Array<Record<string, any>>> {

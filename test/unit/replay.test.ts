@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { archiveKey, partitionOf } from '../../lib/archive';
+import { archiveKey, partitionOf } from '../../lib/core/archive';
 import {
   AdaptiveThrottle,
   Checkpoint,
@@ -18,9 +18,9 @@ import {
   timePrefixes,
   type ReplayFilter,
 } from '../../lib/replay';
-import { describe as numbers, Progress } from '../../lib/progress';
-import { parseS3Notification } from '../../lib/s3';
-import { LocalStore } from '../../lib/store';
+import { describe as numbers, Progress } from '../../lib/io/progress';
+import { parseS3Notification } from '../../lib/io/s3';
+import { LocalStore } from '../../lib/io/store';
 
 const H = 3_600_000;
 const utc = (d: string) => Date.parse(d);

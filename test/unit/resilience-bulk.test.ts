@@ -6,7 +6,7 @@
  * writer gives up with `BulkUnavailableError` (the caller hands the message back to SQS).
  */
 import fc from 'fast-check';
-import { BulkUnavailableError, BulkWriter, type DeadLetter } from '../../lib/bulk';
+import { BulkUnavailableError, BulkWriter, type DeadLetter } from '../../lib/io/bulk';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 60);
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { ignoreReason, vpcHeaderFormat } from '../../lib/ingest';
-import { decodeS3Key, parseS3Notification, readLines } from '../../lib/s3';
+import { decodeS3Key, parseS3Notification, readLines } from '../../lib/io/s3';
 import { invokeLocal } from '../events/invoke';
 
 const events = join(__dirname, '../events');

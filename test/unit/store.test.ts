@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { io, listAll, listPrefixes, LocalStore, parseStoreUrl } from '../../lib/store';
+import { io, listAll, listPrefixes, LocalStore, parseStoreUrl } from '../../lib/io/store';
 
 const text = async (r: Readable) => {
   let s = '';

@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { parseArchiveKey, FIREHOSE_PREFIX, PARTITION_KEYS } from '../../lib/archive';
-import type { FirehoseTransformEvent } from '../../lib/envelopes';
-import { stableId } from '../../lib/ids';
+import { parseArchiveKey, FIREHOSE_PREFIX, PARTITION_KEYS } from '../../lib/core/archive';
+import type { FirehoseTransformEvent } from '../../lib/core/envelopes';
+import { stableId } from '../../parsers/ids';
 import { decodeOutputData, transformFirehose, type FirehoseOutputRecord } from '../../lib/transform';
 import { DATASETS } from '../../parsers/types';
 import { cwlRecord } from '../events/build';

@@ -3,7 +3,7 @@
  * bad lines, and properties (never throws, one outcome per event, schema-valid documents).
  */
 import fc from 'fast-check';
-import { normalize } from '../../lib/pipeline';
+import { normalize } from '../../lib/core/pipeline';
 import { vpcflowParser, mapRecord } from '../../parsers/vpcflow';
 import { ALL_VPC_FIELDS, compileFormat, detectFormat, formatFields, TGW_DEFAULT, type CompiledFormat } from '../../parsers/vpcflow-format';
 import type { Fields, Outcome, ParseContext } from '../../parsers/types';

@@ -22,14 +22,14 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { SourceId, SourceOptions } from '../../parsers/types';
 import type { TributaryDocument } from '../../schemas/generated/document';
-import { archiveKey, type Partition, partitionOf, partitionPrefix } from '../archive';
-import type { FirehoseTransformEvent } from '../envelopes';
-import { stableId } from '../ids';
-import { decodeInput } from '../inputs';
+import { archiveKey, type Partition, partitionOf, partitionPrefix } from '../core/archive';
+import type { FirehoseTransformEvent } from '../core/envelopes';
+import { stableId } from '../../parsers/ids';
+import { decodeInput } from '../core/inputs';
 import { ingestObject } from '../ingest';
-import { addTally, type Tally } from '../observability';
-import { failureDocument, normalize } from '../pipeline';
-import { ioFor, type ObjectStore } from '../store';
+import { addTally, type Tally } from '../io/observability';
+import { failureDocument, normalize } from '../core/pipeline';
+import { ioFor, type ObjectStore } from '../io/store';
 import { normalizeCloudWatchBatch, transformFirehose } from '../transform';
 
 export interface Delivered {

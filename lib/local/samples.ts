@@ -12,7 +12,7 @@
  * Same seed → same bytes → same ids, so a second demo run overwrites instead of adding documents.
  */
 import { gzipSync } from 'node:zlib';
-import type { FirehoseTransformEvent } from '../envelopes';
+import type { FirehoseTransformEvent } from '../core/envelopes';
 import {
   ACCOUNTS,
   albLines,

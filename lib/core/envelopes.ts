@@ -4,7 +4,7 @@
  * `RawEvent`s with their `ParseContext`, which is all the pipeline core needs.
  */
 import { gunzipSync } from 'node:zlib';
-import type { ParseContext, RawEvent } from '../parsers/types';
+import type { ParseContext, RawEvent } from '../../parsers/types';
 import { cloudWatchKey, s3RecordKey } from './ids';
 
 /** A decoded CloudWatch Logs subscription payload (AWS docs, "Subscription filters" → examples). */

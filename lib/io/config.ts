@@ -26,9 +26,9 @@
  * | `RESPONSE_MAX_BYTES` | transform | 5767168 (5.5 MiB) | budget of the Firehose response (hard limit 6 MB) |
  * | `AWS_REGION` | all | set by Lambda | region of the OpenSearch endpoint for SigV4 and of CWL deliveries |
  */
-import type { SourceMapping } from '../parsers/detect';
-import { SOURCE_IDS, type SourceId, type SourceOptions } from '../parsers/types';
-import { DEFAULT_INDEX_PREFIX } from './indices';
+import type { SourceMapping } from '../../parsers/detect';
+import { SOURCE_IDS, type SourceId, type SourceOptions } from '../../parsers/types';
+import { DEFAULT_INDEX_PREFIX } from '../core/indices';
 
 export type OpenSearchAuth = 'none' | 'sigv4-es' | 'sigv4-aoss';
 

@@ -6,13 +6,13 @@
  * or a failure document, so `received = documents + dropped + failed`. Events merged into another
  * event's document (multi-line, multi-record) count as drops with reason `merged`.
  */
-import { ECS_VERSION, SCHEMA_VERSION } from '../schemas';
-import type { TributaryDocument } from '../schemas/generated/document';
-import { resolveSource, type SourceMapping } from '../parsers/detect';
-import { parsers } from '../parsers';
-import { DATASETS, type DropReason, type Fields, type Outcome, type ParseContext, type RawEvent, type SourceId } from '../parsers/types';
-import { stableId } from './ids';
-import { isoFromMillis } from './time';
+import { ECS_VERSION, SCHEMA_VERSION } from '../../schemas';
+import type { TributaryDocument } from '../../schemas/generated/document';
+import { resolveSource, type SourceMapping } from '../../parsers/detect';
+import { parsers } from '../../parsers';
+import { DATASETS, type DropReason, type Fields, type Outcome, type ParseContext, type RawEvent, type SourceId } from '../../parsers/types';
+import { stableId } from '../../parsers/ids';
+import { isoFromMillis } from '../../parsers/time';
 
 export interface NormalizeInput {
   events: readonly RawEvent[];

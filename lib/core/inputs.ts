@@ -2,7 +2,7 @@
  * Turns an arbitrary local input (a log file, a gzipped CloudWatch Logs payload, a Firehose event,
  * a CloudTrail file) into pipeline batches. Used by `tributary normalize` and `tributary ingest`.
  */
-import type { ParseContext, RawEvent } from '../parsers/types';
+import type { ParseContext, RawEvent } from '../../parsers/types';
 import {
   type Batch,
   cloudWatchBatch,
