@@ -11,7 +11,13 @@ module.exports = {
   // wait on real servers, unit tests never come near it.
   testTimeout: 120000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/{unit,golden}/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/test/{unit,golden}/**/*.test.ts'],
+      // fast-check: a fixed seed and bounded runs (`npm run fuzz` for a random seed and more runs).
+      setupFiles: ['<rootDir>/test/helpers/fast-check-setup.ts'],
+    },
     {
       ...common,
       displayName: 'integration',

@@ -106,11 +106,12 @@ function cpu(): void {
 async function ingest(): Promise<void> {
   const { ingestObject } = await import('../lib/ingest');
   const { createS3Client } = await import('../lib/io/s3');
+  const { S3Store } = await import('../lib/io/store');
   const s3 = createS3Client();
-  const ref = { bucket: arg('bucket'), key: arg('key'), version: 'bench' };
+  const input = { store: new S3Store(s3, arg('bucket')), key: arg('key'), version: 'bench' };
   const baselineRssKb = process.memoryUsage().rss / 1024;
   const t = process.hrtime.bigint();
-  const res = await ingestObject(ref, { s3, archiveBucket: 'bench-archive', chunkLines: Number(arg('chunk-lines', '5000')), now: () => NOW });
+  const res = await ingestObject(input, { archive: new S3Store(s3, 'bench-archive'), chunkLines: Number(arg('chunk-lines', '5000')), now: () => NOW });
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
   writeFileSync(arg('out'), JSON.stringify({ seconds, tally: res.tally, outputs: res.outputs, maxRssKb: process.resourceUsage().maxRSS, baselineRssKb }));
 }
@@ -118,17 +119,18 @@ async function ingest(): Promise<void> {
 async function indexer(): Promise<void> {
   const { indexObject } = await import('../lib/indexer');
   const { bulkTransport, createOpenSearchClient } = await import('../lib/io/opensearch');
-  const { createS3Client, getObjectStream } = await import('../lib/io/s3');
+  const { createS3Client } = await import('../lib/io/s3');
+  const { S3Store } = await import('../lib/io/store');
   const { indexName } = await import('../lib/core/indices');
   const node = arg('opensearch');
   const prefix = arg('prefix');
   const runs = Number(arg('runs', '3'));
   const s3 = createS3Client();
-  const ref = { bucket: arg('bucket'), key: arg('key'), version: 'bench' };
+  const input = { store: new S3Store(s3, arg('bucket')), key: arg('key') };
   const chunks: Buffer[] = [];
-  for await (const c of await getObjectStream(s3, ref)) chunks.push(c as Buffer);
+  for await (const c of await input.store.get(input.key)) chunks.push(c as Buffer);
   const lines = gunzipSync(Buffer.concat(chunks)).toString('utf8').split('\n').filter(Boolean);
-  const bulk = { maxBytes: 5 << 20, maxDocs: 2000, maxAttempts: 5, backoffMs: 200 };
+  const { DEFAULT_BULK: bulk } = await import('../lib/io/bulk');
   // The raw baseline: the same actions and documents, the same request bounds, sent with fetch.
   const bodies: string[] = [];
   let body = '';
@@ -153,14 +155,13 @@ async function indexer(): Promise<void> {
     }
   };
   const deps = {
-    s3,
-    archiveBucket: 'bench-archive',
+    archive: new S3Store(s3, 'bench-archive'),
     transport: bulkTransport(createOpenSearchClient({ node, auth: 'none', requestTimeoutMs: 60_000 })),
     bulk,
     indexPrefix: `${prefix}-idx`,
   };
   const idx = async () => {
-    const r = await indexObject(ref, deps);
+    const r = await indexObject(input, deps);
     if (r.tally.indexed !== lines.length) throw new Error(`indexer indexed ${r.tally.indexed} of ${lines.length}: ${JSON.stringify(r.tally)}`);
   };
   const timed = async (f: () => Promise<void>) => {

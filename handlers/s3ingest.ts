@@ -1,33 +1,23 @@
 /**
  * S3 ingest Lambda: SQS batch of S3 "object created" notifications (ELB, VPC Flow Logs,
  * CloudTrail, Firehose error records) → normalized NDJSON.gz in the archive, with partial batch
- * responses. Thin: the core and its design are in `lib/ingest.ts`.
+ * responses. Thin: config → `lib/ingest.ts` → batch response.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { describeConfig, loadConfig } from '../lib/io/config';
-import { ingestMessages } from '../lib/ingest';
 import { createObservability, record } from '../lib/io/observability';
-import { createS3Client } from '../lib/io/s3';
+import { ingestDepsFromConfig, ingestMessages } from '../lib/ingest';
 
 const config = loadConfig(process.env, 's3ingest');
 const obs = createObservability('s3ingest');
-const s3 = createS3Client();
+const deps = ingestDepsFromConfig(config);
 obs.logger.info('cold start', { config: describeConfig(config) });
 
 async function ingest(event: SQSEvent): Promise<SQSBatchResponse> {
-  const out = await ingestMessages(event.Records ?? [], {
-    s3,
-    archiveBucket: config.archiveBucket!,
-    chunkLines: config.ingestChunkLines,
-    includeOriginal: config.includeOriginal,
-    mappings: config.sourceMappings,
-    sourceOptions: config.sourceOptions,
-    region: config.region,
-    now: () => new Date(),
-  });
+  const out = await ingestMessages(event.Records ?? [], deps);
   for (const r of out.results) {
     if (r.error) obs.logger.error('message failed, SQS will retry it', { messageId: r.messageId, error: r.error });
     for (const o of r.objects) obs.logger.debug('object', { messageId: r.messageId, outputs: o.outputs, source: o.source, ignored: o.ignored, counts: o.tally });

@@ -1,6 +1,6 @@
 /**
- * Core of the indexer: archive objects (`normalized/…ndjson.gz`, named by S3 notifications) are
- * streamed line by line into the bulk core (`lib/bulk.ts`) and indexed into
+ * The indexer use case: archive objects (`normalized/…ndjson.gz`, named by S3 notifications, or by
+ * replay) are streamed line by line into the bulk core (`lib/io/bulk.ts`) and indexed into
  * `indexName(doc, prefix)` with `_id` = `event.id`.
  *
  * Per object, every document ends as exactly one of:
@@ -16,22 +16,31 @@
  *
  * Identity per invocation (asserted by the tests): `documents = indexed + dead_lettered + failed`.
  */
-import { deadLetterKey, parseArchiveKey } from './core/archive';
-import { type BulkOptions, type BulkTransport, BulkUnavailableError, BulkWriter, type DeadLetter } from './io/bulk';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { stableId } from '../parsers/ids';
+import { deadLetterKey, parseArchiveKey } from './core/archive';
 import { indexName } from './core/indices';
-import type { Tally } from './io/observability';
-import { getObjectStream, NdjsonGzUpload, type ObjectClient, readLines, type S3ObjectRef } from './io/s3';
+import type { Tally } from './core/tally';
+import { ArchiveWriter } from './io/archive-writer';
+import { type BulkOptions, type BulkTransport, BulkUnavailableError, BulkWriter, type DeadLetter } from './io/bulk';
+import type { IndexerConfig } from './io/config';
+import { bulkTransport, createOpenSearchClient, omitIdsFor } from './io/opensearch';
+import { createS3Client, readLines } from './io/s3';
 import { forEachNotifiedObject, type MessagesOutcome, type SqsRecordLike } from './io/sqs';
+import { bucketStores, type ObjectStore } from './io/store';
 
-export interface IndexerDeps {
-  /** S3 client (Lambda), or any `ObjectIO` (replay and the demo over a local directory). */
-  s3: ObjectClient;
-  /** Bucket of the dead letters (the archive bucket). */
-  archiveBucket: string;
+export interface IndexObjectDeps {
+  /** Where dead letters go (the archive). */
+  archive: ObjectStore;
   transport: BulkTransport;
   bulk: Omit<BulkOptions, 'onDeadLetter'>;
   indexPrefix: string;
+}
+
+/** One archive object: the store it is read from (the archive, or replay's staging) and its key. */
+export interface ArchiveObject {
+  store: ObjectStore;
+  key: string;
 }
 
 export interface IndexObjectResult {
@@ -46,19 +55,20 @@ interface Doc {
   tributary?: { merge?: boolean; source?: string };
 }
 
-/** Indexes one archive object. Throws `BulkUnavailableError` (with the partial tally) when OpenSearch fails. */
-export async function indexObject(ref: S3ObjectRef, deps: IndexerDeps): Promise<IndexObjectResult> {
-  const parsed = parseArchiveKey(ref.key);
+/**
+ * Indexes one archive object. Throws `IndexObjectError` (with the partial tally) when OpenSearch fails.
+ * @example await indexObject({ store: archive, key: 'normalized/source=elb/…/x.ndjson.gz' }, { archive, transport, bulk: DEFAULT_BULK, indexPrefix: 'logs' })
+ */
+export async function indexObject(input: ArchiveObject, deps: IndexObjectDeps): Promise<IndexObjectResult> {
+  const parsed = parseArchiveKey(input.key);
   if (!parsed || parsed.area !== 'normalized') return { tally: { ignored_objects: 1 }, ignored: 'not a normalized archive object' };
   let documents = 0;
-  let deadLetters: NdjsonGzUpload | undefined;
-  const dlKey = deadLetterKey(parsed.partition, `${parsed.name.replace(/\.ndjson\.gz$|\.gz$/, '')}-${stableId('indexer', ref.bucket, ref.key)}`);
-  const onDeadLetter = async (d: DeadLetter) => {
-    deadLetters ??= new NdjsonGzUpload(deps.s3, deps.archiveBucket, dlKey);
-    await deadLetters.write([JSON.stringify(d)]);
-  };
+  // Named after the archive object, so a re-run overwrites its own dead letters.
+  const name = `${parsed.name.replace(/\.ndjson\.gz$|\.gz$/, '')}-${stableId('indexer', input.store.bucket, input.store.absoluteKey(input.key))}`;
+  const deadLetters = new ArchiveWriter(deps.archive, name, deadLetterKey);
+  const onDeadLetter = (d: DeadLetter) => deadLetters.write(parsed.partition, [JSON.stringify(d)]);
   const writer = new BulkWriter(deps.transport, { ...deps.bulk, onDeadLetter });
-  const body = await getObjectStream(deps.s3, ref);
+  const body = await input.store.get(input.key);
   try {
     for await (const line of readLines(body)) {
       if (!line.trim()) continue;
@@ -75,10 +85,10 @@ export async function indexObject(ref: S3ObjectRef, deps: IndexerDeps): Promise<
       await writer.add({ index: indexName(doc, deps.indexPrefix), id: doc.event?.id, merge: doc.tributary?.merge === true, doc });
     }
     await writer.flush();
-    if (deadLetters) await deadLetters.close();
+    await deadLetters.close();
   } catch (e) {
     body.destroy();
-    if (deadLetters) await deadLetters.abort();
+    await deadLetters.abort();
     const s = writer.stats;
     const tally: Tally = { objects: 1, documents, indexed: s.indexed, retried: s.retried, dead_lettered: 0, failed: documents - s.indexed };
     throw new IndexObjectError(e, tally);
@@ -86,7 +96,7 @@ export async function indexObject(ref: S3ObjectRef, deps: IndexerDeps): Promise<
   const s = writer.stats;
   return {
     tally: { objects: 1, documents, indexed: s.indexed, retried: s.retried, dead_lettered: s.deadLettered, failed: 0 },
-    deadLetterKey: deadLetters ? dlKey : undefined,
+    deadLetterKey: deadLetters.keys[0],
   };
 }
 
@@ -103,7 +113,30 @@ export class IndexObjectError extends Error {
 
 export type IndexBatchOutcome = MessagesOutcome<IndexObjectResult>;
 
+/** What the SQS adapter needs: the S3 client, the archive bucket, and how to index. */
+export interface IndexerDeps extends Omit<IndexObjectDeps, 'archive'> {
+  s3: S3Client;
+  archiveBucket: string;
+}
+
 /** Indexes an SQS batch of archive notifications with partial batch responses. */
 export function indexMessages(records: readonly SqsRecordLike[], deps: IndexerDeps): Promise<IndexBatchOutcome> {
-  return forEachNotifiedObject(records, (ref) => indexObject(ref, deps), (e) => (e instanceof IndexObjectError ? e.tally : undefined));
+  const storeOf = bucketStores(deps.s3);
+  const objectDeps: IndexObjectDeps = { ...deps, archive: storeOf(deps.archiveBucket) };
+  return forEachNotifiedObject(
+    records,
+    (ref) => indexObject({ store: storeOf(ref.bucket), key: ref.key }, objectDeps),
+    (e) => (e instanceof IndexObjectError ? e.tally : undefined),
+  );
+}
+
+/** The indexer function's dependencies from its configuration (clients are created once per cold start). */
+export function indexerDepsFromConfig(config: IndexerConfig): IndexerDeps {
+  return {
+    s3: createS3Client(),
+    archiveBucket: config.archiveBucket,
+    transport: bulkTransport(createOpenSearchClient(config.opensearch)),
+    bulk: { ...config.bulk, omitIds: omitIdsFor(config.opensearch) },
+    indexPrefix: config.indexPrefix,
+  };
 }

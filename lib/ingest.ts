@@ -1,7 +1,7 @@
 /**
  * Core of S3 ingest: S3-delivered logs (ALB/NLB/Classic ELB, VPC Flow Logs, CloudTrail) and the
  * Firehose error records the transformer could not return (see `lib/transform.ts`) become
- * normalized NDJSON.gz objects in the archive, in the layout of `lib/archive.ts`.
+ * normalized NDJSON.gz objects in the archive, in the layout of `lib/core/archive.ts`.
  *
  * Memory is bounded whatever the object size: the object is streamed (gzip or plain, all gzip
  * members), read line by line and normalized in chunks of `chunkLines`; the output is a streamed
@@ -15,30 +15,32 @@
  * - The source is detected once per object (key layout, then the first chunk) and kept for every
  *   chunk; a VPC Flow Logs header line (first line) is turned into `options.vpcFormat` for every
  *   chunk, so chunks after the first still know the field order.
- * - The output partition is the object's first chunk: source, account/region from the key (or the
- *   documents), hour of the earliest `@timestamp` of that chunk. Firehose error objects can mix log
- *   groups, so they are written per CloudWatch payload partition, exactly like the transformer.
+ * - The output partition is the object's first chunk, by the one partition rule (`lib/core/archive.ts`
+ *   `batchPartition`: first document's origin, else the key's; hour of the chunk's earliest
+ *   `@timestamp`). Firehose error objects can mix log groups, so they are written per CloudWatch
+ *   payload partition, exactly like the transformer (`lib/core/cloudwatch.ts`).
  * - Skipped objects (counted as `ignored_objects`): the archive's own output (`normalized/`, `raw/`,
  *   `errors/indexer/` in the archive bucket, which would loop) and CloudTrail digest files.
  */
 import type { Readable } from 'node:stream';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { type SourceMapping, detectSource, sourceFromS3Key } from '../parsers/detect';
 import type { ParseContext, RawEvent, SourceId, SourceOptions } from '../parsers/types';
-import type { TributaryDocument } from '../schemas/generated/document';
-import { archiveKey, type Partition, partitionOf, partitionPrefix } from './core/archive';
+import { headerFormat } from '../parsers/vpcflow-format';
+import { batchPartition, FIREHOSE_ERRORS_PREFIX, isArchiveOutput, type Partition, sourceObjectName } from './core/archive';
+import { normalizeCloudWatchBatch } from './core/cloudwatch';
 import { cloudWatchBatch, contextFromS3Key, decodeCloudWatchPayload, EnvelopeError, s3ObjectBatch } from './core/envelopes';
 import { s3RecordKey } from './core/ids';
-import { stableId } from '../parsers/ids';
-import type { Tally } from './io/observability';
 import { failureDocument, normalize } from './core/pipeline';
-import { getObjectStream, NdjsonGzUpload, type ObjectClient, readLines, type S3ObjectRef } from './io/s3';
+import { addTally, type Tally } from './core/tally';
+import { ArchiveWriter } from './io/archive-writer';
+import type { IngestConfig } from './io/config';
+import { createS3Client, readLines } from './io/s3';
 import { forEachNotifiedObject, type MessagesOutcome, type SqsRecordLike } from './io/sqs';
-import { normalizeCloudWatchBatch } from './transform';
+import { bucketStores, type ObjectStore } from './io/store';
 
-export interface IngestDeps {
-  /** S3 client (Lambda), or any `ObjectIO` (replay and the demo over a local directory). */
-  s3: ObjectClient;
-  archiveBucket: string;
+/** How objects are normalized (from the function's configuration, or the CLI). */
+export interface IngestSettings {
   chunkLines: number;
   includeOriginal?: boolean;
   mappings?: readonly SourceMapping[];
@@ -50,6 +52,19 @@ export interface IngestDeps {
   maxWholeObjectBytes?: number;
 }
 
+export interface IngestObjectDeps extends IngestSettings {
+  /** Where the normalized objects go. */
+  archive: ObjectStore;
+}
+
+/** One object to ingest: where it is stored, and its version (S3 version id or ETag; part of every id). */
+export interface StoredInput {
+  store: ObjectStore;
+  key: string;
+  version: string;
+  size?: number;
+}
+
 export interface IngestObjectResult {
   tally: Tally;
   /** Archive keys written. */
@@ -59,78 +74,15 @@ export interface IngestObjectResult {
   ignored?: string;
 }
 
-const FIREHOSE_ERRORS = 'errors/firehose/';
-
-/** Why an object is not ingested, or undefined when it is. */
+/** Why an object (bucket and key relative to its store) is not ingested, or undefined when it is. */
 export function ignoreReason(ref: { bucket: string; key: string }, archiveBucket: string): string | undefined {
-  if (ref.bucket === archiveBucket && /^(normalized|raw|errors\/indexer)\//.test(ref.key)) return 'archive output';
+  if (ref.bucket === archiveBucket && isArchiveOutput(ref.key)) return 'archive output';
   if (/\/CloudTrail-Digest\//i.test(ref.key)) return 'CloudTrail digest file';
   if (ref.key.endsWith('/')) return 'folder marker';
   return undefined;
 }
 
-/** `version account-id interface-id ...` (the first line of S3-delivered flow logs) as a LogFormat. */
-export function vpcHeaderFormat(line: string): string | undefined {
-  const t = line.trim();
-  if (!/^[a-z][a-z0-9-]*( [a-z][a-z0-9-]*)+$/.test(t)) return undefined;
-  const fields = t.split(' ');
-  if (!fields.some((f) => f === 'srcaddr' || f === 'interface-id' || f === 'version' || f === 'account-id')) return undefined;
-  return fields.map((f) => '${' + f + '}').join(' ');
-}
-
-/** Output objects of one input object, one per partition, all named after the input's identity. */
-class Outputs {
-  private readonly writers = new Map<string, NdjsonGzUpload>();
-  constructor(
-    private readonly s3: ObjectClient,
-    private readonly bucket: string,
-    private readonly name: string,
-  ) {}
-
-  async write(partition: Partition, docs: TributaryDocument[]): Promise<void> {
-    if (!docs.length) return;
-    const prefix = partitionPrefix('normalized', partition);
-    let w = this.writers.get(prefix);
-    if (!w) {
-      w = new NdjsonGzUpload(this.s3, this.bucket, archiveKey(partition, this.name));
-      this.writers.set(prefix, w);
-    }
-    await w.write(docs.map((d) => JSON.stringify(d)));
-  }
-
-  async close(): Promise<string[]> {
-    for (const w of this.writers.values()) await w.close();
-    return [...this.writers.values()].map((w) => w.key);
-  }
-
-  async abort(): Promise<void> {
-    for (const w of this.writers.values()) await w.abort();
-  }
-}
-
-function outputName(ref: S3ObjectRef): string {
-  const base = ref.key.split('/').pop()!.replace(/\.(gz|log|json|txt|ndjson)$/g, '').replace(/\.(gz|log|json|txt|ndjson)$/g, '');
-  return `${base.slice(0, 100)}-${stableId('s3ingest', ref.bucket, ref.key, ref.version)}`;
-}
-
-function emptyTally(): Required<Pick<Tally, 'received' | 'documents' | 'dropped' | 'failed' | 'objects'>> {
-  return { received: 0, documents: 0, dropped: 0, failed: 0, objects: 0 };
-}
-
-function earliestPartition(source: SourceId, ctx: ParseContext, docs: TributaryDocument[]): Partition {
-  let earliest = Infinity;
-  for (const d of docs) {
-    const t = Date.parse(d['@timestamp']);
-    if (Number.isFinite(t) && t < earliest) earliest = t;
-  }
-  const first = docs[0];
-  return partitionOf({
-    source,
-    account: ctx.account ?? first?.cloud?.account?.id,
-    region: ctx.region ?? first?.cloud?.region,
-    time: Number.isFinite(earliest) ? earliest : 0,
-  });
-}
+type PipelineTally = Required<Pick<Tally, 'received' | 'documents' | 'dropped' | 'failed'>>;
 
 async function readWhole(body: Readable, max: number): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -145,50 +97,49 @@ async function readWhole(body: Readable, max: number): Promise<Buffer> {
 }
 
 /**
- * Ingests one S3 object into the archive. Throws on I/O errors (the SQS message is then retried);
- * bad content never throws: it becomes `pipeline_error` documents.
+ * Ingests one stored object into the archive. Throws on I/O errors (the SQS message is then retried,
+ * and nothing of this attempt is visible); bad content never throws: it becomes `pipeline_error` documents.
+ * @example await ingestObject({ store: logs, key: 'AWSLogs/123456789012/elasticloadbalancing/…/x.log.gz', version: etag }, { archive, chunkLines: 5000 })
  */
-export async function ingestObject(ref: S3ObjectRef, deps: IngestDeps): Promise<IngestObjectResult> {
-  const ignored = ignoreReason(ref, deps.archiveBucket);
+export async function ingestObject(input: StoredInput, deps: IngestObjectDeps): Promise<IngestObjectResult> {
+  const ignored = ignoreReason({ bucket: input.store.bucket, key: input.key }, deps.archive.bucket);
   if (ignored) return { tally: { ignored_objects: 1 }, outputs: [], ignored };
-  const tally = emptyTally();
-  tally.objects = 1;
+  const bucket = input.store.bucket;
+  const key = input.store.absoluteKey(input.key);
+  const tally: PipelineTally & Tally = { received: 0, documents: 0, dropped: 0, failed: 0, objects: 1 };
   const now = deps.now?.();
-  const outputs = new Outputs(deps.s3, deps.archiveBucket, outputName(ref));
-  const body = await getObjectStream(deps.s3, ref);
+  const writer = new ArchiveWriter(deps.archive, sourceObjectName(key, 's3ingest', bucket, key, input.version));
+  const body = await input.store.get(input.key);
   let source: SourceId | undefined;
   try {
-    if (ref.key.startsWith(FIREHOSE_ERRORS)) await ingestFirehoseErrors(ref, body, deps, outputs, tally, now);
+    if (input.key.startsWith(FIREHOSE_ERRORS_PREFIX)) await ingestFirehoseErrors(input, body, deps, writer, tally, now);
     else {
-      const ctx: ParseContext = contextFromS3Key(ref.bucket, ref.key);
+      const ctx: ParseContext = contextFromS3Key(bucket, key);
       if (deps.sourceOptions && Object.keys(deps.sourceOptions).length) ctx.options = { ...deps.sourceOptions };
       let partition: Partition | undefined;
       const run = async (events: RawEvent[]) => {
         if (!events.length) return;
         if (source === undefined) {
           source = detectSource(ctx, events, deps.mappings);
-          const header = source === 'vpcflow' ? vpcHeaderFormat(events[0].message) : undefined;
+          const header = source === 'vpcflow' ? headerFormat(events[0].message) : undefined;
           if (header) ctx.options = { ...ctx.options, vpcFormat: header };
         }
         const res = normalize({ events, context: ctx, source }, { now, includeOriginal: deps.includeOriginal, mappings: deps.mappings });
-        tally.received += res.counts.received;
-        tally.documents += res.counts.documents;
-        tally.dropped += res.counts.dropped;
-        tally.failed += res.counts.failed;
+        addTally(tally, res.counts);
         const docs = res.failures.length ? res.documents.concat(res.failures) : res.documents;
         if (!docs.length) return;
-        partition ??= earliestPartition(source, ctx, docs);
-        await outputs.write(partition, docs);
+        partition ??= batchPartition({ source, context: ctx, events: [], documents: docs });
+        await writer.write(partition, docs.map((d) => JSON.stringify(d)));
       };
-      if (sourceFromS3Key(ref.key) === 'cloudtrail') {
+      if (sourceFromS3Key(key) === 'cloudtrail') {
         // One JSON document per file: parsed whole (CloudTrail files are a few MB at most).
-        const batch = s3ObjectBatch(ref.bucket, ref.key, ref.version, await readWhole(body, deps.maxWholeObjectBytes ?? 256 * 1024 * 1024));
+        const batch = s3ObjectBatch(bucket, key, input.version, await readWhole(body, deps.maxWholeObjectBytes ?? 256 * 1024 * 1024));
         for (let i = 0; i < batch.events.length; i += deps.chunkLines) await run(batch.events.slice(i, i + deps.chunkLines));
       } else {
         let chunk: RawEvent[] = [];
         let position = 0;
         for await (const line of readLines(body)) {
-          chunk.push({ message: line, key: s3RecordKey(ref.bucket, ref.key, ref.version, position++) });
+          chunk.push({ message: line, key: s3RecordKey(bucket, key, input.version, position++) });
           if (chunk.length >= deps.chunkLines) {
             await run(chunk);
             chunk = [];
@@ -197,9 +148,9 @@ export async function ingestObject(ref: S3ObjectRef, deps: IngestDeps): Promise<
         await run(chunk);
       }
     }
-    return { tally, outputs: await outputs.close(), source };
+    return { tally, outputs: await writer.close(), source };
   } catch (e) {
-    await outputs.abort();
+    await writer.abort();
     body.destroy();
     throw e;
   }
@@ -210,31 +161,29 @@ export async function ingestObject(ref: S3ObjectRef, deps: IngestDeps): Promise<
  * CloudWatch payloads the transformer could not return. Normalized exactly like the live path.
  */
 async function ingestFirehoseErrors(
-  ref: S3ObjectRef,
+  input: StoredInput,
   body: Readable,
-  deps: IngestDeps,
-  outputs: Outputs,
-  tally: ReturnType<typeof emptyTally>,
+  deps: IngestObjectDeps,
+  writer: ArchiveWriter,
+  tally: PipelineTally,
   now: Date | undefined,
 ): Promise<void> {
-  const ctx: ParseContext = { s3: { bucket: ref.bucket, key: ref.key } };
   let position = 0;
   for await (const raw of readLines(body)) {
     // One error record per line is what we expect; records written back to back without a newline
     // (UNCONFIRMED either way in the Firehose docs) are split on the record boundary.
     const records = raw.includes('}{"attemptsMade"') ? raw.split(/(?<=\})(?=\{"attemptsMade")/) : [raw];
-    for (const line of records) await ingestErrorRecord(line, position++, ref, ctx, deps, outputs, tally, now);
+    for (const line of records) await ingestErrorRecord(line, position++, input, deps, writer, tally, now);
   }
 }
 
 async function ingestErrorRecord(
   line: string,
   position: number,
-  ref: S3ObjectRef,
-  ctx: ParseContext,
-  deps: IngestDeps,
-  outputs: Outputs,
-  tally: ReturnType<typeof emptyTally>,
+  input: StoredInput,
+  deps: IngestObjectDeps,
+  writer: ArchiveWriter,
+  tally: PipelineTally,
   now: Date | undefined,
 ): Promise<void> {
   if (!line.trim()) return;
@@ -248,32 +197,54 @@ async function ingestErrorRecord(
       tally.dropped++;
       return;
     }
-    const { result, partition } = normalizeCloudWatchBatch(batch, rec.arrivalTimestamp, {
+    const { result, partition, ndjson } = normalizeCloudWatchBatch(batch, rec.arrivalTimestamp, {
       now,
       includeOriginal: deps.includeOriginal,
       mappings: deps.mappings,
       sourceOptions: deps.sourceOptions,
     });
-    tally.received += result.counts.received;
-    tally.documents += result.counts.documents;
-    tally.dropped += result.counts.dropped;
-    tally.failed += result.counts.failed;
-    await outputs.write(partition, result.documents.concat(result.failures));
+    addTally(tally, result.counts);
+    await writer.write(partition, ndjson);
     return;
   } catch (e) {
     if (!(e instanceof EnvelopeError) && !(e instanceof SyntaxError)) throw e;
     reason = e.message;
   }
   // A record nobody can decode is kept as a pipeline_error document with its text.
-  const doc = failureDocument('app', { message: line, key: s3RecordKey(ref.bucket, ref.key, ref.version, position) }, ctx, reason, 'unusable_record', now);
+  const bucket = input.store.bucket;
+  const key = input.store.absoluteKey(input.key);
+  const ctx: ParseContext = { s3: { bucket, key } };
+  const doc = failureDocument('app', { message: line, key: s3RecordKey(bucket, key, input.version, position) }, ctx, reason, 'unusable_record', now);
   tally.received++;
   tally.failed++;
-  await outputs.write(partitionOf({ source: 'app', time: doc['@timestamp'] }), [doc]);
+  await writer.write(batchPartition({ source: 'app', context: {}, events: [], documents: [doc] }), [JSON.stringify(doc)]);
 }
 
 export type BatchOutcome = MessagesOutcome<IngestObjectResult>;
 
+/** What the SQS adapter needs: the S3 client, the archive bucket, and the settings. */
+export interface IngestDeps extends IngestSettings {
+  s3: S3Client;
+  archiveBucket: string;
+}
+
 /** Ingests an SQS batch of S3 notifications; a message fails (and is retried) if any of its objects fails. */
 export function ingestMessages(records: readonly SqsRecordLike[], deps: IngestDeps): Promise<BatchOutcome> {
-  return forEachNotifiedObject(records, (ref) => ingestObject(ref, deps));
+  const storeOf = bucketStores(deps.s3);
+  const objectDeps: IngestObjectDeps = { ...deps, archive: storeOf(deps.archiveBucket) };
+  return forEachNotifiedObject(records, (ref) => ingestObject({ store: storeOf(ref.bucket), key: ref.key, version: ref.version, size: ref.size }, objectDeps));
+}
+
+/** The s3ingest function's dependencies from its configuration (clients are created once per cold start). */
+export function ingestDepsFromConfig(config: IngestConfig): IngestDeps {
+  return {
+    s3: createS3Client(),
+    archiveBucket: config.archiveBucket,
+    chunkLines: config.ingestChunkLines,
+    includeOriginal: config.includeOriginal,
+    mappings: config.sourceMappings,
+    sourceOptions: config.sourceOptions,
+    region: config.region,
+    now: () => new Date(),
+  };
 }

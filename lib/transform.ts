@@ -8,12 +8,9 @@
  * - CONTROL_MESSAGE (and data messages without events) → `Dropped`.
  * - A record that is not gzip/JSON/a CWL payload → `ProcessingFailed`: Firehose writes its raw
  *   bytes to `errors/firehose/processing-failed/…`, where S3 ingest picks it up again.
- * - `metadata.partitionKeys` = the archive partition (`lib/archive.ts`). All events of one CWL payload
- *   share log group and stream, so the payload is one partition: source = detected source, account
- *   and region = origin of its first event (`@aws.account`/`@aws.region` on central log groups, else the
- *   payload owner and the stream's region), time = the EARLIEST `logEvents[].timestamp` (the producer's
- *   event time; always present, unlike a parsed `@timestamp`). So an event is never archived in an
- *   hour after its own.
+ * - `metadata.partitionKeys` = the archive partition of the payload (`lib/core/cloudwatch.ts`, by the
+ *   one partition rule of `lib/core/archive.ts`): source = detected source, account and region of its
+ *   first document, time = the EARLIEST `logEvents[].timestamp`, else the record's arrival time.
  *
  * Response budget (Lambda responses are capped at 6 MB; gzipped output is 1.2–2.2× the gzip input,
  * so a 1 MB processor buffer fits with room): records are transformed in order while the response stays under
@@ -25,13 +22,11 @@
  * SDK client and write permission on the stream, and a failed re-put loses the data.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { SourceMapping } from '../parsers/detect';
-import type { SourceOptions } from '../parsers/types';
-import type { TributaryDocument } from '../schemas/generated/document';
-import { firehosePartitionKeys, type Partition, partitionOf } from './core/archive';
-import { type Batch, cloudWatchBatch, decodeCloudWatchPayload, EnvelopeError, type FirehoseTransformEvent } from './core/envelopes';
-import type { Tally } from './io/observability';
-import { normalize, type NormalizeResult } from './core/pipeline';
+import { firehosePartitionKeys } from './core/archive';
+import { type CloudWatchNormalizeOptions, normalizeCloudWatchBatch } from './core/cloudwatch';
+import { cloudWatchBatch, decodeCloudWatchPayload, EnvelopeError, type FirehoseTransformEvent, isFirehoseEvent } from './core/envelopes';
+import type { TransformConfig } from './io/config';
+import type { Tally } from './core/tally';
 
 export type FirehoseResult = 'Ok' | 'Dropped' | 'ProcessingFailed';
 
@@ -46,11 +41,7 @@ export interface FirehoseTransformResponse {
   records: FirehoseOutputRecord[];
 }
 
-export interface TransformOptions {
-  now?: Date;
-  includeOriginal?: boolean;
-  mappings?: readonly SourceMapping[];
-  sourceOptions?: SourceOptions;
+export interface TransformOptions extends CloudWatchNormalizeOptions {
   /** Budget of the serialized response in bytes (Lambda's hard limit is 6 MB). */
   responseMaxBytes: number;
 }
@@ -60,32 +51,6 @@ export interface TransformOutcome {
   tally: Tally;
   /** Why records were ProcessingFailed, for the log (no payload content). */
   failedRecords: Array<{ recordId: string; reason: string }>;
-}
-
-/** Normalized documents of one CloudWatch Logs payload, with its archive partition (see above). */
-export function normalizeCloudWatchBatch(
-  batch: Batch,
-  fallbackTime: number | undefined,
-  options: Omit<TransformOptions, 'responseMaxBytes'>,
-): { result: NormalizeResult; partition: Partition; ndjson: string } {
-  if (options.sourceOptions && Object.keys(options.sourceOptions).length) batch.context.options = options.sourceOptions;
-  const result = normalize(
-    { events: batch.events, context: batch.context, source: 'auto' },
-    { now: options.now, includeOriginal: options.includeOriginal, mappings: options.mappings },
-  );
-  let earliest = Infinity;
-  for (const e of batch.events) if (e.timestamp !== undefined && e.timestamp < earliest) earliest = e.timestamp;
-  const first: TributaryDocument | undefined = result.documents[0] ?? result.failures[0];
-  const partition = partitionOf({
-    source: result.source,
-    account: first?.cloud?.account?.id ?? batch.context.account,
-    region: first?.cloud?.region ?? batch.context.region,
-    time: Number.isFinite(earliest) ? earliest : fallbackTime,
-  });
-  let ndjson = '';
-  for (const d of result.documents) ndjson += JSON.stringify(d) + '\n';
-  for (const d of result.failures) ndjson += JSON.stringify(d) + '\n';
-  return { result, partition, ndjson };
 }
 
 /**
@@ -173,4 +138,21 @@ export function transformFirehose(event: FirehoseTransformEvent, options: Transf
     return out;
   });
   return { response: { records }, tally, failedRecords };
+}
+
+/**
+ * The transform function's use case from its configuration: validates the event (anything but a
+ * Firehose transformation event is a deployment error, not data) and transforms it at the current time.
+ */
+export function transformFromConfig(config: TransformConfig): (event: unknown) => TransformOutcome {
+  return (event) => {
+    if (!isFirehoseEvent(event)) throw new Error('event is not a Firehose data-transformation event');
+    return transformFirehose(event, {
+      now: new Date(),
+      includeOriginal: config.includeOriginal,
+      mappings: config.sourceMappings,
+      sourceOptions: config.sourceOptions,
+      responseMaxBytes: config.responseMaxBytes,
+    });
+  };
 }

@@ -16,8 +16,8 @@
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-logging.html
  */
 import { isIP } from 'node:net';
-import { isoFromMillis } from './time';
-import { ParseError, safeLine, isSkip, skip, type Fields, type LineResult, type Outcome, type ParseContext, type Parser, type RawEvent } from './types';
+import { EVENT_TIME_WINDOW, isoFromMillis, utcMillis } from './time';
+import { DATASETS, ParseError, isSkip, skip, type Fields, type LineResult, type Outcome, type ParseContext, type Parser, type ParserMeta, type RawEvent } from './types';
 
 type Obj = Record<string, unknown>;
 type ApiGwFields = NonNullable<NonNullable<Fields['aws']>['apigateway']>;
@@ -250,12 +250,18 @@ function accept(a: Acc, path: string, n: string, value: unknown, depth: number):
 const MONTHS: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
 const CLF_TIME = /^(\d{2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/;
 
-/** `$context.requestTime` (`08/Mar/2024:10:15:32 +0000`) → ISO. */
+/** Whether a string has the shape of `$context.requestTime` (detects the CLF and CSV presets). */
+const clfShaped = (s: string): boolean => {
+  const m = CLF_TIME.exec(s);
+  return m !== null && MONTHS[m[2]] !== undefined;
+};
+
+/** `$context.requestTime` (`08/Mar/2024:10:15:32 +0000`) → ISO; undefined when invalid or outside the event time window. */
 export function clfTime(s: string): string | undefined {
   const m = CLF_TIME.exec(s);
   if (!m || MONTHS[m[2]] === undefined) return undefined;
   const offset = (m[7] === '-' ? -1 : 1) * (Number(m[8]) * 60 + Number(m[9])) * 60_000;
-  return isoFromMillis(Date.UTC(+m[3], MONTHS[m[2]], +m[1], +m[4], +m[5], +m[6]) - offset);
+  return isoFromMillis(utcMillis(+m[3], MONTHS[m[2]], +m[1], +m[4], +m[5], +m[6]) - offset);
 }
 
 /** Epoch in ms (REST `requestTimeEpoch`), tolerating seconds. */
@@ -279,6 +285,8 @@ function accessDoc(a: Acc): Fields | ParseError {
   const event: NonNullable<Fields['event']> = { kind: 'event', category: ['web'], type: ['access'] };
   doc.event = event;
 
+  // A custom (JSON/XML) format need not log the request time, and an invalid one is omitted like any
+  // other invalid field: the envelope time is used. The CLF and CSV presets always log it (see parseClf).
   const ts = (a.requestTimeEpoch && epochTime(a.requestTimeEpoch)) || (a.requestTime && clfTime(a.requestTime));
   if (ts) doc['@timestamp'] = ts;
 
@@ -450,9 +458,10 @@ function parseClf(line: string): LineResult | undefined {
   const q2 = rb < 0 ? -1 : line.indexOf('"', rb + 3);
   if (q2 < 0) return undefined;
   const head = line.slice(0, lb).split(' ');
-  const time = clfTime(line.slice(lb + 2, rb));
+  const time = line.slice(lb + 2, rb);
   const tail = line.slice(q2 + 1).trim().split(/ +/);
-  if (!time || tail.length < 3 || head.length > 3) return undefined;
+  if (!clfShaped(time) || tail.length < 3 || head.length > 3) return undefined;
+  if (!clfTime(time)) return badRequestTime(time);
   const a = newAcc();
   a.known = 1;
   const give = (setter: Setter, v: string | undefined) => v !== undefined && !isAbsent(v) && setter(a, v);
@@ -479,13 +488,19 @@ function parseClf(line: string): LineResult | undefined {
   return accessDoc(a);
 }
 
+/** The presets always log the request time: one that is not a time (or outside the window) fails the line. */
+const badRequestTime = (time: string) =>
+  new ParseError(`requestTime is not a time in ${EVENT_TIME_WINDOW}: ${JSON.stringify(time.slice(0, 64))}`, 'invalid_record');
+
 /** The CSV presets: REST (11 columns) and HTTP API (8 columns). */
 const CSV_REST = ['sourceip', 'caller', 'user', 'requesttime', 'httpmethod', 'resourcepath', 'protocol', 'status', 'responselength', 'requestid', 'extendedrequestid'];
 const CSV_HTTP = ['sourceip', 'requesttime', 'httpmethod', 'routekey', 'protocol', 'status', 'responselength', 'requestid'];
 function parseCsv(line: string): LineResult | undefined {
   const cols = line.split(',');
   const layout = cols.length === CSV_REST.length ? CSV_REST : cols.length === CSV_HTTP.length ? CSV_HTTP : undefined;
-  if (!layout || !clfTime(cols[layout.indexOf('requesttime')].trim())) return undefined;
+  const time = layout && cols[layout.indexOf('requesttime')].trim();
+  if (!layout || !time || !clfShaped(time)) return undefined;
+  if (!clfTime(time)) return badRequestTime(time);
   const a = newAcc();
   layout.forEach((k, i) => {
     const v = cols[i].trim();
@@ -635,17 +650,65 @@ export const apigatewayParser: Parser = {
         const gw: ApiGwFields = { log_type: 'execution', api_id: api[1], stage: api[2] };
         outcomes.push({ kind: 'document', fields: { message: line, event: { kind: 'event', category: ['web'], type: ['info'] }, aws: { apigateway: gw } }, indices: [index] });
       } else {
-        outcomes.push(outcomeOf(safeLine(parseAccessLine, line, ctx, e), index));
+        outcomes.push(outcomeOf(parseAccessLine(line), index));
       }
     });
-    for (const g of groups.values()) {
-      try {
-        outcomes.push({ kind: 'document', fields: executionDoc(g, api), indices: g.indices });
-      } catch (err) {
-        for (const index of g.indices)
-          outcomes.push({ kind: 'failure', index, message: `parser threw: ${(err as Error).message}`, type: 'parser_bug' });
-      }
-    }
+    for (const g of groups.values()) outcomes.push({ kind: 'document', fields: executionDoc(g, api), indices: g.indices });
     return outcomes;
   },
+};
+
+/** What this parser handles, the docs it follows and examples that run as tests (test/unit/parser-meta.test.ts). */
+export const meta: ParserMeta = {
+  id: 'apigateway',
+  dataset: DATASETS.apigateway,
+  title: 'Amazon API Gateway access logs (REST, HTTP, WebSocket; JSON, CLF, CSV, XML) and execution logs',
+  docs: [
+    'https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html',
+    'https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html',
+    'https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging-variables.html',
+    'https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-logging.html',
+  ],
+  examples: [
+    {
+      title: 'REST API access log in the JSON format of the console',
+      input:
+        '{ "requestId":"c6af9ac6-7b61-11e6-9a41-93e8deadbeef", "ip": "192.0.2.7", "caller":"-", "user":"-", "requestTime":"08/Mar/2026:10:15:32 +0000", ' +
+        '"httpMethod":"GET", "resourcePath":"/pets", "status":"200", "protocol":"HTTP/1.1", "responseLength":"42" }',
+      context: { logGroup: '/aws/apigateway/petstore-access' },
+      fields: {
+        '@timestamp': '2026-03-08T10:15:32.000Z',
+        event: { category: ['web'], type: ['access'], outcome: 'success' },
+        source: { ip: '192.0.2.7' },
+        http: { request: { method: 'GET', id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' }, response: { status_code: 200, bytes: 42 } },
+        url: { path: '/pets' },
+        aws: { apigateway: { log_type: 'access', request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef', resource_path: '/pets' } },
+      },
+    },
+    {
+      title: 'Access log in the Common Log Format of the console',
+      input: '192.0.2.7 - - [08/Mar/2026:10:15:32 +0000] "GET /pets HTTP/1.1" 200 42 c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
+      context: { logGroup: '/aws/apigateway/petstore-access' },
+      fields: {
+        '@timestamp': '2026-03-08T10:15:32.000Z',
+        source: { ip: '192.0.2.7' },
+        http: { request: { method: 'GET' }, response: { status_code: 200 } },
+        aws: { apigateway: { log_type: 'access', request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' } },
+      },
+    },
+    {
+      title: 'Execution log lines of one request become one document (API and stage from the log group)',
+      input: [
+        '(c6af9ac6-7b61-11e6-9a41-93e8deadbeef) Extended Request Id: Bk9zQFo8IAMFtkA=',
+        '(c6af9ac6-7b61-11e6-9a41-93e8deadbeef) HTTP Method: GET, Resource Path: /pets',
+        '(c6af9ac6-7b61-11e6-9a41-93e8deadbeef) Method completed with status: 200',
+      ],
+      context: { logGroup: 'API-Gateway-Execution-Logs_a1b2c3d4e5/prod' },
+      fields: {
+        event: { outcome: 'success' },
+        http: { request: { method: 'GET' }, response: { status_code: 200 } },
+        aws: { apigateway: { log_type: 'execution', api_id: 'a1b2c3d4e5', stage: 'prod', extended_request_id: 'Bk9zQFo8IAMFtkA=', resource_path: '/pets' } },
+      },
+    },
+  ],
 };

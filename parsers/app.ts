@@ -13,7 +13,7 @@
 import { isoFromEpoch, isoFromLogTime, isoFromParts, isoFromTimeValue, monthIndex, offsetMinutes } from './logtime';
 import { levelFromName, levelFromSyslogSeverity, levelFromValue, type Level } from './levels';
 import { exceptionOf, groupLines, hasStackTrace, isExceptionHeader } from './multiline';
-import type { Fields, Outcome, Parser, RawEvent } from './types';
+import { DATASETS, type Fields, type Outcome, type Parser, type ParserMeta, type RawEvent } from './types';
 
 type Json = Record<string, unknown>;
 type AppFormat = NonNullable<NonNullable<Fields['app']>['format']>;
@@ -794,15 +794,68 @@ export const appParser: Parser = {
         continue;
       }
       const text = group.length === 1 ? texts[i] : group.map((k) => texts[k]).join('\n');
-      let fields: Fields;
-      try {
-        fields = parseAppText(text, yearOf(events[i])).fields;
-      } catch (e) {
-        // Defence in depth: a parser bug becomes a plain-message document, never a lost event.
-        fields = { message: text, app: { format: 'plain' }, tags: [`parser_bug:${e instanceof Error ? e.message.slice(0, 80) : 'unknown'}`] };
-      }
-      out.push({ kind: 'document', fields, indices: group });
+      out.push({ kind: 'document', fields: parseAppText(text, yearOf(events[i])).fields, indices: group });
     }
     return out;
   },
+};
+
+/** What this parser handles, the docs it follows and examples that run as tests (test/unit/parser-meta.test.ts). */
+export const meta: ParserMeta = {
+  id: 'app',
+  dataset: DATASETS.app,
+  title: 'Application logs: JSON loggers, text lines with time and level, syslog, access/error logs, stack traces',
+  docs: [
+    'https://getpino.io/#/docs/api',
+    'https://docs.powertools.aws.dev/lambda/typescript/latest/core/logger/',
+    'https://www.elastic.co/guide/en/ecs-logging/overview/current/intro.html',
+    'https://www.rfc-editor.org/rfc/rfc5424',
+    'https://httpd.apache.org/docs/2.4/logs.html',
+    'https://nginx.org/en/docs/http/ngx_http_log_module.html#log_format',
+  ],
+  examples: [
+    {
+      title: 'A pino JSON line: numeric level, epoch-millisecond time',
+      input: '{"level":30,"time":1531171074631,"msg":"hello world","pid":657,"hostname":"Davids-MBP-3.fritz.box"}',
+      fields: {
+        '@timestamp': '2018-07-09T21:17:54.631Z',
+        message: 'hello world',
+        log: { level: 'info' },
+        process: { pid: 657 },
+        host: { hostname: 'Davids-MBP-3.fritz.box' },
+        app: { format: 'pino' },
+      },
+    },
+    {
+      title: 'An Apache/nginx combined access log line',
+      input: '192.0.2.10 - - [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326 "http://www.example.com/start.html" "Mozilla/4.08 [en] (Win98; I ;Nav)"',
+      fields: {
+        '@timestamp': '2000-10-10T20:55:36.000Z',
+        source: { ip: '192.0.2.10' },
+        http: { request: { method: 'GET', referrer: 'http://www.example.com/start.html' }, response: { status_code: 200, bytes: 2326 } },
+        url: { original: '/apache_pb.gif' },
+        app: { format: 'access' },
+      },
+    },
+    {
+      title: 'An RFC 5424 syslog line',
+      input: "<34>1 2003-10-11T22:14:15.003Z mymachine.example.com su - ID47 - 'su root' failed for lonvick on /dev/pts/8",
+      fields: {
+        '@timestamp': '2003-10-11T22:14:15.003Z',
+        message: "'su root' failed for lonvick on /dev/pts/8",
+        log: { level: 'critical' },
+        host: { hostname: 'mymachine.example.com' },
+        process: { name: 'su' },
+        app: { format: 'syslog', syslog: { facility: 4, msgid: 'ID47' } },
+      },
+    },
+    {
+      title: 'A Java stack trace delivered as three events becomes one document',
+      input: ['Exception in thread "main" java.lang.IllegalStateException: boom', '\tat com.example.App.run(App.java:42)', '\tat com.example.App.main(App.java:10)'],
+      fields: {
+        message: 'Exception in thread "main" java.lang.IllegalStateException: boom',
+        error: { stack_trace: '\tat com.example.App.run(App.java:42)\n\tat com.example.App.main(App.java:10)' },
+      },
+    },
+  ],
 };

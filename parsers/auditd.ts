@@ -50,10 +50,10 @@
  */
 import { isIP } from 'node:net';
 import { stableId } from './ids';
-import { isoFromMillis } from './time';
+import { EVENT_TIME_WINDOW, isoFromMillis } from './time';
 import { ARCHES, AUXILIARY, REPEATABLE, syscallName } from './auditd-tables';
 import { type AuditRecord, type FieldMap, type FieldValue, isHex, scanRecord } from './auditd-scan';
-import { type Fields, type Outcome, type ParseContext, type Parser, type RawEvent } from './types';
+import { DATASETS, type Fields, type Outcome, type ParseContext, type Parser, type ParserMeta, type RawEvent } from './types';
 
 type Doc = Fields & {
   event: NonNullable<Fields['event']>;
@@ -74,19 +74,14 @@ interface Group {
 export const auditdParser: Parser = {
   source: 'auditd',
   parse(events, ctx) {
-    try {
-      return parseBatch(events, ctx);
-    } catch (e) {
-      // Defence in depth: a parser bug becomes per-record failures, never a crashed batch.
-      const message = `parser threw: ${e instanceof Error ? e.message : String(e)}`;
-      return events.map((_, index): Outcome => ({ kind: 'failure', index, message, type: 'parser_bug' }));
-    }
+    return parseBatch(events, ctx);
   },
 };
 
 function parseBatch(events: readonly RawEvent[], ctx: ParseContext): Outcome[] {
   const out: Outcome[] = [];
   const open = new Map<string, Group>();
+  const closed = new Map<string, Group>();
   const groups: Group[] = [];
   const fallbackHost = ctx.logStream ?? '';
   for (let index = 0; index < events.length; index++) {
@@ -111,6 +106,12 @@ function parseBatch(events: readonly RawEvent[], ctx: ParseContext): Outcome[] {
       out.push({ kind: 'drop', index, reason: 'blank' });
       continue;
     }
+    // The event time is required (it is also the event's identity): outside the window, a failure.
+    const bad = recs.find((r) => isoFromMillis(r.millis) === undefined);
+    if (bad) {
+      out.push({ kind: 'failure', index, message: `audit record timestamp "${bad.stamp.slice(0, 40)}" is not a time in ${EVENT_TIME_WINDOW}` });
+      continue;
+    }
     const key = eventKey(recs[0], fallbackHost);
     if (recs.length > 1 && recs.some((r) => eventKey(r, fallbackHost) !== key)) {
       out.push({ kind: 'failure', index, message: 'message holds records of several audit events; expected one record (line) per log event' });
@@ -118,6 +119,14 @@ function parseBatch(events: readonly RawEvent[], ctx: ParseContext): Outcome[] {
     }
     let g = open.get(key);
     if (!g) {
+      // The agent re-sent records that an event closed earlier in this batch already holds: they join
+      // that part (a merged drop), not a new part that would repeat it. New records open a new part.
+      const done = closed.get(key);
+      const probe = done && new Map(done.seen);
+      if (done && probe && recs.every((r) => recordKey(r, probe) === undefined)) {
+        done.indices.push(index);
+        continue;
+      }
       g = { host: recs[0].node ?? fallbackHost, records: [], keys: [], indices: [], seen: new Map() };
       open.set(key, g);
       groups.push(g);
@@ -128,7 +137,10 @@ function parseBatch(events: readonly RawEvent[], ctx: ParseContext): Outcome[] {
       if (k === undefined) continue; // the very same record twice (agent re-send): keep one
       g.records.push(r);
       g.keys.push(k);
-      if (r.type === 'EOE') open.delete(key);
+      if (r.type === 'EOE') {
+        open.delete(key);
+        closed.set(key, g);
+      }
     }
   }
   for (const g of groups) out.push({ kind: 'document', fields: buildEvent(g), indices: g.indices, merge: true });
@@ -828,3 +840,65 @@ function classify(doc: Doc, primary: AuditRecord, syscall: AuditRecord | undefin
     doc.auditd.result = ok ? 'success' : 'fail';
   } else e.outcome = 'unknown';
 }
+
+/** What this parser handles, the docs it follows and examples that run as tests (test/unit/parser-meta.test.ts). */
+export const meta: ParserMeta = {
+  id: 'auditd',
+  dataset: DATASETS.auditd,
+  title: 'Linux audit (auditd) and SELinux records, multi-record events reassembled',
+  docs: [
+    'https://github.com/linux-audit/audit-documentation',
+    'https://man7.org/linux/man-pages/man5/auditd.conf.5.html',
+    'https://docs.redhat.com/en/documentation/red_hat_enterprise_linux/7/html/security_guide/sec-understanding_audit_log_files',
+  ],
+  examples: [
+    {
+      title: 'A failed open(2) of a watched file: SYSCALL + CWD + PATH + PROCTITLE records become one event',
+      input: [
+        'type=SYSCALL msg=audit(1364481363.243:24287): arch=c000003e syscall=2 success=no exit=-13 a0=7fffd19c5592 a1=0 a2=7fffd19c4b50 a3=a items=1 ' +
+          'ppid=2686 pid=3538 auid=1000 uid=1000 gid=1000 euid=1000 suid=1000 fsuid=1000 egid=1000 sgid=1000 fsgid=1000 tty=pts0 ses=1 comm="cat" ' +
+          'exe="/bin/cat" subj=unconfined_u:unconfined_r:unconfined_t:s0-s0:c0.c1023 key="sshd_config"',
+        'type=CWD msg=audit(1364481363.243:24287):  cwd="/home/shadowman"',
+        'type=PATH msg=audit(1364481363.243:24287): item=0 name="/etc/ssh/sshd_config" inode=409248 dev=fd:00 mode=0100600 ouid=0 ogid=0 ' +
+          'rdev=00:00 obj=system_u:object_r:etc_t:s0 objtype=NORMAL cap_fp=none cap_fi=none cap_fe=0 cap_fver=0',
+        'type=PROCTITLE msg=audit(1364481363.243:24287): proctitle=636174002F6574632F7373682F737368645F636F6E666967',
+      ],
+      fields: {
+        '@timestamp': '2013-03-28T14:36:03.243Z',
+        event: { action: 'open', category: ['file'], outcome: 'failure', sequence: 24287 },
+        process: { pid: 3538, name: 'cat', executable: '/bin/cat', working_directory: '/home/shadowman', title: 'cat /etc/ssh/sshd_config' },
+        file: { path: '/etc/ssh/sshd_config' },
+        user: { id: '1000' },
+        auditd: { syscall: 'open', arch: 'x86_64', exit: -13, key: ['sshd_config'], record_types: ['SYSCALL', 'CWD', 'PATH', 'PROCTITLE'] },
+      },
+    },
+    {
+      title: 'A failed SSH login (USER_LOGIN): source address and outcome',
+      input:
+        'type=USER_LOGIN msg=audit(1364475353.159:24270): pid=3280 uid=0 auid=4294967295 ses=4294967295 subj=system_u:system_r:sshd_t:s0-s0:c0.c1023 ' +
+        'msg=\'op=login acct="(unknown)" exe="/usr/sbin/sshd" hostname=? addr=192.0.2.5 terminal=ssh res=failed\'',
+      fields: {
+        event: { action: 'user_login', category: ['authentication', 'session'], outcome: 'failure' },
+        source: { ip: '192.0.2.5' },
+        process: { executable: '/usr/sbin/sshd' },
+        auditd: { terminal: 'ssh', result: 'fail' },
+      },
+    },
+    {
+      title: 'An SELinux AVC denial',
+      input:
+        'type=AVC msg=audit(1226874073.147:96): avc:  denied  { getattr } for  pid=2465 comm="httpd" path="/var/www/html/file1" dev=dm-0 ino=284133 ' +
+        'scontext=unconfined_u:system_r:httpd_t:s0 tcontext=unconfined_u:object_r:samba_share_t:s0 tclass=file',
+      fields: {
+        event: { action: 'avc', type: ['access', 'denied'], outcome: 'failure' },
+        process: { pid: 2465, name: 'httpd' },
+        auditd: { avc: { result: 'denied', permissions: ['getattr'], tclass: 'file', scontext: { type: 'httpd_t' }, tcontext: { type: 'samba_share_t' } } },
+      },
+    },
+    {
+      title: 'A record without the audit(<time>:<serial>) header is a failure that keeps the text',
+      input: 'type=SYSCALL msg=audit(garbage): arch=c000003e',
+      failure: { type: 'parse_error', message: 'msg=audit(' },
+    },
+  ],
+};

@@ -20,8 +20,8 @@
  * `user.domain` is always userIdentity.accountId.
  */
 import { isIP } from 'node:net';
-import { isoFromString } from './time';
-import { lineParser, ParseError, skip, type Fields, type LineResult, type Parser } from './types';
+import { EVENT_TIME_WINDOW, EVENT_YEAR_MAX, EVENT_YEAR_MIN, isoFromString, outsideEventWindow } from './time';
+import { DATASETS, lineParser, ParseError, skip, type Fields, type LineResult, type Parser, type ParserMeta } from './types';
 
 type Obj = Record<string, unknown>;
 type CloudTrailFields = NonNullable<NonNullable<Fields['aws']>['cloudtrail']>;
@@ -185,6 +185,7 @@ function eventTimeIso(s: string): string | undefined {
     const mo = d2(s, 5);
     const d = d2(s, 8);
     const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+    if (y < EVENT_YEAR_MIN || y > EVENT_YEAR_MAX) return undefined; // the event time window of time.ts
     if (mo < 1 || mo > 12 || d < 1 || d > (mo === 2 && !leap ? 28 : DAYS[mo - 1]) || d2(s, 11) > 23 || d2(s, 14) > 59 || d2(s, 17) > 59) return undefined;
     return `${s.slice(0, 19)}.000Z`;
   }
@@ -370,7 +371,10 @@ export function parseCloudTrailRecord(line: string): LineResult {
   const eventTime = str(r.eventTime);
   if (!eventTime) return new ParseError('CloudTrail record without eventTime', 'invalid_record');
   const ts = eventTimeIso(eventTime);
-  if (!ts) return new ParseError(`CloudTrail record with an invalid eventTime: ${JSON.stringify(eventTime.slice(0, 64))}`, 'invalid_record');
+  if (!ts) {
+    const why = outsideEventWindow(eventTime) ? `an eventTime outside the event time window ${EVENT_TIME_WINDOW}` : 'an invalid eventTime';
+    return new ParseError(`CloudTrail record with ${why}: ${JSON.stringify(eventTime.slice(0, 64))}`, 'invalid_record');
+  }
   const eventName = str(r.eventName);
   if (!eventName && !insight) return new ParseError('CloudTrail record without eventName', 'invalid_record');
 
@@ -533,3 +537,114 @@ export function parseCloudTrailRecord(line: string): LineResult {
  * @example cloudtrailParser.parse([{ message: '{"eventVersion":"1.08","eventTime":"2022-11-10T16:24:34Z","eventSource":"iam.amazonaws.com","eventName":"CreateUser","userIdentity":{"type":"Root"}}', key: 'k' }], {})
  */
 export const cloudtrailParser: Parser = lineParser('cloudtrail', (line) => parseCloudTrailRecord(line));
+
+/** What this parser handles, the docs it follows and examples that run as tests (test/unit/parser-meta.test.ts). */
+export const meta: ParserMeta = {
+  id: 'cloudtrail',
+  dataset: DATASETS.cloudtrail,
+  title: 'AWS CloudTrail records (management, data and Insights events; S3 files and CloudWatch Logs)',
+  docs: [
+    'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html',
+    'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html',
+    'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html',
+  ],
+  examples: [
+    {
+      title: 'Console sign-in of an IAM user',
+      input: JSON.stringify({
+        eventVersion: '1.05',
+        userIdentity: { type: 'IAMUser', principalId: 'AIDACKCEVSQ6C2EXAMPLE', arn: 'arn:aws:iam::111122223333:user/anaya', accountId: '111122223333', userName: 'anaya' },
+        eventTime: '2018-08-29T16:24:34Z',
+        eventSource: 'signin.amazonaws.com',
+        eventName: 'ConsoleLogin',
+        awsRegion: 'us-east-2',
+        sourceIPAddress: '192.0.2.0',
+        userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_13_6) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/68.0.3440.106 Safari/537.36',
+        requestParameters: null,
+        responseElements: { ConsoleLogin: 'Success' },
+        additionalEventData: { LoginTo: 'https://console.aws.amazon.com/sns', MobileVersion: 'No', MFAUsed: 'No' },
+        eventID: 'fd7f4f4d-5cb4-4c4e-9d4e-EXAMPLE11111',
+        eventType: 'AwsConsoleSignIn',
+        recipientAccountId: '111122223333',
+      }),
+      context: { logGroup: 'aws-cloudtrail-logs-111122223333-0a1b2c3d' },
+      fields: {
+        '@timestamp': '2018-08-29T16:24:34.000Z',
+        event: { id: 'fd7f4f4d-5cb4-4c4e-9d4e-EXAMPLE11111', action: 'ConsoleLogin', provider: 'signin.amazonaws.com', category: ['authentication'], outcome: 'success' },
+        user: { name: 'anaya', id: 'AIDACKCEVSQ6C2EXAMPLE', domain: '111122223333' },
+        source: { ip: '192.0.2.0' },
+        cloud: { account: { id: '111122223333' }, region: 'us-east-2' },
+        aws: { cloudtrail: { mfa_used: false, console_login: { mfa_used: false } } },
+      },
+    },
+    {
+      title: 'IAM API call: CreateUser by an IAM user with an access key',
+      input: JSON.stringify({
+        eventVersion: '1.08',
+        userIdentity: { type: 'IAMUser', principalId: 'AIDA6ON6E4XEGITEXAMPLE', arn: 'arn:aws:iam::888888888888:user/Mateo', accountId: '888888888888', accessKeyId: 'AKIAIOSFODNN7EXAMPLE', userName: 'Mateo' },
+        eventTime: '2023-07-19T21:11:57Z',
+        eventSource: 'iam.amazonaws.com',
+        eventName: 'CreateUser',
+        awsRegion: 'us-east-1',
+        sourceIPAddress: '192.0.2.0',
+        userAgent: 'aws-cli/2.13.5',
+        requestParameters: { userName: 'Richard' },
+        responseElements: { user: { path: '/', arn: 'arn:aws:iam::888888888888:user/Richard', userId: 'AIDA6ON6E4XEP7EXAMPLE', createDate: 'Jul 19, 2023 9:11:57 PM', userName: 'Richard' } },
+        requestID: '2d528c76-329e-410b-9516-EXAMPLE565dc',
+        eventID: 'ba0801a1-87ec-4d26-be87-EXAMPLE75bbb',
+        readOnly: false,
+        eventType: 'AwsApiCall',
+        managementEvent: true,
+        recipientAccountId: '888888888888',
+        eventCategory: 'Management',
+      }),
+      fields: {
+        event: { action: 'CreateUser', category: ['iam'], type: ['creation', 'user'], outcome: 'success' },
+        user: { name: 'Mateo', target: { name: 'Richard' } },
+        related: { user: ['Mateo', 'Richard'] },
+        aws: { cloudtrail: { request_parameters: { userName: 'Richard' }, user_identity: { access_key_id: 'AKIAIOSFODNN7EXAMPLE' } } },
+      },
+    },
+    {
+      title: 'An AccessDenied call by an assumed role: outcome failure, error and role',
+      input: JSON.stringify({
+        eventVersion: '1.08',
+        userIdentity: {
+          type: 'AssumedRole',
+          principalId: 'AROAEXAMPLEDEVROLE01:dev-session',
+          arn: 'arn:aws:sts::111122223333:assumed-role/DevRole/dev-session',
+          accountId: '111122223333',
+          accessKeyId: 'ASIAEXAMPLEDEV00001',
+          sessionContext: {
+            sessionIssuer: { type: 'Role', principalId: 'AROAEXAMPLEDEVROLE01', arn: 'arn:aws:iam::111122223333:role/DevRole', accountId: '111122223333', userName: 'DevRole' },
+            attributes: { creationDate: '2026-03-06T08:00:00Z', mfaAuthenticated: 'false' },
+          },
+        },
+        eventTime: '2026-03-06T08:10:00Z',
+        eventSource: 'iam.amazonaws.com',
+        eventName: 'AttachRolePolicy',
+        awsRegion: 'us-east-1',
+        sourceIPAddress: '192.0.2.33',
+        userAgent: 'aws-cli/2.15.0',
+        errorCode: 'AccessDenied',
+        errorMessage: 'User: arn:aws:sts::111122223333:assumed-role/DevRole/dev-session is not authorized to perform: iam:AttachRolePolicy',
+        requestParameters: null,
+        responseElements: null,
+        eventID: 'd0d0d0d0-7777-4a7a-8b8b-000000000001',
+        eventType: 'AwsApiCall',
+        recipientAccountId: '111122223333',
+      }),
+      fields: {
+        event: { action: 'AttachRolePolicy', outcome: 'failure', type: ['change', 'admin', 'denied'] },
+        error: { code: 'AccessDenied' },
+        user: { name: 'dev-session', roles: ['DevRole'] },
+        aws: { cloudtrail: { error_code: 'AccessDenied', user_identity: { session_context: { session_issuer: { user_name: 'DevRole' } } } } },
+      },
+    },
+    {
+      title: 'A truncated record is a failure that keeps the text',
+      input: '{"eventVersion":"1.08","eventTime":',
+      failure: { type: 'invalid_json' },
+    },
+  ],
+};

@@ -14,6 +14,7 @@
  * 5. `app`.
  */
 import type { ParseContext, RawEvent, SourceId, SourceOptions } from './types';
+import { headerFormat } from './vpcflow-format';
 
 /**
  * A configured override: log groups (or S3 keys) matching `pattern` (a prefix, or a glob with `*`)
@@ -80,7 +81,6 @@ const AUDIT = /(^|\s)type=[A-Z_]+(\[\d+\])? msg=audit\(\d+\.\d+:\d+\)/;
 const LAMBDA_PLATFORM = /^(?:(?:START|END|REPORT) RequestId: |INIT_START Runtime Version: |INIT_REPORT Init Duration: |(?:EXTENSION|TELEMETRY|LOGS)\tName: )/;
 const LAMBDA_NODE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z\t(?:[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}|undefined)\t[A-Z]{4,5}\t/;
 const LAMBDA_PYTHON = /^\[[A-Z]{4,8}\]\t\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{1,6}Z\t[0-9a-z]{8}-[0-9a-z]{4}-/;
-const VPC_HEADER = /^version account-id |^\S+(-\S+)* (srcaddr|interface-id|account-id) /;
 const APIGW_EXECUTION = /^\([0-9a-zA-Z-]{8,64}\) /;
 
 /** Keys of a JSON object, lower-cased without `_`, so `request_id` and `requestId` compare equal. */
@@ -139,7 +139,7 @@ export function sourceFromContent(message: string): SourceId | undefined {
   }
   if (LAMBDA_PLATFORM.test(m) || LAMBDA_PYTHON.test(m)) return 'lambda';
   if (ALB_OR_CLASSIC.test(m) || NLB.test(m)) return 'elb';
-  if (VPC_HEADER.test(m)) return 'vpcflow';
+  if (headerFormat(m) !== undefined) return 'vpcflow';
   if (APIGW_EXECUTION.test(m)) return 'apigateway';
   if (m.length < 65536 && AUDIT.test(m)) return 'auditd';
   return undefined;

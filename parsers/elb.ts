@@ -8,16 +8,19 @@
  * `time` (TLS connection closed), Classic `timestamp` (request received; `event.start`). ALB
  * `time` is used rather than `request_creation_time` because every ALB line has it (older lines
  * lack the creation time), AWS partitions the log files by it, and peers (Athena, Elastic) index
- * on it, so counts agree across tools.
+ * on it, so counts agree across tools. That time is required: one that is not an ISO 8601 time in
+ * the event time window (parsers/time.ts) fails the line with the reason. The secondary times
+ * (`request_creation_time`, `tls_connection_creation_time`, the NLB start derived from
+ * `connection_time`) are omitted from `event.start` when invalid or outside the window.
  *
  * Docs: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-access-logs.html,
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-access-logs.html,
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/access-log-collection.html
  */
 import { isIP } from 'node:net';
-import { isoFromMillis, isoFromString } from './time';
+import { badTimeMessage, isoFromMillis, isoFromString } from './time';
 import { tokenize } from './tokenize';
-import { lineParser, ParseError, skip, type Fields, type LineResult, type Parser } from './types';
+import { DATASETS, lineParser, ParseError, skip, type Fields, type LineResult, type Parser, type ParserMeta } from './types';
 
 type Doc = Fields & { event: NonNullable<Fields['event']> };
 type Elb = NonNullable<NonNullable<Fields['aws']>['elb']>;
@@ -318,7 +321,7 @@ function list(s: string | undefined, sep: string): string[] | undefined {
 function alb(t: string[]): Fields | ParseError {
   if (t.length < 13) return new ParseError(`ALB access log line has ${t.length} fields, expected at least 13`);
   const time = elbTime(t[1]);
-  if (!time) return new ParseError(`ALB time is not a timestamp: ${JSON.stringify(t[1].slice(0, 64))}`);
+  if (!time) return new ParseError(badTimeMessage('ALB time', t[1]));
   const elb: Elb = { type: 'alb', protocol: t[0] };
   const doc: Doc = { '@timestamp': time, event: { category: ['web'], type: ['access'], end: time } };
   const id = t[2];
@@ -400,7 +403,7 @@ function alb(t: string[]): Fields | ParseError {
 function nlb(t: string[]): Fields | ParseError {
   if (t.length < 11) return new ParseError(`NLB access log line has ${t.length} fields, expected at least 11`);
   const time = elbTime(t[2]);
-  if (!time) return new ParseError(`NLB time is not a timestamp: ${JSON.stringify(t[2].slice(0, 64))}`);
+  if (!time) return new ParseError(badTimeMessage('NLB time', t[2]));
   const elb: Elb = { type: 'nlb', protocol: t[0], log_version: t[1] };
   const doc: Doc = { '@timestamp': time, event: { category: ['network'], type: ['connection'], end: time } };
   if (!absent(t[3])) {
@@ -461,7 +464,7 @@ function nlb(t: string[]): Fields | ParseError {
 function classic(t: string[]): Fields | ParseError {
   if (t.length < 11) return new ParseError(`Classic ELB access log line has ${t.length} fields, expected at least 11`);
   const time = elbTime(t[0]);
-  if (!time) return new ParseError(`Classic ELB timestamp is not a timestamp: ${JSON.stringify(t[0].slice(0, 64))}`);
+  if (!time) return new ParseError(badTimeMessage('Classic ELB timestamp', t[0]));
   const elb: Elb = { type: 'classic' };
   if (!absent(t[1])) elb.name = t[1];
   const doc: Doc = { '@timestamp': time, event: { start: time } };
@@ -527,3 +530,66 @@ export function parseElbLine(line: string): LineResult {
  * @example elbParser.parse([{ message: 'tls 2.0 2018-12-20T02:59:40 net/my-network-loadbalancer/c6e77e28c25b2234 g3d4b5e8bb8464cd 72.21.218.154:51341 172.100.100.185:443 5 2 98 246 - arn:aws:acm:us-east-2:671290407336:certificate/2a108f19-aded-46b0-8493-c63eb1ef4a99 - ECDHE-RSA-AES128-SHA tlsv12 - my-network-loadbalancer-c6e77e28c25b2234.elb.us-east-2.amazonaws.com - - -', key: 'k' }], {})
  */
 export const elbParser: Parser = lineParser('elb', (line) => parseElbLine(line));
+
+/** What this parser handles, the docs it follows and examples that run as tests (test/unit/parser-meta.test.ts). */
+export const meta: ParserMeta = {
+  id: 'elb',
+  dataset: DATASETS.elb,
+  title: 'Elastic Load Balancing access logs (Application, Network and Classic Load Balancers)',
+  docs: [
+    'https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-access-logs.html',
+    'https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-access-logs.html',
+    'https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/access-log-collection.html',
+  ],
+  examples: [
+    {
+      title: 'Application Load Balancer: HTTP request forwarded to a target',
+      input:
+        'http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 0.000 0.001 0.000 200 200 34 366 ' +
+        '"GET http://www.example.com:80/ HTTP/1.1" "curl/7.46.0" - - arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067 ' +
+        '"Root=1-58337262-36d228ad5d99923122bbe354" "-" "-" 0 2018-07-02T22:22:48.364000Z "forward" "-" "-" "10.0.0.1:80" "200" "-" "-"',
+      fields: {
+        '@timestamp': '2018-07-02T22:23:00.186Z',
+        event: { category: ['web'], outcome: 'success' },
+        source: { ip: '192.168.131.39', port: 2817 },
+        destination: { ip: '10.0.0.1', port: 80 },
+        http: { request: { method: 'GET' }, response: { status_code: 200, bytes: 366 } },
+        url: { original: 'http://www.example.com:80/', domain: 'www.example.com' },
+        user_agent: { original: 'curl/7.46.0' },
+        trace: { id: '1-58337262-36d228ad5d99923122bbe354' },
+        aws: { elb: { type: 'alb', name: 'my-loadbalancer', actions_executed: ['forward'] } },
+      },
+    },
+    {
+      title: 'Network Load Balancer: TLS connection',
+      input:
+        'tls 2.0 2018-12-20T02:59:40 net/my-network-loadbalancer/c6e77e28c25b2234 g3d4b5e8bb8464cd 72.21.218.154:51341 172.100.100.185:443 5 2 98 246 - ' +
+        'arn:aws:acm:us-east-2:671290407336:certificate/2a108f19-aded-46b0-8493-c63eb1ef4a99 - ECDHE-RSA-AES128-SHA tlsv12 - ' +
+        'my-network-loadbalancer-c6e77e28c25b2234.elb.us-east-2.amazonaws.com - - - 2018-12-20T02:59:30',
+      fields: {
+        event: { category: ['network'], type: ['connection'] },
+        source: { ip: '72.21.218.154', port: 51341, bytes: 98 },
+        destination: { ip: '172.100.100.185', port: 443, bytes: 246 },
+        tls: { cipher: 'ECDHE-RSA-AES128-SHA', version: '1.2' },
+        aws: { elb: { type: 'nlb', name: 'my-network-loadbalancer', listener_id: 'g3d4b5e8bb8464cd' } },
+      },
+    },
+    {
+      title: 'Classic Load Balancer: HTTP request',
+      input:
+        '2015-05-13T23:39:43.945958Z my-loadbalancer 192.168.131.39:2817 10.0.0.1:80 0.000073 0.001048 0.000057 200 200 0 29 ' +
+        '"GET http://www.example.com:80/ HTTP/1.1" "curl/7.38.0" - -',
+      fields: {
+        '@timestamp': '2015-05-13T23:39:43.945Z',
+        source: { ip: '192.168.131.39' },
+        http: { request: { method: 'GET' }, response: { status_code: 200, bytes: 29 } },
+        aws: { elb: { type: 'classic', name: 'my-loadbalancer', elb_status_code: 200 } },
+      },
+    },
+    {
+      title: 'A truncated line is a failure that keeps the text',
+      input: 'http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817',
+      failure: { type: 'parse_error', message: 'expected at least' },
+    },
+  ],
+};

@@ -12,7 +12,7 @@ import { applyContinuation, mapJsonRecord, parseJsonObject, parseTextLine, trimE
 import { isoFromEpoch, isoFromLogTime, isoFromTimeValue } from './logtime';
 import { levelFromName } from './levels';
 import { exceptionOf, groupLines } from './multiline';
-import type { Fields, Outcome, ParseContext, Parser, RawEvent } from './types';
+import { DATASETS, type Fields, type Outcome, type ParseContext, type Parser, type ParserMeta, type RawEvent } from './types';
 
 type Json = Record<string, unknown>;
 type LambdaFields = NonNullable<NonNullable<Fields['aws']>['lambda']>;
@@ -496,13 +496,7 @@ export const lambdaParser: Parser = {
         continue;
       }
       const text = group.length === 1 ? texts[i] : group.map((k) => texts[k]).join('\n');
-      let parsed: ReturnType<typeof parseLambdaText>;
-      try {
-        parsed = parseLambdaText(text, events[i]);
-      } catch (e) {
-        parsed = { fields: { message: text, tags: [`parser_bug:${e instanceof Error ? e.message.slice(0, 80) : 'unknown'}`] }, lambda: {} };
-      }
-      const { fields, lambda } = parsed;
+      const { fields, lambda } = parseLambdaText(text, events[i]);
       const type = lambda.platform_type;
       if (type === 'platform.start') {
         current = lambda.request_id;
@@ -527,4 +521,69 @@ export const lambdaParser: Parser = {
     }
     return out;
   },
+};
+
+/** What this parser handles, the docs it follows and examples that run as tests (test/unit/parser-meta.test.ts). */
+export const meta: ParserMeta = {
+  id: 'lambda',
+  dataset: DATASETS.lambda,
+  title: 'AWS Lambda logs: platform lines, Node.js and Python runtime lines, the JSON log format',
+  docs: [
+    'https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html',
+    'https://docs.aws.amazon.com/lambda/latest/dg/nodejs-logging.html',
+    'https://docs.aws.amazon.com/lambda/latest/dg/python-logging.html',
+    'https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-advanced.html',
+    'https://docs.aws.amazon.com/lambda/latest/dg/telemetry-schema-reference.html',
+  ],
+  examples: [
+    {
+      title: 'REPORT platform line of a cold start: durations and memory (function name from the log group)',
+      input:
+        'REPORT RequestId: 6bc28136-xmpl-4365-b021-0ce6b2e64ab0\tDuration: 2.25 ms\tBilled Duration: 3 ms\tMemory Size: 128 MB\tMax Memory Used: 72 MB\tInit Duration: 191.21 ms',
+      context: { logGroup: '/aws/lambda/my-function' },
+      fields: {
+        event: { action: 'platform.report', kind: 'metric', duration: 2250000 },
+        service: { name: 'my-function' },
+        aws: {
+          lambda: {
+            request_id: '6bc28136-xmpl-4365-b021-0ce6b2e64ab0',
+            function_name: 'my-function',
+            cold_start: true,
+            report: { duration_ms: 2.25, billed_duration_ms: 3, memory_size_mb: 128, max_memory_used_mb: 72, init_duration_ms: 191.21 },
+          },
+        },
+      },
+    },
+    {
+      title: 'Node.js runtime line (`console.info`): time, request id, level, message',
+      input: '2019-06-07T19:11:20.562Z\tc793869b-ee49-115b-a5b6-4fd21e8dedac\tINFO\tENVIRONMENT VARIABLES',
+      context: { logGroup: '/aws/lambda/my-function' },
+      fields: {
+        '@timestamp': '2019-06-07T19:11:20.562Z',
+        message: 'ENVIRONMENT VARIABLES',
+        log: { level: 'info' },
+        aws: { lambda: { request_id: 'c793869b-ee49-115b-a5b6-4fd21e8dedac', function_name: 'my-function' } },
+      },
+    },
+    {
+      title: 'JSON log format: a platform.start record',
+      input: '{"time":"2023-11-01T20:10:00.123Z","type":"platform.start","record":{"requestId":"1c8df7d3-xmpl-46da-9778-518e6eca8125","version":"$LATEST"}}',
+      context: { logGroup: '/aws/lambda/my-function' },
+      fields: {
+        '@timestamp': '2023-11-01T20:10:00.123Z',
+        event: { action: 'platform.start' },
+        aws: { lambda: { platform_type: 'platform.start', request_id: '1c8df7d3-xmpl-46da-9778-518e6eca8125', function_version: '$LATEST' } },
+      },
+    },
+    {
+      title: 'JSON log format: an application record',
+      input: '{"timestamp":"2023-11-01T20:10:00.123Z","level":"ERROR","requestId":"1c8df7d3-xmpl-46da-9778-518e6eca8125","message":"payment declined"}',
+      context: { logGroup: '/aws/lambda/my-function' },
+      fields: {
+        message: 'payment declined',
+        log: { level: 'error' },
+        aws: { lambda: { request_id: '1c8df7d3-xmpl-46da-9778-518e6eca8125' } },
+      },
+    },
+  ],
 };

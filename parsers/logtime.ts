@@ -3,6 +3,8 @@
  * with one anchored regex each, so a line costs one short match, never a backtracking scan.
  */
 
+import { isoFromMillis, isoFromString, utcMillis } from './time';
+
 const ISO_LIKE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)? ?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
 const MONTHS: Record<string, number> = { jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, oct: 9, nov: 10, dec: 11 };
 
@@ -14,10 +16,8 @@ export function monthIndex(abbr: string): number | undefined {
 function build(y: number, mo: number, d: number, h: number, mi: number, s: number, frac: string | undefined, offsetMin: number): string | undefined {
   if (mo < 0 || mo > 11 || d < 1 || d > 31 || h > 24 || mi > 59 || s > 60) return undefined;
   const ms = frac ? Number((frac + '00').slice(0, 3)) : 0;
-  const t = Date.UTC(y, mo, d, h, mi, s, ms) - offsetMin * 60_000;
-  if (!Number.isFinite(t)) return undefined;
-  const date = new Date(t);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+  // Hour 24 and a leap second roll over; the day must exist; outside the event time window is undefined.
+  return isoFromMillis(utcMillis(y, mo, d, h, mi, s, ms) - offsetMin * 60_000);
 }
 
 function offsetMinutes(z: string | undefined): number {
@@ -41,7 +41,7 @@ export function isoFromLogTime(s: string): string | undefined {
 
 /**
  * An epoch number in seconds, milliseconds, microseconds or nanoseconds (by magnitude), or undefined
- * when it is not a plausible time (before 1973 or after 2286).
+ * when it is not a plausible time (outside the event time window of `time.ts`, 1990..2099).
  * @example isoFromEpoch(1700000000123) // '2023-11-14T22:13:20.123Z'
  */
 export function isoFromEpoch(n: number): string | undefined {
@@ -51,8 +51,7 @@ export function isoFromEpoch(n: number): string | undefined {
   else if (n >= 1e14) ms = n / 1e3;
   else if (n >= 1e11) ms = n;
   else ms = n * 1000;
-  if (ms >= 1e13) return undefined;
-  return new Date(Math.round(ms)).toISOString();
+  return isoFromMillis(Math.round(ms));
 }
 
 /** A JSON time value: ISO-like string, numeric string or epoch number. */
@@ -63,9 +62,7 @@ export function isoFromTimeValue(v: unknown): string | undefined {
   if (/^\d{9,19}(\.\d+)?$/.test(t)) return isoFromEpoch(Number(t));
   const iso = isoFromLogTime(t);
   if (iso) return iso;
-  if (t.length > 64) return undefined;
-  const ms = Date.parse(t);
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+  return isoFromString(t); // RFC 2822 and date-only ISO; never `Date.parse` (local time zone, garbage as dates)
 }
 
 /**

@@ -1,25 +1,113 @@
 /** Small, allocation-light time helpers shared by parsers (no clock: callers pass times in). */
 
-/** ISO string with milliseconds from epoch milliseconds, or undefined when out of range. */
-export function isoFromMillis(ms: number): string | undefined {
-  if (!Number.isFinite(ms)) return undefined;
-  const d = new Date(ms);
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+/**
+ * The window of event times parsers accept: [1990-01-01T00:00:00Z, 2100-01-01T00:00:00Z). Every time
+ * helper here and in `logtime.ts` returns undefined outside it, so no parser can emit a far-past or
+ * far-future date (a garbage field like `:::10000` read as year 10000; epoch 0 from an unset clock;
+ * seconds taken for milliseconds). Why these bounds: parsers have no clock, so the window is
+ * absolute; no AWS log (EC2/S3 2006, CloudTrail 2013) and no log of a machine running in AWS can be
+ * older than 1990, and 2100 is far beyond any retention while still a four-digit year (the JSON
+ * Schema `date-time` format and OpenSearch's default date format need one). Both bounds are midnight
+ * UTC, so a day is either wholly inside or wholly outside (parsers cache per-day prefixes).
+ */
+export const EVENT_TIME_MIN_MS = Date.UTC(1990, 0, 1);
+/** Exclusive upper bound of the event time window (see {@link EVENT_TIME_MIN_MS}). */
+export const EVENT_TIME_MAX_MS = Date.UTC(2100, 0, 1);
+/** First and last year of the window, for parsers that check a year before building a date. */
+export const EVENT_YEAR_MIN = 1990;
+export const EVENT_YEAR_MAX = 2099;
+/** The window as failure messages state it. */
+export const EVENT_TIME_WINDOW = '1990-01-01T00:00:00Z..2099-12-31T23:59:59Z';
+
+/** Whether epoch milliseconds lie in the event time window (false for NaN and infinities). */
+export function inEventWindow(ms: number): boolean {
+  return ms >= EVENT_TIME_MIN_MS && ms < EVENT_TIME_MAX_MS;
 }
 
-/** ISO string from epoch seconds (possibly fractional). */
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days of month `mo` (0-11) of year `y`. */
+export function daysInMonth(y: number, mo: number): number {
+  return mo === 1 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : DAYS_IN_MONTH[mo];
+}
+
+/**
+ * `Date.UTC` for a calendar date that must exist (month 0-11, day 1..days of that month), without
+ * `Date.UTC`'s rule that years 0-99 mean 1900-1999 (`0095` is not 1995). NaN when invalid. The time
+ * of day is not checked here: callers decide whether `24:00` or a leap second `:60` roll over.
+ */
+export function utcMillis(y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0): number {
+  if (!(y >= 100 && mo >= 0 && mo <= 11 && d >= 1 && d <= daysInMonth(y, mo))) return NaN;
+  return Date.UTC(y, mo, d, h, mi, s, ms);
+}
+
+/** ISO string with milliseconds from epoch milliseconds, or undefined outside the event time window. */
+export function isoFromMillis(ms: number): string | undefined {
+  return inEventWindow(ms) ? new Date(ms).toISOString() : undefined;
+}
+
+/** ISO string from epoch seconds (possibly fractional), or undefined outside the event time window. */
 export function isoFromSeconds(s: number): string | undefined {
   return isoFromMillis(s * 1000);
 }
 
+/** ISO 8601 extended: date, or date and time with an optional zone (no zone = UTC). */
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)? ?([Zz]|[+-]\d{2}(?::?\d{2})?)?)?$/;
+/** RFC 2822 / RFC 7231 (IMF-fixdate): `[Mon, ]2 Jan 2006 15:04[:05] GMT|UT|UTC|Z|+0000`. */
+const RFC_2822 = /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})\s+(\d{2}):(\d{2})(?::(\d{2}))?\s+(GMT|UTC?|Z|[+-]\d{4})$/i;
+const MONTHS: Record<string, number> = { jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, oct: 9, nov: 10, dec: 11 };
+
+/** `Z`, `+01`, `+0100`, `-01:30`, `GMT`... → minutes east of UTC; NaN when out of range. */
+function zoneMinutes(z: string | undefined): number {
+  if (z === undefined || !/^[+-]/.test(z)) return 0;
+  const digits = z.slice(1).replace(':', '');
+  const h = Number(digits.slice(0, 2));
+  const m = Number(digits.slice(2, 4) || '0');
+  return h > 23 || m > 59 ? NaN : (z[0] === '-' ? -1 : 1) * (h * 60 + m);
+}
+
+function fromParts(y: number, mo: number, d: number, h: number, mi: number, s: number, frac: string | undefined, zone: string | undefined): number {
+  if (h > 23 || mi > 59 || s > 59) return NaN;
+  const ms = frac ? Number((frac + '00').slice(0, 3)) : 0;
+  return utcMillis(y, mo, d, h, mi, s, ms) - zoneMinutes(zone) * 60_000;
+}
+
+/** Epoch milliseconds of an ISO 8601 or RFC 2822 string (any year), NaN when it is neither. */
+function millisFromString(s: string): number {
+  if (!s || s.length > 64) return NaN;
+  const t = s.trim();
+  let m = ISO_8601.exec(t);
+  if (m) return fromParts(+m[1], +m[2] - 1, +m[3], m[4] ? +m[4] : 0, m[5] ? +m[5] : 0, m[6] ? +m[6] : 0, m[7], m[8]);
+  m = RFC_2822.exec(t);
+  if (!m) return NaN;
+  const mo = MONTHS[m[2].toLowerCase()];
+  return mo === undefined ? NaN : fromParts(+m[3], mo, +m[1], +m[4], +m[5], m[6] ? +m[6] : 0, undefined, m[7]);
+}
+
 /**
- * Normalizes a date string that `Date` understands (ISO 8601, RFC 2822) to ISO with milliseconds;
- * undefined when it is not a date. Strings without a zone are taken as UTC, as AWS writes them.
+ * Normalizes an ISO 8601 or RFC 2822 date string to ISO with milliseconds (fractions beyond the
+ * millisecond are truncated); undefined when it is neither, names a day that does not exist, or
+ * lies outside the event time window. Strings without a zone are taken as UTC, as AWS writes them.
+ * Parsed by hand, never by `Date.parse`, whose fallback reads garbage as dates (`:::10000` is
+ * year 10000, `12` is December 2001) in the machine's local time zone.
+ * @example isoFromString('2018-12-20T02:59:40') // '2018-12-20T02:59:40.000Z'
  */
 export function isoFromString(s: string): string | undefined {
-  if (!s) return undefined;
-  let t = s.trim();
-  if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(t)) t = t.replace(' ', 'T') + 'Z';
-  const ms = Date.parse(t);
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+  return isoFromMillis(millisFromString(s));
+}
+
+/**
+ * Whether a string is a well-formed ISO 8601 / RFC 2822 time that lies outside the event time window
+ * (for failure messages: "outside the window" rather than "not a timestamp").
+ * @example outsideEventWindow('1970-01-01T00:00:00Z') // true
+ */
+export function outsideEventWindow(s: string): boolean {
+  const ms = millisFromString(s);
+  return !Number.isNaN(ms) && !inEventWindow(ms);
+}
+
+/** A failure message for a time field that is not a usable time: outside the window, or not a time. */
+export function badTimeMessage(what: string, s: string): string {
+  const shown = JSON.stringify(s.slice(0, 64));
+  return outsideEventWindow(s) ? `${what} is outside the event time window ${EVENT_TIME_WINDOW}: ${shown}` : `${what} is not a timestamp: ${shown}`;
 }

@@ -3,21 +3,10 @@
  * context, never the SDK, the environment or the clock, and it never throws. Errors are values.
  */
 import type { TributaryDocument } from '../schemas/generated/document';
+import type { Dataset, SourceId } from '../schemas/source-list';
 
-export type SourceId = 'cloudtrail' | 'vpcflow' | 'elb' | 'apigateway' | 'lambda' | 'auditd' | 'app';
-
-export const SOURCE_IDS: readonly SourceId[] = ['cloudtrail', 'vpcflow', 'elb', 'apigateway', 'lambda', 'auditd', 'app'];
-
-/** `event.dataset` of each source. */
-export const DATASETS: Record<SourceId, NonNullable<TributaryDocument['event']['dataset']>> = {
-  cloudtrail: 'aws.cloudtrail',
-  vpcflow: 'aws.vpcflow',
-  elb: 'aws.elb',
-  apigateway: 'aws.apigateway',
-  lambda: 'aws.lambda',
-  auditd: 'linux.audit',
-  app: 'app',
-};
+// The source list is declared once, in schemas/source-list.ts; re-exported so existing imports keep working.
+export { SOURCE_IDS, DATASETS, type SourceId, type Dataset } from '../schemas/source-list';
 
 type DeepPartial<T> = T extends (infer U)[] ? U[] : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 
@@ -65,7 +54,7 @@ export class ParseError {
 }
 
 /** Why an event became no document on purpose. Counted, never silent. */
-export type DropReason = 'control_message' | 'header' | 'blank' | 'merged' | 'comment' | 'skipped';
+export type DropReason = 'header' | 'blank' | 'merged' | 'skipped';
 
 /** A deliberate skip with its reason (a bare `null` from a line parser means `skipped`). */
 export interface Skip {
@@ -95,7 +84,11 @@ export type Outcome =
 
 export interface Parser {
   readonly source: SourceId;
-  /** Parse a batch of events from one stream or object, in order. Must account for every index. */
+  /**
+   * Parse a batch of events from one stream or object, in order. Must account for every index.
+   * Must not throw: a throw is a bug, caught in one place only (`runParser` in lib/core/pipeline.ts),
+   * which turns the events that throw into `parser_bug` failures. Parsers do not catch their own bugs.
+   */
   parse(events: readonly RawEvent[], ctx: ParseContext): Outcome[];
 }
 
@@ -111,7 +104,7 @@ export function lineParser(
     source,
     parse(events, ctx) {
       return events.map((event, index): Outcome => {
-        const r = safeLine(parseLine, event.message, ctx, event);
+        const r = parseLine(event.message, ctx, event);
         if (r === null) return { kind: 'drop', index, reason: 'skipped' };
         if (r instanceof ParseError) return { kind: 'failure', index, message: r.message, type: r.type };
         if (isSkip(r)) return { kind: 'drop', index, reason: r.skip };
@@ -121,16 +114,41 @@ export function lineParser(
   };
 }
 
-/** Calls a line parser and turns an unexpected throw into a per-record error (defence in depth). */
-export function safeLine(
-  parseLine: (line: string, ctx: ParseContext, event: RawEvent) => LineResult,
-  line: string,
-  ctx: ParseContext,
-  event: RawEvent,
-): LineResult {
-  try {
-    return parseLine(line, ctx, event);
-  } catch (e) {
-    return new ParseError(`parser threw: ${e instanceof Error ? e.message : String(e)}`, 'parser_bug');
-  }
+/** What one example of a parser puts in and must get out (see `ParserMeta`). */
+export type ParserExample = {
+  /** What the example shows. */
+  title: string;
+  /**
+   * One raw event, or the events of one batch that together make ONE document (a multi-record
+   * audit event, a stack trace over several lines, a VPC header line and a record).
+   */
+  input: string | readonly string[];
+  /** Where the batch came from: log group, S3 key, `options.vpcFormat`... */
+  context?: ParseContext;
+} & (
+  | {
+      /** A subset of the one document the input must produce (deep partial match). */
+      fields: Fields;
+    }
+  | {
+      /** The input must produce no document but one failure: its `error.type`, and a part of its message. */
+      failure: { type: string; message?: string };
+    }
+);
+
+/**
+ * A parser's own documentation, in the spirit of Vector's VRL function docs: the source it
+ * handles, the format documentation it follows, and examples of real inputs with what they
+ * become. Every example runs through the pipeline in test/unit/parser-meta.test.ts, so the
+ * examples document the parser and can never go stale.
+ */
+export interface ParserMeta {
+  readonly id: SourceId;
+  /** `event.dataset` of its documents. */
+  readonly dataset: Dataset;
+  readonly title: string;
+  /** Links to the AWS / format documentation the parser follows. */
+  readonly docs: readonly string[];
+  /** Two to four examples, real formats from those docs. */
+  readonly examples: readonly ParserExample[];
 }

@@ -221,17 +221,41 @@ function compile(format: string): CompiledFormat | Error {
   return { text: names.join(' '), fieldCount: names.length, pos, keywords, longs, unknown };
 }
 
+/** Known field names only flow logs use: hyphenated ones (`account-id`, `log-status`...) and the address/port columns. */
+const FLOW_ONLY = (name: string) => name.includes('-') || name === 'srcaddr' || name === 'dstaddr' || name === 'srcport' || name === 'dstport';
+
 /**
- * Whether a line is an S3 header line (`version account-id interface-id ...`): every token is a
- * field-name-shaped word and at least half of them are fields this parser knows.
+ * The LogFormat a VPC Flow Logs header line declares (`${version} ${account-id} ...`), or undefined
+ * when the line is not a header. S3-delivered flow logs start each object with a header of field
+ * names (https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3.html). A line is a header when,
+ * split on whitespace runs (leading/trailing whitespace ignored):
+ * - it has at least two tokens, every one a field-name-shaped word (`[a-z][a-z0-9]*(-[a-z0-9]+)*`);
+ * - at least half of them are fields this parser knows (a header may name fields AWS added later);
+ * - at least one known field is a name only flow logs use (hyphenated, or `srcaddr`/`dstaddr`/
+ *   `srcport`/`dstport`), so lower-case prose such as `start end action` is no header.
+ * The one definition of a header: source detection, the VPC parser (a header governs the lines
+ * after it) and S3 ingest (the format of an object's later chunks) all use it.
+ * @example headerFormat('version account-id interface-id srcaddr') // '${version} ${account-id} ${interface-id} ${srcaddr}'
+ * @example headerFormat('2 123456789010 eni-1235b8ca123456789 172.31.16.139 ...') // undefined
  */
-export function isHeaderLine(tokens: readonly string[]): boolean {
+export function headerFormat(line: string): string | undefined {
+  let i = 0;
+  while (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9) i++;
+  const c = line.charCodeAt(i);
+  if (!(c >= 97 && c <= 122)) return undefined; // a header starts with a field name (lower-case letter); records mostly with a digit
+  const names = line.trim().split(/\s+/);
+  if (names.length < 2) return undefined;
   let known = 0;
-  for (const t of tokens) {
-    if (!NAME.test(t)) return false;
-    if (Object.prototype.hasOwnProperty.call(FIELDS, t)) known++;
+  let flowOnly = false;
+  for (const name of names) {
+    if (!NAME.test(name)) return undefined;
+    if (Object.prototype.hasOwnProperty.call(FIELDS, name)) {
+      known++;
+      flowOnly ||= FLOW_ONLY(name);
+    }
   }
-  return known > 0 && known * 2 >= tokens.length;
+  if (!flowOnly || known * 2 < names.length) return undefined;
+  return names.map((name) => '${' + name + '}').join(' ');
 }
 
 const ALL_FIELDS_BOUNDARIES: ReadonlyArray<readonly [number, string]> = [

@@ -12,9 +12,9 @@
  * Docs: https://docs.aws.amazon.com/vpc/latest/userguide/flow-log-records.html
  */
 import { isIP } from 'node:net';
-import { isoFromMillis } from './time';
-import { compileFormat, detectFormat, isHeaderLine, type CompiledFormat } from './vpcflow-format';
-import { ParseError, type Fields, type Outcome, type ParseContext, type Parser, type RawEvent } from './types';
+import { EVENT_TIME_WINDOW, inEventWindow, isoFromMillis } from './time';
+import { compileFormat, detectFormat, headerFormat, type CompiledFormat } from './vpcflow-format';
+import { DATASETS, ParseError, type Fields, type Outcome, type ParseContext, type Parser, type ParserMeta, type RawEvent } from './types';
 
 /** IANA protocol numbers → ECS `network.transport` names (the common ones in VPC traffic). */
 const TRANSPORTS: Record<number, string> = {
@@ -67,8 +67,6 @@ function bad(t: readonly string[], field: string, i: number, what: string): Pars
   return new ParseError(`${field} is not ${what}: ${JSON.stringify(t[i].slice(0, 64))}`);
 }
 
-/** Largest epoch second that still has a four-digit year (OpenSearch/JSON Schema date-time). */
-const MAX_EPOCH_S = 253402300799;
 const PAD2 = Array.from({ length: 60 }, (_, i) => (i < 10 ? '0' : '') + i);
 let cachedDay = NaN;
 let cachedPrefix = '';
@@ -78,7 +76,7 @@ let cachedPrefix = '';
  * few days, so the `YYYY-MM-DDT` prefix is cached and the time of day is built from a table.
  */
 function isoFromEpochSeconds(s: number): string | undefined {
-  if (!(s >= 0 && s <= MAX_EPOCH_S)) return undefined;
+  if (!inEventWindow(s * 1000)) return undefined; // the event time window of time.ts
   const day = Math.floor(s / 86400);
   if (day !== cachedDay) {
     const iso = isoFromMillis(day * 86400000);
@@ -187,14 +185,14 @@ function mapTokens(split: string[], line: string, format: CompiledFormat): Field
   if (s !== undefined) {
     start = uint(s);
     const iso = isoFromEpochSeconds(start);
-    if (iso === undefined) return bad(t, 'start', p.start, 'epoch seconds');
+    if (iso === undefined) return bad(t, 'start', p.start, Number.isNaN(start) ? 'epoch seconds' : `a time in ${EVENT_TIME_WINDOW}`);
     event.start = iso;
   }
   s = val(t, p.end);
   if (s !== undefined) {
     end = uint(s);
     const iso = isoFromEpochSeconds(end);
-    if (iso === undefined) return bad(t, 'end', p.end, 'epoch seconds');
+    if (iso === undefined) return bad(t, 'end', p.end, Number.isNaN(end) ? 'epoch seconds' : `a time in ${EVENT_TIME_WINDOW}`);
     event.end = iso;
   }
   if (event.start !== undefined || event.end !== undefined) doc['@timestamp'] = event.start ?? event.end;
@@ -302,15 +300,6 @@ function configuredFormat(ctx: ParseContext): CompiledFormat | Error | undefined
   return f === undefined || f.trim() === '' ? undefined : compileFormat(f);
 }
 
-function headerFormat(line: string): CompiledFormat | undefined {
-  const c = line.charCodeAt(0);
-  if (c < 97 || c > 122) return undefined; // headers start with a field name (lower-case letter)
-  const names = line.trim().split(/\s+/);
-  if (!isHeaderLine(names)) return undefined;
-  const f = compileFormat(names.join(' '));
-  return f instanceof Error ? undefined : f;
-}
-
 /**
  * Parses one batch (a CloudWatch Logs delivery, or one S3 object) of flow records in order.
  * @example vpcflowParser.parse([{ message: '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK', key: 'k' }], {})
@@ -325,51 +314,102 @@ export const vpcflowParser: Parser = {
     const out: Outcome[] = new Array(events.length);
     for (let index = 0; index < events.length; index++) {
       const line = events[index].message;
-      try {
-        if (line.trim() === '') {
-          out[index] = { kind: 'drop', index, reason: 'blank' };
-          continue;
-        }
-        const h = headerFormat(line);
-        if (h) {
-          header = h;
-          out[index] = { kind: 'drop', index, reason: 'header' };
-          continue;
-        }
-        const split = line.split(' ');
-        let format: CompiledFormat | Error | undefined = header ?? configured;
-        if (format === undefined) {
-          const text = detectFormat(split) ?? detectFormat(looseSplit(line));
-          if (text !== undefined && text !== detectedText) {
-            detectedText = text;
-            detected = compileFormat(text) as CompiledFormat;
-          }
-          format = text === undefined ? undefined : detected;
-        }
-        if (format === undefined) {
-          out[index] = {
-            kind: 'failure',
-            index,
-            message:
-              'unknown VPC flow log format: no header line in this batch, no configured format (options.vpcFormat / --vpc-format), ' +
-              'and the line is not the default v2, "all fields" or Transit Gateway default layout',
-            type: 'unknown_format',
-          };
-          continue;
-        }
-        if (format instanceof Error) {
-          out[index] = { kind: 'failure', index, message: format.message, type: 'invalid_format' };
-          continue;
-        }
-        const r = mapTokens(split, line, format);
-        out[index] =
-          r instanceof ParseError
-            ? { kind: 'failure', index, message: r.message, type: r.type }
-            : { kind: 'document', fields: r, indices: [index] };
-      } catch (e) {
-        out[index] = { kind: 'failure', index, message: `parser threw: ${e instanceof Error ? e.message : String(e)}`, type: 'parser_bug' };
+      if (line.trim() === '') {
+        out[index] = { kind: 'drop', index, reason: 'blank' };
+        continue;
       }
+      const h = headerFormat(line);
+      if (h !== undefined) {
+        header = compileFormat(h) as CompiledFormat; // a header's names are valid: compiling cannot fail
+        out[index] = { kind: 'drop', index, reason: 'header' };
+        continue;
+      }
+      const split = line.split(' ');
+      let format: CompiledFormat | Error | undefined = header ?? configured;
+      if (format === undefined) {
+        const text = detectFormat(split) ?? detectFormat(looseSplit(line));
+        if (text !== undefined && text !== detectedText) {
+          detectedText = text;
+          detected = compileFormat(text) as CompiledFormat;
+        }
+        format = text === undefined ? undefined : detected;
+      }
+      if (format === undefined) {
+        out[index] = {
+          kind: 'failure',
+          index,
+          message:
+            'unknown VPC flow log format: no header line in this batch, no configured format (options.vpcFormat / --vpc-format), ' +
+            'and the line is not the default v2, "all fields" or Transit Gateway default layout',
+          type: 'unknown_format',
+        };
+        continue;
+      }
+      if (format instanceof Error) {
+        out[index] = { kind: 'failure', index, message: format.message, type: 'invalid_format' };
+        continue;
+      }
+      const r = mapTokens(split, line, format);
+      out[index] =
+        r instanceof ParseError
+          ? { kind: 'failure', index, message: r.message, type: r.type }
+          : { kind: 'document', fields: r, indices: [index] };
     }
     return out;
   },
+};
+
+/** What this parser handles, the docs it follows and examples that run as tests (test/unit/parser-meta.test.ts). */
+export const meta: ParserMeta = {
+  id: 'vpcflow',
+  dataset: DATASETS.vpcflow,
+  title: 'VPC and Transit Gateway Flow Logs (versions 2-8, default and custom formats)',
+  docs: [
+    'https://docs.aws.amazon.com/vpc/latest/userguide/flow-log-records.html',
+    'https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-records-examples.html',
+    'https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3.html',
+    'https://docs.aws.amazon.com/vpc/latest/tgw/tgw-flow-logs.html#flow-log-records',
+  ],
+  examples: [
+    {
+      title: 'Default format (version 2): accepted SSH traffic',
+      input: '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK',
+      fields: {
+        '@timestamp': '2014-12-14T04:06:50.000Z',
+        event: { action: 'accept', outcome: 'success', type: ['connection', 'allowed'], duration: 60e9 },
+        source: { ip: '172.31.16.139', port: 20641, packets: 20, bytes: 4249 },
+        destination: { ip: '172.31.16.21', port: 22 },
+        network: { transport: 'tcp', iana_number: '6' },
+        cloud: { account: { id: '123456789010' } },
+        aws: { vpcflow: { version: '2', interface_id: 'eni-1235b8ca123456789', log_status: 'OK' } },
+      },
+    },
+    {
+      title: 'Default format: rejected RDP traffic',
+      input: '2 123456789010 eni-1235b8ca123456789 172.31.9.69 172.31.9.12 49761 3389 6 20 4249 1418530010 1418530070 REJECT OK',
+      fields: {
+        event: { action: 'reject', outcome: 'failure', type: ['connection', 'denied'] },
+        source: { ip: '172.31.9.69' },
+        destination: { ip: '172.31.9.12', port: 3389 },
+      },
+    },
+    {
+      title: 'S3 delivery: the header line (dropped as `header`) gives the custom format of the records after it',
+      input: [
+        'version vpc-id subnet-id instance-id interface-id account-id type srcaddr dstaddr srcport dstport pkt-srcaddr pkt-dstaddr protocol bytes packets start end action tcp-flags log-status',
+        '3 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-01234567890123456 eni-1235b8ca123456789 123456789010 IPv4 52.213.180.42 10.0.0.62 43416 5001 52.213.180.42 10.0.0.62 6 568 8 1566848875 1566848933 ACCEPT 2 OK',
+      ],
+      fields: {
+        source: { ip: '52.213.180.42', port: 43416, bytes: 568, packets: 8 },
+        destination: { ip: '10.0.0.62', port: 5001 },
+        cloud: { instance: { id: 'i-01234567890123456' } },
+        aws: { vpcflow: { version: '3', vpc_id: 'vpc-abcdefab012345678', tcp_flags: 2, tcp_flags_array: ['syn'] } },
+      },
+    },
+    {
+      title: 'A custom-format record without header or configured format fails, naming the fix',
+      input: '3 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-01234567890123456 eni-1235b8ca123456789 123456789010 IPv4 52.213.180.42 10.0.0.62 43416 5001 52.213.180.42 10.0.0.62 6 568 8 1566848875 1566848933 ACCEPT 2 OK',
+      failure: { type: 'unknown_format', message: '--vpc-format' },
+    },
+  ],
 };

@@ -4,6 +4,7 @@
  * lives in `schemas/sources/*` under `aws.<source>` or `auditd`.
  */
 import { f, type Node } from './dsl';
+import { DATASET_VALUES } from './source-list';
 
 const endpoint = (role: string): Node =>
   f.group({
@@ -79,7 +80,7 @@ export const ecsFields: Record<string, Node> = {
     action: f.keyword('What happened, in the source\'s words.', { example: 'ConsoleLogin' }),
     outcome: f.keyword('Result of the event.', { enum: ['success', 'failure', 'unknown'] }),
     dataset: f.keyword('Which log source the event came from.', {
-      enum: ['aws.cloudtrail', 'aws.vpcflow', 'aws.elb', 'aws.apigateway', 'aws.lambda', 'linux.audit', 'app'],
+      enum: DATASET_VALUES,
     }),
     module: f.keyword('Module (always `tributary`).'),
     provider: f.keyword('Service that produced the event.', { example: 'signin.amazonaws.com' }),

@@ -5,6 +5,7 @@
  */
 import { f, type Group } from './dsl';
 import { ecsFields } from './ecs';
+import { SOURCE_GROUPS } from './source-list';
 import { apigateway } from './sources/apigateway';
 import { app } from './sources/app';
 import { auditd } from './sources/auditd';
@@ -21,15 +22,9 @@ export const SCHEMA_VERSION = '1';
 export const ECS_VERSION = '8.11.0';
 
 /** Source-specific groups, so the mapping can be split into one component template per source family. */
-export const sourceGroups = {
-  cloudtrail: ['aws', 'cloudtrail'],
-  vpcflow: ['aws', 'vpcflow'],
-  elb: ['aws', 'elb'],
-  apigateway: ['aws', 'apigateway'],
-  lambda: ['aws', 'lambda'],
-  auditd: ['auditd'],
-  app: ['app'],
-} as const;
+export const sourceGroups = SOURCE_GROUPS;
+
+export { SOURCES, SOURCE_IDS, DATASETS, DATASET_VALUES, type SourceId, type Dataset } from './source-list';
 
 export const schema: Group = f.group({
   ...ecsFields,

@@ -1,6 +1,6 @@
 /**
  * `tributary demo` (= `npm start`): the whole pipeline on this machine with generated, realistic
- * logs of every source — see `lib/demo/run.ts`. Safe to run again: same ids, same counts.
+ * logs of every source — see `lib/local/run.ts`. Safe to run again: same ids, same counts.
  */
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';

@@ -14,10 +14,11 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { deliverLocalFile, deliverS3, type Delivered } from '../../lib/local/deliver';
 import { DEFAULT_INDEX_PREFIX } from '../../lib/core/indices';
-import { addTally, type Tally } from '../../lib/io/observability';
+import { addTally, type Tally } from '../../lib/core/tally';
 import { bulkTransport, createOpenSearchClient } from '../../lib/io/opensearch';
 import { parseArchiveKey } from '../../lib/core/archive';
-import { runReplay, type ReplayObject } from '../../lib/replay';
+import { DEFAULT_BULK } from '../../lib/io/bulk';
+import { indexObjects, type ReplayObject } from '../../lib/replay';
 import { createS3Client } from '../../lib/io/s3';
 import { LocalStore, openStore } from '../../lib/io/store';
 import { SOURCE_IDS, type SourceId } from '../../parsers/types';
@@ -122,16 +123,7 @@ export function registerIngest(program: Command): void {
       }
       const client = createOpenSearchClient({ node: flags.opensearch, auth: 'none', requestTimeoutMs: 60_000 });
       try {
-        const r = await runReplay({
-          archive,
-          from: 'normalized',
-          filter: { since: 0, until: Date.now() + 86_400_000 },
-          indexPrefix: flags.indexPrefix,
-          transport: bulkTransport(client),
-          bulk: { maxBytes: 5 * 1024 * 1024, maxDocs: 2000, maxAttempts: 6, backoffMs: 200 },
-          concurrency: 4,
-          objects,
-        });
+        const r = await indexObjects({ archive, objects, indexPrefix: flags.indexPrefix, transport: bulkTransport(client), bulk: DEFAULT_BULK, concurrency: 4 });
         for (const l of formatReplayResult(r)) process.stdout.write(l + '\n');
         if (r.failedObjects.length || r.aborted) process.exit(1);
       } finally {

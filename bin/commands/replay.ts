@@ -2,20 +2,31 @@
  * `tributary replay`: re-index a time range of the archive (lost cluster, mapping change, parser
  * fix) with the indexer's code path — same index names and `_id`s, so re-running never duplicates.
  * Local by default (this machine reads the archive and writes `_bulk`), or `--remote`: the replay
- * Lambda enqueues the objects for the indexer fleet. Design: `lib/replay.ts`.
+ * Lambda enqueues the objects for the indexer fleet. Design: `lib/replay/run.ts`.
  */
 import path from 'node:path';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { RemoteReplayEvent, RemoteReplayResponse } from '../../handlers/replay';
 import type { OpenSearchAuth } from '../../lib/io/config';
 import { DEFAULT_INDEX_PREFIX } from '../../lib/core/indices';
 import { bulkTransport, createOpenSearchClient } from '../../lib/io/opensearch';
 import { formatDuration } from '../../lib/io/progress';
-import { estimateReplay, parseTimeArg, replayFingerprint, type ReplayFilter, type ReplayFrom, type ReplayResult, runReplay } from '../../lib/replay';
+import { DEFAULT_BULK } from '../../lib/io/bulk';
+import { createLambdaClient, invokeFunction } from '../../lib/io/lambda';
+import {
+  estimateReplay,
+  type IndexObjectsResult,
+  parseTimeArg,
+  type RemoteReplayEvent,
+  type RemoteReplayResponse,
+  replayFingerprint,
+  type ReplayFilter,
+  type ReplayFrom,
+  type ReplayResult,
+  runReplay,
+} from '../../lib/replay';
 import { createS3Client } from '../../lib/io/s3';
 import { openStore } from '../../lib/io/store';
-import type { Tally } from '../../lib/io/observability';
+import type { Tally } from '../../lib/core/tally';
 
 export interface ReplayFlags {
   archive?: string;
@@ -81,7 +92,7 @@ export function filterFromFlags(flags: Pick<ReplayFlags, 'since' | 'until' | 'so
   return filter;
 }
 
-export function formatReplayResult(r: ReplayResult): string[] {
+export function formatReplayResult(r: IndexObjectsResult & Partial<Pick<ReplayResult, 'prefixes' | 'listCalls'>>): string[] {
   const rows = Object.entries(r.bySource)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([s, t]: [string, Tally]) => [s, t.objects ?? 0, t.documents ?? 0, t.indexed ?? 0, t.dead_lettered ?? 0, t.failed ?? 0]);
@@ -103,7 +114,7 @@ async function runRemote(flags: ReplayFlags, out: (s: string) => void): Promise<
   if (!flags.functionName) throw new RangeError('--remote needs --function-name (the deployed replay function)');
   if (!flags.archive?.startsWith('s3://')) throw new RangeError('--remote needs an s3:// archive');
   filterFromFlags(flags); // validate locally first
-  const lambda = new LambdaClient({});
+  const lambda = createLambdaClient();
   const event: RemoteReplayEvent = {
     archive: flags.archive,
     since: flags.since,
@@ -116,12 +127,7 @@ async function runRemote(flags: ReplayFlags, out: (s: string) => void): Promise<
     selfInvoke: flags.detach === true,
   };
   for (let page = 1; page < 100_000; page++) {
-    const res = await lambda.send(
-      new InvokeCommand({ FunctionName: flags.functionName, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(event)) }),
-    );
-    const text = res.Payload ? Buffer.from(res.Payload).toString('utf8') : '{}';
-    if (res.FunctionError) throw new Error(`replay function failed: ${text}`);
-    const r = JSON.parse(text) as RemoteReplayResponse;
+    const r = (await invokeFunction<RemoteReplayResponse>(lambda, flags.functionName, event))!;
     out(`page ${page}: enqueued ${r.enqueued} objects (${fmtMB(r.bytes)}); total ${r.totals.objects} objects, ${fmtMB(r.totals.bytes)}`);
     if (r.continuedAsync) {
       out('the function continues asynchronously (re-invoking itself); follow it in its CloudWatch Logs and the indexer metrics');
@@ -253,7 +259,7 @@ export function registerReplay(program: Command): void {
           filter,
           indexPrefix: flags.indexPrefix,
           transport: bulkTransport(client),
-          bulk: { maxBytes: 5 * MB, maxDocs: 2000, maxAttempts: 6, backoffMs: 250, omitIds: flags.auth === 'sigv4-aoss' },
+          bulk: { ...DEFAULT_BULK, omitIds: flags.auth === 'sigv4-aoss' },
           concurrency: flags.concurrency,
           rate: flags.rate,
           checkpointPath,

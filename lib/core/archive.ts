@@ -18,12 +18,11 @@
  *   account or region is `unknown`.
  * - Dead letters (`errors/indexer/`) are gzipped NDJSON of `{reason, status, error, index, document}`
  *   under the partition of the archive object they came from; fix the cause, then replay them.
+ * - Raw backups and Firehose error objects are partitioned by ARRIVAL hour (Firehose's own prefixes).
  * - Firehose names its own objects (`<stream>-<version>-<date>-<uuid>`); with `FileExtension`
  *   `.ndjson.gz` they end like ours. `parseArchiveKey` accepts any name.
  */
-
-/** Top-level areas of the archive bucket. */
-export type ArchiveArea = 'normalized' | 'raw' | 'errors';
+import { stableId } from '../../parsers/ids';
 
 export interface Partition {
   source: string;
@@ -40,6 +39,10 @@ export const PARTITION_KEYS: readonly (keyof Partition)[] = ['source', 'account'
 
 export const NORMALIZED_PREFIX = 'normalized/';
 export const DEAD_LETTER_PREFIX = 'errors/indexer/';
+/** Firehose source-record backup (raw CloudWatch Logs records), by arrival hour. */
+export const RAW_PREFIX = 'raw/firehose/';
+/** Firehose error output, `errors/firehose/<error-output-type>/<arrival hour>/`. */
+export const FIREHOSE_ERRORS_PREFIX = 'errors/firehose/';
 export const ARCHIVE_EXTENSION = '.ndjson.gz';
 
 /** Firehose `Prefix` for dynamic partitioning with the transformer's `partitionKeys`. */
@@ -64,6 +67,80 @@ export function sanitizePartitionValue(v: string | undefined): string {
 const pad = (n: number) => (n < 10 ? `0${n}` : `${n}`);
 
 /**
+ * The `year=/month=/day=/hour=/` path of a UTC hour (epoch ms), as Firehose writes its `!{timestamp:…}`
+ * prefixes and as the normalized partitions end.
+ * @example hourPath(Date.UTC(2026, 2, 1, 10, 59)) // 'year=2026/month=03/day=01/hour=10/'
+ */
+export function hourPath(t: number): string {
+  const d = new Date(t);
+  return `year=${String(d.getUTCFullYear()).padStart(4, '0')}/month=${pad(d.getUTCMonth() + 1)}/day=${pad(d.getUTCDate())}/hour=${pad(d.getUTCHours())}/`;
+}
+
+/** Key of a Firehose raw backup object (what Firehose writes under `FIREHOSE_BACKUP_PREFIX`). */
+export const rawBackupKey = (arrival: number, name: string): string => RAW_PREFIX + hourPath(arrival) + name;
+
+/** Key of a Firehose error object (what Firehose writes under `FIREHOSE_ERROR_PREFIX`). */
+export const firehoseErrorKey = (errorType: string, arrival: number, name: string): string =>
+  `${FIREHOSE_ERRORS_PREFIX}${errorType}/${hourPath(arrival)}${name}`;
+
+/**
+ * Whether a key is the archive's own output (normalized documents, raw backups, dead letters): S3
+ * ingest must never read it back (it would loop). Firehose error objects are NOT output: they are
+ * records to ingest.
+ */
+export const isArchiveOutput = (key: string): boolean => /^(normalized|raw|errors\/indexer)\//.test(key);
+
+/**
+ * Name of the archive objects made from one input (an S3 object, a local file): its base name (up to
+ * 100 characters, extensions dropped) and a hash of its identity, so re-ingesting the same input
+ * overwrites the same objects.
+ * @example sourceObjectName('AWSLogs/1/elasticloadbalancing/us-east-1/2026/03/01/x.log.gz', 's3ingest', 'bucket', 'key', 'etag') // 'x-<27 chars>'
+ */
+export function sourceObjectName(inputPath: string, ...identity: string[]): string {
+  const base = inputPath.split(/[\\/]/).pop()!.replace(/\.(gz|log|json|txt|ndjson)$/g, '').replace(/\.(gz|log|json|txt|ndjson)$/g, '');
+  return `${base.slice(0, 100)}-${stableId(...identity)}`;
+}
+
+/** What the partition rule needs of a normalized batch. */
+export interface PartitionInput {
+  source: string;
+  /** Delivery origin (CloudWatch Logs owner and region, or the S3 key's account and region). */
+  context: { account?: string; region?: string };
+  /** Envelope times of the batch's events (CloudWatch Logs `timestamp`), when the delivery has them. */
+  events: ReadonlyArray<{ timestamp?: number }>;
+  /** Documents, failures included; the first gives account and region. */
+  documents: ReadonlyArray<{ '@timestamp'?: string; cloud?: { account?: { id?: string }; region?: string } }>;
+  /** Time when neither events nor documents have one (Firehose arrival time). */
+  fallbackTime?: number;
+}
+
+/**
+ * THE partition rule of every delivery path (transformer, S3 ingest, Firehose error records, replay
+ * from raw, local files), so one event is archived under the same partition whichever way it came:
+ * - account and region: the first document's (the origin the pipeline attributed), else the delivery's;
+ * - hour: of the earliest envelope time (CloudWatch Logs `timestamp`, the producer's event time and
+ *   always present), else of the earliest document `@timestamp`, else `fallbackTime`, else 1970. So an
+ *   object never lands in an hour after its events, and replaying an hour finds them.
+ * @example batchPartition({ source: 'vpcflow', context: { account: '123456789012', region: 'eu-west-1' }, events: [{ timestamp: Date.UTC(2026, 2, 1, 10) }], documents: [] }).hour // '10'
+ */
+export function batchPartition(b: PartitionInput): Partition {
+  let earliest = Infinity;
+  for (const e of b.events) if (e.timestamp !== undefined && e.timestamp < earliest) earliest = e.timestamp;
+  if (!Number.isFinite(earliest))
+    for (const d of b.documents) {
+      const t = Date.parse(d['@timestamp'] ?? '');
+      if (t < earliest) earliest = t;
+    }
+  const first = b.documents[0];
+  return partitionOf({
+    source: b.source,
+    account: first?.cloud?.account?.id ?? b.context.account,
+    region: first?.cloud?.region ?? b.context.region,
+    time: Number.isFinite(earliest) ? earliest : (b.fallbackTime ?? 0),
+  });
+}
+
+/**
  * The partition of an event: source, origin and the UTC hour of its time (epoch ms or ISO string;
  * an unusable time falls in 1970-01-01T00, where it is easy to find).
  * @example partitionOf({ source: 'vpcflow', account: '123456789012', region: 'eu-west-1', time: '2026-03-01T10:59:59Z' })
@@ -84,20 +161,6 @@ export function partitionOf(p: { source: string; account?: string; region?: stri
     day: pad(t.getUTCDate()),
     hour: pad(t.getUTCHours()),
   };
-}
-
-/** Partition of a normalized document (`tributary.source`, `cloud.*`, `@timestamp`). */
-export function partitionOfDocument(doc: {
-  '@timestamp'?: string;
-  tributary?: { source?: string };
-  cloud?: { account?: { id?: string }; region?: string };
-}): Partition {
-  return partitionOf({
-    source: doc.tributary?.source ?? 'app',
-    account: doc.cloud?.account?.id,
-    region: doc.cloud?.region,
-    time: doc['@timestamp'],
-  });
 }
 
 /**

@@ -140,14 +140,43 @@ export function failureDocument(
   return doc;
 }
 
+/**
+ * Runs the source's parser. This is the ONE place a throwing parser is caught (parsers do not catch
+ * their own bugs): a throw is a bug, not bad data, so it must neither crash the batch, nor fail the
+ * whole batch for one bad event, nor hide behind a document that counts as success. When the batch
+ * throws, each event is re-parsed alone, as a batch of one: the events that throw alone become
+ * `parser_bug` failures (original text kept), the others get their own outcomes. Bounded: at most
+ * one extra parse per event, and only on this bug path. The price, on that path only: context that
+ * spans events (a VPC header line, multi-line merges, multi-record audit events) is lost for the
+ * batch, so some events may become separate documents or failures of their own.
+ */
 function runParser(source: SourceId, input: NormalizeInput): Outcome[] {
+  const parser = parsers[source];
+  const bug = (index: number, e: unknown): Outcome => ({
+    kind: 'failure',
+    index,
+    message: `parser threw: ${e instanceof Error ? e.message : String(e)}`,
+    type: 'parser_bug',
+  });
   try {
-    return parsers[source].parse(input.events, input.context);
+    return parser.parse(input.events, input.context);
   } catch (e) {
-    // Parsers must not throw; if one does, the batch still ends in per-event failures, not a crash.
-    const message = `parser threw: ${e instanceof Error ? e.message : String(e)}`;
-    return input.events.map((_, index) => ({ kind: 'failure', index, message, type: 'parser_bug' }));
+    if (input.events.length <= 1) return input.events.map((_, index) => bug(index, e));
   }
+  const out: Outcome[] = [];
+  input.events.forEach((event, index) => {
+    let alone: Outcome[];
+    try {
+      alone = parser.parse([event], input.context);
+    } catch (e) {
+      out.push(bug(index, e));
+      return;
+    }
+    // Index 0 of the batch of one is `index` of the batch; anything else is invalid (-1: never claimed).
+    const at = (i: number) => (i === 0 ? index : -1);
+    for (const o of alone) out.push(o.kind === 'document' ? { ...o, indices: o.indices.map(at) } : { ...o, index: at(o.index) });
+  });
+  return out;
 }
 
 /**

@@ -18,6 +18,17 @@
  *   then DLQ). Nothing is dropped: every document ends indexed, dead-lettered, or in that error.
  */
 
+/**
+ * The bulk settings every caller starts from (the indexer function, replay, `tributary ingest`, the
+ * local run); the function's can be changed with the `BULK_*` variables (`config.ts`).
+ */
+export const DEFAULT_BULK: Readonly<Pick<BulkOptions, 'maxBytes' | 'maxDocs' | 'maxAttempts' | 'backoffMs'>> = {
+  maxBytes: 5 * 1024 * 1024,
+  maxDocs: 2000,
+  maxAttempts: 5,
+  backoffMs: 200,
+};
+
 export interface BulkDocument {
   index: string;
   /** `_id`; omitted when `omitIds` is set. */

@@ -24,11 +24,16 @@
  * | `OPENSEARCH_TIMEOUT_MS` | indexer | 30000 | per request |
  * | `INGEST_CHUNK_LINES` | s3ingest | 5000 | lines normalized per chunk (bounds memory) |
  * | `RESPONSE_MAX_BYTES` | transform | 5767168 (5.5 MiB) | budget of the Firehose response (hard limit 6 MB) |
+ * | `INDEX_QUEUE_URL` | replay | | the indexer's queue, where replay pages send archive objects |
  * | `AWS_REGION` | all | set by Lambda | region of the OpenSearch endpoint for SigV4 and of CWL deliveries |
+ *
+ * Each function gets its own validated type (`TransformConfig`, `IngestConfig`, `IndexerConfig`,
+ * `ReplayConfig`): a field a function needs is never optional in its type.
  */
 import type { SourceMapping } from '../../parsers/detect';
 import { SOURCE_IDS, type SourceId, type SourceOptions } from '../../parsers/types';
 import { DEFAULT_INDEX_PREFIX } from '../core/indices';
+import { DEFAULT_BULK } from './bulk';
 
 export type OpenSearchAuth = 'none' | 'sigv4-es' | 'sigv4-aoss';
 
@@ -47,21 +52,50 @@ export interface BulkConfig {
   backoffMs: number;
 }
 
-export interface Config {
-  archiveBucket?: string;
-  opensearch?: OpenSearchConfig;
-  indexPrefix: string;
+/** How raw logs are normalized (transform, s3ingest). */
+interface NormalizeConfig {
   sourceMappings: SourceMapping[];
   sourceOptions: SourceOptions;
   includeOriginal: boolean;
-  bulk: BulkConfig;
-  ingestChunkLines: number;
-  responseMaxBytes: number;
   region?: string;
 }
 
-/** Which function the configuration is for: decides which variables are required. */
-export type FunctionName = 'transform' | 's3ingest' | 'indexer';
+export interface TransformConfig extends NormalizeConfig {
+  responseMaxBytes: number;
+}
+
+export interface IngestConfig extends NormalizeConfig {
+  archiveBucket: string;
+  ingestChunkLines: number;
+}
+
+export interface IndexerConfig {
+  archiveBucket: string;
+  opensearch: OpenSearchConfig;
+  indexPrefix: string;
+  bulk: BulkConfig;
+  region?: string;
+}
+
+export interface ReplayConfig {
+  /** The only bucket the replay function may read. */
+  archiveBucket: string;
+  /** Default queue of replay pages (an event may name another). */
+  indexQueueUrl?: string;
+  region: string;
+}
+
+/** The configuration type of each function. */
+export interface ConfigByFunction {
+  transform: TransformConfig;
+  s3ingest: IngestConfig;
+  indexer: IndexerConfig;
+  replay: ReplayConfig;
+}
+
+/** Which function the configuration is for: decides which variables are read and required. */
+export type FunctionName = keyof ConfigByFunction;
+export type AnyConfig = ConfigByFunction[FunctionName];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -77,7 +111,7 @@ type Env = Record<string, string | undefined>;
  * variable. Values are never echoed for variables that could hold secrets (URLs may embed basic auth).
  * @example loadConfig({ ARCHIVE_BUCKET: 'central-logs', OPENSEARCH_URL: 'http://127.0.0.1:9200' }, 'indexer')
  */
-export function loadConfig(env: Env, fn: FunctionName): Config {
+export function loadConfig<F extends FunctionName>(env: Env, fn: F): ConfigByFunction[F] {
   const problems: string[] = [];
   const str = (name: string) => {
     const v = env[name]?.trim();
@@ -123,7 +157,7 @@ export function loadConfig(env: Env, fn: FunctionName): Config {
   const archiveBucket = str('ARCHIVE_BUCKET');
   if (archiveBucket !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(archiveBucket))
     problems.push(`ARCHIVE_BUCKET is not a valid bucket name (got "${archiveBucket}")`);
-  if ((fn === 's3ingest' || fn === 'indexer') && archiveBucket === undefined) problems.push('ARCHIVE_BUCKET is required');
+  if (fn !== 'transform' && archiveBucket === undefined) problems.push('ARCHIVE_BUCKET is required');
 
   const sourceMappings = json<SourceMapping[]>('SOURCE_MAPPINGS', [], (v) =>
     Array.isArray(v) &&
@@ -166,46 +200,40 @@ export function loadConfig(env: Env, fn: FunctionName): Config {
   if (node !== undefined) opensearch = { node, auth, region, requestTimeoutMs };
 
   const bulk: BulkConfig = {
-    maxBytes: int('BULK_MAX_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
-    maxDocs: int('BULK_MAX_DOCS', 2000, 1, 100_000),
-    maxAttempts: int('BULK_MAX_ATTEMPTS', 5, 1, 20),
-    backoffMs: int('BULK_BACKOFF_MS', 200, 0, 60_000),
+    maxBytes: int('BULK_MAX_BYTES', DEFAULT_BULK.maxBytes, 1024, 100 * 1024 * 1024),
+    maxDocs: int('BULK_MAX_DOCS', DEFAULT_BULK.maxDocs, 1, 100_000),
+    maxAttempts: int('BULK_MAX_ATTEMPTS', DEFAULT_BULK.maxAttempts, 1, 20),
+    backoffMs: int('BULK_BACKOFF_MS', DEFAULT_BULK.backoffMs, 0, 60_000),
   };
-  const config: Config = {
-    archiveBucket,
-    opensearch,
-    indexPrefix,
-    sourceMappings,
-    sourceOptions,
-    includeOriginal: bool('INCLUDE_ORIGINAL'),
-    bulk,
-    ingestChunkLines: int('INGEST_CHUNK_LINES', 5000, 1, 1_000_000),
-    responseMaxBytes: int('RESPONSE_MAX_BYTES', 5.5 * 1024 * 1024, 1024, 6 * 1000 * 1000),
-    region,
-  };
+  const includeOriginal = bool('INCLUDE_ORIGINAL');
+  const ingestChunkLines = int('INGEST_CHUNK_LINES', 5000, 1, 1_000_000);
+  const responseMaxBytes = int('RESPONSE_MAX_BYTES', 5.5 * 1024 * 1024, 1024, 6 * 1000 * 1000);
+  const indexQueueUrl = str('INDEX_QUEUE_URL');
+  if (fn === 'replay' && !region) problems.push('AWS_REGION is required');
   if (problems.length) throw new ConfigError(problems);
-  return config;
+  const configs: { [K in FunctionName]: () => ConfigByFunction[K] } = {
+    transform: () => ({ sourceMappings, sourceOptions, includeOriginal, responseMaxBytes, region }),
+    s3ingest: () => ({ archiveBucket: archiveBucket!, sourceMappings, sourceOptions, includeOriginal, ingestChunkLines, region }),
+    indexer: () => ({ archiveBucket: archiveBucket!, opensearch: opensearch!, indexPrefix, bulk, region }),
+    replay: () => ({ archiveBucket: archiveBucket!, indexQueueUrl, region: region! }),
+  };
+  return configs[fn]();
 }
 
 /** What may be logged about the configuration: no URLs with credentials, no values of unknown shape. */
-export function describeConfig(c: Config): Record<string, unknown> {
-  let host: string | undefined;
-  if (c.opensearch) {
+export function describeConfig(c: AnyConfig): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...c };
+  if ('opensearch' in c) {
+    delete out.opensearch;
     try {
-      host = new URL(c.opensearch.node).host;
+      out.opensearchHost = new URL(c.opensearch.node).host;
     } catch {
-      host = undefined;
+      out.opensearchHost = undefined;
     }
+    out.opensearchAuth = c.opensearch.auth;
   }
-  return {
-    archiveBucket: c.archiveBucket,
-    opensearchHost: host,
-    opensearchAuth: c.opensearch?.auth,
-    indexPrefix: c.indexPrefix,
-    sourceMappings: c.sourceMappings.length,
-    includeOriginal: c.includeOriginal,
-    bulk: c.bulk,
-    ingestChunkLines: c.ingestChunkLines,
-    responseMaxBytes: c.responseMaxBytes,
-  };
+  if ('sourceMappings' in c) out.sourceMappings = c.sourceMappings.length;
+  // Queue URLs name the account; harmless, but keep only what identifies the queue.
+  if ('indexQueueUrl' in c && c.indexQueueUrl) out.indexQueueUrl = c.indexQueueUrl.split('/').pop();
+  return out;
 }

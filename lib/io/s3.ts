@@ -1,15 +1,13 @@
 /**
- * S3 I/O with bounded memory: S3 notifications (as SQS message bodies), streaming line reads of
- * plain or gzip objects (concatenated gzip members included), and streaming gzip NDJSON uploads
- * (multipart via `@aws-sdk/lib-storage`). The client's endpoint, region and credentials come from
- * the standard SDK environment only (`AWS_ENDPOINT_URL`, `AWS_REGION`, ...).
+ * S3 specifics with bounded memory: the client, S3 notifications (as SQS message bodies) and
+ * streaming line reads of plain or gzip objects (concatenated gzip members included). The client's
+ * endpoint, region and credentials come from the standard SDK environment only (`AWS_ENDPOINT_URL`,
+ * `AWS_REGION`, ...). Objects are read and written through `store.ts`.
  */
-import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { PassThrough, Readable } from 'node:stream';
-import { createGunzip, createGzip } from 'node:zlib';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { S3Client } from '@aws-sdk/client-s3';
 
 /**
  * The S3 client of the functions. Path-style addressing works with every endpoint (AWS, VPC
@@ -18,20 +16,6 @@ import { Upload } from '@aws-sdk/lib-storage';
 export function createS3Client(): S3Client {
   return new S3Client({ forcePathStyle: true });
 }
-
-/**
- * Byte I/O by bucket and key, the alternative to an `S3Client` the ingest and indexer cores accept
- * (replay and the local demo run the same cores over a local directory through `lib/store.ts io()`).
- */
-export interface ObjectIO {
-  getStream(bucket: string, key: string): Promise<Readable>;
-  putStream(bucket: string, key: string, body: Readable, contentType?: string): Promise<void>;
-}
-
-/** What the cores read and write objects with: the SDK client in Lambda, or an `ObjectIO`. */
-export type ObjectClient = S3Client | ObjectIO;
-
-const isObjectIO = (c: ObjectClient): c is ObjectIO => typeof (c as ObjectIO).getStream === 'function';
 
 /** One object named by an S3 "object created" notification. */
 export interface S3ObjectRef {
@@ -137,72 +121,5 @@ export async function* readLines(body: Readable): AsyncGenerator<string> {
     for await (const line of rl) yield line;
   } finally {
     rl.close();
-  }
-}
-
-/** Streams an object's body (throws the SDK error, e.g. `NoSuchKey`). */
-export async function getObjectStream(s3: ObjectClient, ref: { bucket: string; key: string; version?: string }): Promise<Readable> {
-  if (isObjectIO(s3)) return s3.getStream(ref.bucket, ref.key);
-  const res = await s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
-  if (!res.Body) throw new Error(`s3://${ref.bucket}/${ref.key} has no body`);
-  return res.Body as Readable;
-}
-
-/**
- * A gzip NDJSON object written as a stream (multipart when it grows past 5 MB), so memory stays
- * bounded by the part buffers whatever the object size.
- */
-export class NdjsonGzUpload {
-  private readonly gzip = createGzip();
-  private readonly done: Promise<unknown>;
-  private readonly upload?: Upload;
-  private readonly body = new PassThrough();
-  private failure: unknown;
-  lines = 0;
-
-  constructor(s3: ObjectClient, readonly bucket: string, readonly key: string) {
-    const body = this.body;
-    this.gzip.pipe(body);
-    if (isObjectIO(s3)) this.done = s3.putStream(bucket, key, body, 'application/x-ndjson');
-    else {
-      this.upload = new Upload({
-        client: s3,
-        params: { Bucket: bucket, Key: key, Body: body, ContentType: 'application/x-ndjson' },
-        queueSize: 2,
-      });
-      this.done = this.upload.done();
-    }
-    this.done.catch((e) => {
-      this.failure = e;
-      this.gzip.destroy();
-    });
-  }
-
-  /** Writes lines (each must be one JSON document, without newline), waiting for back-pressure. */
-  async write(lines: string[]): Promise<void> {
-    if (!lines.length) return;
-    if (this.failure) throw this.failure;
-    this.lines += lines.length;
-    if (!this.gzip.write(lines.join('\n') + '\n')) await Promise.race([once(this.gzip, 'drain'), this.done]);
-    if (this.failure) throw this.failure;
-  }
-
-  /** Finishes the object; resolves when S3 has it. */
-  async close(): Promise<void> {
-    this.gzip.end();
-    await this.done;
-  }
-
-  /** Abandons the object (aborts the multipart upload, nothing becomes visible). */
-  async abort(): Promise<void> {
-    try {
-      await this.upload?.abort();
-    } catch {
-      /* already finished or never started: nothing to clean */
-    }
-    this.gzip.destroy();
-    // An ObjectIO put reads the body to its end: an error makes it discard the object instead.
-    if (!this.upload) this.body.destroy(new Error('upload aborted'));
-    await this.done.catch(() => undefined);
   }
 }

@@ -1,9 +1,11 @@
 /**
- * SQS batches of S3 object notifications with partial batch responses, shared by s3ingest and the
+ * SQS: batches of S3 object notifications with partial batch responses, shared by s3ingest and the
  * indexer: a message fails (and SQS redelivers it, then dead-letters it) when any of its objects
  * fails; the objects it already finished keep their counts, since re-running them is idempotent.
+ * Also the batch sender of replay pages (`lib/replay/remote.ts`).
  */
-import { addTally, type Tally } from './observability';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { addTally, type Tally } from '../core/tally';
 import { parseS3Notification, type S3ObjectRef } from './s3';
 
 /** The part of an SQS record the handlers use. */
@@ -44,4 +46,18 @@ export async function forEachNotifiedObject<R extends { tally: Tally }>(
     for (const o of objects) addTally(out.tally, o.tally);
   }
   return out;
+}
+
+/** A client from the standard SDK environment (region, endpoint, credentials). */
+export const createSqsClient = (): SQSClient => new SQSClient({});
+
+/**
+ * Sends bodies with SendMessageBatch (≤ 10); throws if SQS rejects any entry (the caller retries the
+ * whole page: duplicates are idempotent).
+ */
+export async function sendBatch(client: SQSClient, queueUrl: string, bodies: string[]): Promise<void> {
+  const res = await client.send(
+    new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: bodies.map((MessageBody, i) => ({ Id: String(i), MessageBody })) }),
+  );
+  if (res.Failed?.length) throw new Error(`SQS rejected ${res.Failed.length} messages: ${res.Failed[0].Code} ${res.Failed[0].Message ?? ''}`);
 }

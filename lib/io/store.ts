@@ -10,8 +10,10 @@
  *   `stats`, which is how the tests prove replay never scans a whole bucket.
  * - A local `put` writes a temporary file and renames it: readers never see half an object, and a
  *   crash leaves no partial file under the real key (temporaries are never listed).
- * - `io(...)` adapts stores to the `ObjectIO` shape the S3-ingest and indexer cores accept in place
- *   of an `S3Client`, routing by bucket name (a file store's bucket is the name it was given).
+ * - A `put` of a stream can be abandoned with `signal`: nothing becomes visible (the multipart upload
+ *   is aborted, the temporary file removed). The archive writer (`archive-writer.ts`) relies on it.
+ * - This is the ONLY storage abstraction: the S3-ingest, indexer and replay cores take stores, and
+ *   the SQS adapters (`sqs.ts`) open an `S3Store` per notified bucket.
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
@@ -21,10 +23,6 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { ObjectIO } from './s3';
-
-/** Byte I/O by bucket and key (defined in `lib/s3.ts`), what the ingest/indexer cores accept instead of an S3Client. */
-export type { ObjectIO };
 
 export interface StoredObject {
   /** Key relative to the store root. */
@@ -49,6 +47,12 @@ export interface ListOptions {
   limit?: number;
 }
 
+export interface PutOptions {
+  contentType?: string;
+  /** Aborting it abandons the write: nothing becomes visible under the key. */
+  signal?: AbortSignal;
+}
+
 export interface StoreStats {
   listCalls: number;
   /** Every prefix listed, in order (tests assert which partitions were touched). */
@@ -58,13 +62,14 @@ export interface StoreStats {
 export interface ObjectStore {
   /** `s3://bucket/prefix` or `file:///abs/path`. */
   readonly url: string;
-  /** The S3 bucket, or for a local store the name it routes as in `io()` (default `local`). */
+  /** The S3 bucket, or the name a local store stands for (ids of S3-delivered files, default `local`). */
   readonly bucket: string;
   readonly stats: StoreStats;
   listPage(prefix: string, options?: ListOptions): Promise<ListPage>;
   /** The object's bytes as stored (compressed objects stay compressed). Rejects with `code: 'NoSuchKey'`. */
   get(key: string): Promise<Readable>;
-  put(key: string, body: Readable | Buffer | string, contentType?: string): Promise<void>;
+  /** Writes an object; a stream is uploaded as it comes (bounded memory), abandoned when `signal` aborts. */
+  put(key: string, body: Readable | Buffer | string, options?: PutOptions): Promise<void>;
   /** Absolute S3 key of a relative key (for S3 notifications); the relative key for local stores. */
   absoluteKey(key: string): string;
 }
@@ -144,13 +149,22 @@ export class S3Store implements ObjectStore {
     return res.Body as Readable;
   }
 
-  async put(key: string, body: Readable | Buffer | string, contentType?: string): Promise<void> {
+  async put(key: string, body: Readable | Buffer | string, options: PutOptions = {}): Promise<void> {
+    const params = { Bucket: this.bucket, Key: this.root + key, Body: body, ContentType: options.contentType };
     if (!(body instanceof Readable)) {
-      await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.root + key, Body: body, ContentType: contentType }));
+      await this.s3.send(new PutObjectCommand(params), { abortSignal: options.signal });
       return;
     }
-    // Streams of unknown length: multipart when large, bounded memory (two 5 MB parts).
-    await new Upload({ client: this.s3, params: { Bucket: this.bucket, Key: this.root + key, Body: body, ContentType: contentType }, queueSize: 2 }).done();
+    // Streams of unknown length: multipart when large, bounded memory (two 5 MB parts). Aborting
+    // makes lib-storage abort the multipart upload, so no partial object appears.
+    const upload = new Upload({ client: this.s3, params, queueSize: 2 });
+    const onAbort = () => void upload.abort().catch(() => undefined);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await upload.done();
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+    }
   }
 }
 
@@ -234,13 +248,13 @@ export class LocalStore implements ObjectStore {
     return createReadStream(file);
   }
 
-  async put(key: string, body: Readable | Buffer | string): Promise<void> {
+  async put(key: string, body: Readable | Buffer | string, options: PutOptions = {}): Promise<void> {
     const file = this.file(key);
     await fsp.mkdir(path.dirname(file), { recursive: true });
     const tmp = `${file}${TMP_MARK}${randomBytes(6).toString('hex')}`;
     try {
-      if (body instanceof Readable) await pipeline(body, createWriteStream(tmp));
-      else await fsp.writeFile(tmp, body);
+      if (body instanceof Readable) await pipeline(body, createWriteStream(tmp), { signal: options.signal });
+      else await fsp.writeFile(tmp, body, { signal: options.signal });
       await fsp.rename(tmp, file);
     } catch (e) {
       await fsp.rm(tmp, { force: true });
@@ -273,28 +287,14 @@ export function openStore(url: string, s3?: () => S3Client): ObjectStore {
 }
 
 /**
- * `ObjectIO` over stores, by bucket name. Keys passed in are relative to each store's root.
- * @example io(archive, logs).getStream(archive.bucket, 'normalized/source=elb/…/x.ndjson.gz')
+ * One `S3Store` per bucket root on one client, created on first use: what the SQS adapters open for
+ * the buckets that notifications name.
  */
-export function io(...stores: ObjectStore[]): ObjectIO {
-  const byBucket = new Map(stores.map((s) => [s.bucket, s]));
-  const pick = (bucket: string) => {
-    const s = byBucket.get(bucket);
-    if (!s) throw notFound(`bucket ${bucket}`);
+export function bucketStores(s3: S3Client): (bucket: string) => S3Store {
+  const stores = new Map<string, S3Store>();
+  return (bucket) => {
+    let s = stores.get(bucket);
+    if (!s) stores.set(bucket, (s = new S3Store(s3, bucket)));
     return s;
   };
-  return {
-    getStream: (bucket, key) => pick(bucket).get(key),
-    putStream: (bucket, key, body, contentType) => pick(bucket).put(key, body, contentType),
-  };
-}
-
-/**
- * What to hand the ingest/indexer cores: the plain `S3Client` when every store is an S3 bucket
- * root on one client (the exact production code path), else `io()` over the stores.
- */
-export function ioFor(...stores: ObjectStore[]): S3Client | ObjectIO {
-  const first = stores[0];
-  if (first instanceof S3Store && stores.every((s) => s instanceof S3Store && s.root === '' && s.s3 === first.s3)) return first.s3;
-  return io(...stores);
 }

@@ -19,18 +19,18 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
-import type { SourceId, SourceOptions } from '../../parsers/types';
-import type { TributaryDocument } from '../../schemas/generated/document';
-import { archiveKey, type Partition, partitionOf, partitionPrefix } from '../core/archive';
-import type { FirehoseTransformEvent } from '../core/envelopes';
 import { stableId } from '../../parsers/ids';
+import type { SourceId, SourceOptions } from '../../parsers/types';
+import { archiveKey, batchPartition, firehoseErrorKey, parseArchiveKey, type Partition, partitionPrefix, rawBackupKey, sourceObjectName } from '../core/archive';
+import { normalizeCloudWatchBatch } from '../core/cloudwatch';
+import type { FirehoseTransformEvent } from '../core/envelopes';
 import { decodeInput } from '../core/inputs';
-import { ingestObject } from '../ingest';
-import { addTally, type Tally } from '../io/observability';
 import { failureDocument, normalize } from '../core/pipeline';
-import { ioFor, type ObjectStore } from '../io/store';
-import { normalizeCloudWatchBatch, transformFirehose } from '../transform';
+import { addTally, type Tally } from '../core/tally';
+import { ArchiveWriter } from '../io/archive-writer';
+import type { ObjectStore } from '../io/store';
+import { ingestObject } from '../ingest';
+import { transformFirehose } from '../transform';
 
 export interface Delivered {
   tally: Tally;
@@ -41,14 +41,11 @@ export interface Delivered {
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
+/** The time in a Firehose object name: `YYYY-MM-DD-HH-MM-SS`. */
 function firehoseTime(t: number): string {
   const d = new Date(t);
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}-${pad(d.getUTCHours())}-${pad(d.getUTCMinutes())}-${pad(d.getUTCSeconds())}`;
 }
-const hourPath = (t: number) => {
-  const d = new Date(t);
-  return `year=${d.getUTCFullYear()}/month=${pad(d.getUTCMonth() + 1)}/day=${pad(d.getUTCDate())}/hour=${pad(d.getUTCHours())}/`;
-};
 
 /** What Firehose with the Tributary transformer writes for one transformation event. */
 export async function deliverFirehose(
@@ -62,7 +59,7 @@ export async function deliverFirehose(
   const id = stableId('firehose-demo', event.invocationId);
   const name = `${stream}-1-${firehoseTime(arrival)}-${id}`;
   // Raw backup: the source records as received, concatenated (gzip members = one gzip stream).
-  await archive.put(`raw/firehose/${hourPath(arrival)}${name}`, Buffer.concat(event.records.map((r) => Buffer.from(r.data, 'base64'))));
+  await archive.put(rawBackupKey(arrival, name), Buffer.concat(event.records.map((r) => Buffer.from(r.data, 'base64'))));
 
   const groups = new Map<string, { partition: Partition; data: Buffer[] }>();
   const failed: string[] = [];
@@ -79,8 +76,8 @@ export async function deliverFirehose(
     groups.set(prefix, g);
   }
   const out: Delivered = { tally: { ...outcome.tally }, outputs: [], sources: [] };
-  for (const [prefix, g] of groups) {
-    const key = `${prefix}${name}.ndjson.gz`;
+  for (const g of groups.values()) {
+    const key = archiveKey(g.partition, name);
     // As Firehose does with CompressionFormat UNCOMPRESSED: the records (each a gzip member) concatenated.
     await archive.put(key, Buffer.concat(g.data));
     out.outputs.push(key);
@@ -88,12 +85,9 @@ export async function deliverFirehose(
   }
   if (failed.length) {
     // As in AWS: the error object is picked up by S3 ingest, which normalizes the payloads it holds.
-    const key = `errors/firehose/processing-failed/${hourPath(arrival)}${name}`;
+    const key = firehoseErrorKey('processing-failed', arrival, name);
     await archive.put(key, Buffer.from(failed.join('\n') + '\n'));
-    const r = await ingestObject(
-      { bucket: archive.bucket, key, version: '' },
-      { s3: ioFor(archive), archiveBucket: archive.bucket, chunkLines: 5000, region: event.region, now: o.now ? () => o.now! : undefined },
-    );
+    const r = await ingestObject({ store: archive, key, version: '' }, { archive, chunkLines: 5000, region: event.region, now: o.now ? () => o.now! : undefined });
     // The transformer counted these events as received + failed; S3 ingest turns them into
     // documents (or failure documents), as the live path does a few minutes later.
     const t = out.tally;
@@ -121,8 +115,8 @@ export async function deliverS3(
 ): Promise<Delivered> {
   if (!o.alreadyStored) await logs.put(key, body);
   const r = await ingestObject(
-    { bucket: logs.bucket, key, version: etagOf(body), size: body.length },
-    { s3: ioFor(logs, archive), archiveBucket: archive.bucket, chunkLines: 5000, now: o.now ? () => o.now! : undefined, sourceOptions: o.sourceOptions },
+    { store: logs, key, version: etagOf(body), size: body.length },
+    { archive, chunkLines: 5000, now: o.now ? () => o.now! : undefined, sourceOptions: o.sourceOptions },
   );
   if (r.ignored) throw new Error(`${key} was not ingested: ${r.ignored}`);
   return { tally: r.tally, outputs: r.outputs, sources: r.outputs.map(() => r.source ?? 'unknown') };
@@ -150,46 +144,32 @@ export async function deliverLocalFile(file: string, bytes: Buffer, archive: Obj
     options: o.sourceOptions && Object.keys(o.sourceOptions).length ? o.sourceOptions : undefined,
   });
   const tally: Tally = { objects: 1, received: decoded.dropped, dropped: decoded.dropped, documents: 0, failed: 0 };
-  const groups = new Map<string, { partition: Partition; lines: string[] }>();
-  const add = (p: Partition, docs: TributaryDocument[]) => {
-    if (!docs.length) return;
-    const prefix = partitionPrefix('normalized', p);
-    const g = groups.get(prefix) ?? { partition: p, lines: [] };
-    for (const d of docs) g.lines.push(JSON.stringify(d));
-    groups.set(prefix, g);
-  };
+  const writer = new ArchiveWriter(archive, sourceObjectName(abs, 'ingest', abs));
+  const add = (p: Partition, lines: string[] | string) => writer.write(p, lines);
   const fallback: SourceId = !o.source || o.source === 'auto' ? 'app' : o.source;
-  for (const u of decoded.unusable) {
-    const doc = failureDocument(fallback, { message: u.original, key: u.key }, {}, u.message, 'envelope_error', o.now);
-    addTally(tally, { received: 1, failed: 1 });
-    add(partitionOf({ source: fallback, time: doc['@timestamp'] }), [doc]);
-  }
-  for (const batch of decoded.batches) {
-    if (decoded.kind === 'firehose' || decoded.kind === 'cloudwatch') {
-      // Exactly what the transformer does with one payload (ids: log group + CWL event id).
-      const { result, partition } = normalizeCloudWatchBatch(batch, undefined, { now: o.now, sourceOptions: o.sourceOptions });
-      addTally(tally, result.counts);
-      add(partition, result.documents.concat(result.failures));
-      continue;
+  try {
+    for (const u of decoded.unusable) {
+      const doc = failureDocument(fallback, { message: u.original, key: u.key }, {}, u.message, 'envelope_error', o.now);
+      addTally(tally, { received: 1, failed: 1 });
+      await add(batchPartition({ source: fallback, context: {}, events: [], documents: [doc] }), [JSON.stringify(doc)]);
     }
-    const res = normalize({ events: batch.events, context: batch.context, source: o.source ?? 'auto' }, { now: o.now });
-    addTally(tally, res.counts);
-    const docs = res.documents.concat(res.failures);
-    let earliest = Infinity;
-    for (const d of docs) {
-      const t = Date.parse(d['@timestamp']);
-      if (t < earliest) earliest = t;
+    for (const batch of decoded.batches) {
+      if (decoded.kind === 'firehose' || decoded.kind === 'cloudwatch') {
+        // Exactly what the transformer does with one payload (ids: log group + CWL event id).
+        const { result, partition, ndjson } = normalizeCloudWatchBatch(batch, undefined, { now: o.now, sourceOptions: o.sourceOptions });
+        addTally(tally, result.counts);
+        await add(partition, ndjson);
+        continue;
+      }
+      const res = normalize({ events: batch.events, context: batch.context, source: o.source ?? 'auto' }, { now: o.now });
+      addTally(tally, res.counts);
+      const docs = res.documents.concat(res.failures);
+      if (docs.length) await add(batchPartition({ source: res.source, context: batch.context, events: [], documents: docs }), docs.map((d) => JSON.stringify(d)));
     }
-    const first = docs[0];
-    add(partitionOf({ source: res.source, account: batch.context.account ?? first?.cloud?.account?.id, region: batch.context.region ?? first?.cloud?.region, time: Number.isFinite(earliest) ? earliest : 0 }), docs);
+  } catch (e) {
+    await writer.abort();
+    throw e;
   }
-  const name = `${path.basename(abs).replace(/\.(gz|log|json|txt|ndjson)$/g, '').slice(0, 80)}-${stableId('ingest', abs)}`;
-  const out: Delivered = { tally, outputs: [], sources: [] };
-  for (const g of groups.values()) {
-    const key = archiveKey(g.partition, name);
-    await archive.put(key, gzipSync(g.lines.join('\n') + '\n'));
-    out.outputs.push(key);
-    out.sources.push(g.partition.source);
-  }
-  return out;
+  const outputs = await writer.close();
+  return { tally, outputs, sources: outputs.map((k) => parseArchiveKey(k)?.partition.source ?? 'unknown') };
 }

@@ -20,10 +20,11 @@ import type { Client } from '@opensearch-project/opensearch';
 import { DATASETS } from '../../parsers/types';
 import { parseArchiveKey } from '../core/archive';
 import { allIndicesPattern, DEFAULT_INDEX_PREFIX, indexPattern } from '../core/indices';
-import { addTally, type Tally } from '../io/observability';
+import { addTally, type Tally } from '../core/tally';
 import { bulkTransport, createOpenSearchClient } from '../io/opensearch';
 import { formatDuration, type ProgressOptions } from '../io/progress';
-import { type ReplayObject, type ReplayResult, runReplay } from '../replay';
+import { DEFAULT_BULK } from '../io/bulk';
+import { indexObjects, type IndexObjectsResult, type ReplayObject } from '../replay';
 import { applySetup, formatResult } from '../setup/apply';
 import { fromClient } from '../setup/http';
 import { listAll, LocalStore } from '../io/store';
@@ -71,7 +72,7 @@ export interface DemoResult {
   rows: DemoRow[];
   reconciled: boolean;
   opensearch?: { url: string; startedByDemo: boolean; documents: number; byIndexPattern: Record<string, number> };
-  index?: ReplayResult;
+  index?: IndexObjectsResult;
   searches: DemoSearch[];
   /** Why nothing was indexed, when nothing was. */
   skippedIndexing?: string;
@@ -220,13 +221,11 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       out('  ' + formatResult(setup).slice(-1)[0]);
       lap('setup');
       const ours = new Set(objects.map((x) => x.key));
-      result.index = await runReplay({
+      result.index = await indexObjects({
         archive,
-        from: 'normalized',
-        filter: { since: 0, until: Date.now() + 86_400_000 },
         indexPrefix: prefix,
         transport: bulkTransport(client),
-        bulk: { maxBytes: 5 * MB, maxDocs: 2000, maxAttempts: 6, backoffMs: 200 },
+        bulk: DEFAULT_BULK,
         concurrency: 4,
         objects: objects.filter((x) => ours.has(x.key)),
         progress: o.progress ?? { label: 'indexing' },

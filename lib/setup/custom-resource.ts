@@ -107,7 +107,7 @@ export function sendResponse(url: string, body: CfnResponse, attempts = 3): Prom
 }
 
 export interface Deps {
-  /** Builds the cluster connection; the default uses `lib/opensearch.ts` (plain URL or SigV4). */
+  /** Builds the cluster connection; the default uses `lib/io/opensearch.ts` (plain URL or SigV4). */
   connect?: (url: string, auth: OpenSearchAuth, region: string | undefined) => { http: SearchHttp; dashboards: (url: string) => Client; close: () => Promise<void> };
   respond?: (url: string, body: CfnResponse) => Promise<void>;
   env?: NodeJS.ProcessEnv;

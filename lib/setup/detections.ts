@@ -38,6 +38,15 @@ export interface Detection {
 /** How often every monitor runs. Windows are longer so a late run never leaves a gap. */
 export const INTERVAL_MINUTES = 5;
 
+/** At least `count` matching documents with the same `groupBy` value within `minutes`. */
+const burst = (count: number, groupBy: string, minutes: number): Pick<Detection, 'windowMinutes' | 'threshold'> => ({
+  windowMinutes: minutes,
+  threshold: { count, groupBy },
+});
+
+/** Any one matching document within `minutes`. */
+const anyMatch = (minutes: number): Pick<Detection, 'windowMinutes' | 'threshold'> => ({ windowMinutes: minutes, threshold: { count: 1 } });
+
 const IAM_WRITES = [
   'CreateUser', 'DeleteUser', 'UpdateUser', 'CreateLoginProfile', 'UpdateLoginProfile', 'DeleteLoginProfile',
   'CreateAccessKey', 'UpdateAccessKey', 'DeleteAccessKey',
@@ -65,8 +74,7 @@ export const DETECTIONS: Detection[] = [
       term('event.outcome', 'success'),
       terms('aws.cloudtrail.user_identity.type', ['IAMUser', 'Root']),
     ],
-    windowMinutes: 10,
-    threshold: { count: 1 },
+    ...anyMatch(10),
   },
   {
     id: 'root-user-activity',
@@ -78,8 +86,7 @@ export const DETECTIONS: Detection[] = [
       term('aws.cloudtrail.user_identity.type', 'Root'),
       not(term('aws.cloudtrail.event_type', 'AwsServiceEvent'), exists('aws.cloudtrail.user_identity.invoked_by')),
     ],
-    windowMinutes: 10,
-    threshold: { count: 1 },
+    ...anyMatch(10),
   },
   {
     id: 'iam-changes',
@@ -88,8 +95,7 @@ export const DETECTIONS: Detection[] = [
     severity: '3',
     datasets: ['aws.cloudtrail'],
     filter: [term('event.provider', 'iam.amazonaws.com'), terms('event.action', IAM_WRITES), term('event.outcome', 'success')],
-    windowMinutes: 10,
-    threshold: { count: 1 },
+    ...anyMatch(10),
   },
   {
     id: 'cloudtrail-stopped',
@@ -98,8 +104,7 @@ export const DETECTIONS: Detection[] = [
     severity: '1',
     datasets: ['aws.cloudtrail'],
     filter: [term('event.provider', 'cloudtrail.amazonaws.com'), terms('event.action', ['StopLogging', 'DeleteTrail'])],
-    windowMinutes: 10,
-    threshold: { count: 1 },
+    ...anyMatch(10),
   },
   {
     id: 'security-group-open-to-world',
@@ -114,8 +119,7 @@ export const DETECTIONS: Detection[] = [
       not(term('event.outcome', 'failure')),
       anyOf(term('aws.cloudtrail.request_parameters', '0.0.0.0/0'), term('aws.cloudtrail.request_parameters', '::/0')),
     ],
-    windowMinutes: 10,
-    threshold: { count: 1 },
+    ...anyMatch(10),
   },
   {
     id: 'access-denied-burst',
@@ -124,8 +128,7 @@ export const DETECTIONS: Detection[] = [
     severity: '3',
     datasets: ['aws.cloudtrail'],
     filter: [anyOf(terms('error.code', ACCESS_DENIED), terms('aws.cloudtrail.error_code', ACCESS_DENIED))],
-    windowMinutes: 10,
-    threshold: { count: 10, groupBy: 'aws.cloudtrail.user_identity.arn' },
+    ...burst(10, 'aws.cloudtrail.user_identity.arn', 10),
   },
   {
     id: 'vpc-reject-burst',
@@ -134,8 +137,7 @@ export const DETECTIONS: Detection[] = [
     severity: '3',
     datasets: ['aws.vpcflow'],
     filter: [term('event.action', 'reject')],
-    windowMinutes: 10,
-    threshold: { count: 50, groupBy: 'source.ip' },
+    ...burst(50, 'source.ip', 10),
   },
   {
     id: 'selinux-avc-denied-enforcing',
@@ -145,8 +147,7 @@ export const DETECTIONS: Detection[] = [
     datasets: ['linux.audit'],
     // Kernels before 4.17 do not log permissive=: a denial without it was enforced.
     filter: [term('auditd.avc.result', 'denied'), not(term('auditd.avc.permissive', true))],
-    windowMinutes: 10,
-    threshold: { count: 1 },
+    ...anyMatch(10),
   },
   {
     id: 'lambda-timeouts-spike',
@@ -155,8 +156,7 @@ export const DETECTIONS: Detection[] = [
     severity: '3',
     datasets: ['aws.lambda'],
     filter: [term('aws.lambda.report.status', 'timeout')],
-    windowMinutes: 15,
-    threshold: { count: 3, groupBy: 'aws.lambda.function_name' },
+    ...burst(3, 'aws.lambda.function_name', 15),
   },
 ];
 

@@ -65,8 +65,3 @@ export function fromClient(client: Client): SearchHttp {
     },
   };
 }
-
-/** A client for a plain `http(s)://host:port` URL (credentials may be in the URL). */
-export function fromUrl(url: string): SearchHttp {
-  return fromClient(new Client({ node: url }));
-}

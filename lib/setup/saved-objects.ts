@@ -164,45 +164,44 @@ function visState(v: VisSpec): Record<string, unknown> {
       return { title: v.title, type: 'histogram', params: xyParams('histogram', false), aggs };
     }
     case 'pie':
-      for (const t of terms) aggs.push(termsAgg(t, id(), 'segment'));
-      return {
-        title: v.title,
-        type: 'pie',
-        params: { type: 'pie', addTooltip: true, addLegend: true, legendPosition: 'right', isDonut: true, labels: { show: false, values: true, last_level: true, truncate: 100 } },
-        aggs,
-      };
     case 'table':
-      for (const t of terms) aggs.push(termsAgg(t, id(), 'bucket'));
-      return {
-        title: v.title,
-        type: 'table',
-        params: { perPage: 10, showPartialRows: false, showMetricsAtAllLevels: false, sort: { columnIndex: null, direction: null }, showTotal: false, totalFunc: 'sum', percentageCol: '' },
-        aggs,
-      };
-    case 'metric':
-      for (const t of terms) aggs.push(termsAgg(t, id(), 'group'));
-      return {
-        title: v.title,
-        type: 'metric',
-        params: {
-          addTooltip: true,
-          addLegend: false,
-          type: 'metric',
-          metric: {
-            percentageMode: false,
-            useRanges: false,
-            colorSchema: 'Green to Red',
-            metricColorMode: 'None',
-            colorsRange: [{ from: 0, to: 10000 }],
-            labels: { show: true },
-            invertColors: false,
-            style: { bgFill: '#000', bgColor: false, labelColor: false, subText: '', fontSize: 60 },
-          },
-        },
-        aggs,
-      };
+    case 'metric': {
+      const { schema, params } = SINGLE_LEVEL[v.kind];
+      for (const t of terms) aggs.push(termsAgg(t, id(), schema));
+      return { title: v.title, type: v.kind, params, aggs };
+    }
   }
 }
+
+/** Visualizations whose terms all sit in one level: the schema of their buckets and their params. */
+const SINGLE_LEVEL: Record<'pie' | 'table' | 'metric', { schema: string; params: Record<string, unknown> }> = {
+  pie: {
+    schema: 'segment',
+    params: { type: 'pie', addTooltip: true, addLegend: true, legendPosition: 'right', isDonut: true, labels: { show: false, values: true, last_level: true, truncate: 100 } },
+  },
+  table: {
+    schema: 'bucket',
+    params: { perPage: 10, showPartialRows: false, showMetricsAtAllLevels: false, sort: { columnIndex: null, direction: null }, showTotal: false, totalFunc: 'sum', percentageCol: '' },
+  },
+  metric: {
+    schema: 'group',
+    params: {
+      addTooltip: true,
+      addLegend: false,
+      type: 'metric',
+      metric: {
+        percentageMode: false,
+        useRanges: false,
+        colorSchema: 'Green to Red',
+        metricColorMode: 'None',
+        colorsRange: [{ from: 0, to: 10000 }],
+        labels: { show: true },
+        invertColors: false,
+        style: { bgFill: '#000', bgColor: false, labelColor: false, subText: '', fontSize: 60 },
+      },
+    },
+  },
+};
 
 export function visualizationObject(v: VisSpec): SavedObject {
   return {

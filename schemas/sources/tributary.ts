@@ -1,10 +1,11 @@
 /** Pipeline metadata: where a document came from inside AWS and which schema wrote it. */
 import { f } from '../dsl';
+import { SOURCE_IDS } from '../source-list';
 
 export const tributary = f.group({
   schema_version: f.keyword('Version of the Tributary schema that produced the document.', { example: '1' }),
   source: f.keyword('Tributary source id the parser used.', {
-    enum: ['cloudtrail', 'vpcflow', 'elb', 'apigateway', 'lambda', 'auditd', 'app'],
+    enum: SOURCE_IDS,
   }),
   log_group: f.keyword('CloudWatch Logs group the event came from.', { example: '/aws/lambda/orders' }),
   log_stream: f.keyword('CloudWatch Logs stream the event came from.'),

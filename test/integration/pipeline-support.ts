@@ -19,7 +19,8 @@ import {
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { FIREHOSE_PREFIX } from '../../lib/core/archive';
 import type { FirehoseTransformEvent } from '../../lib/core/envelopes';
-import { getObjectStream, readLines } from '../../lib/io/s3';
+import { readLines } from '../../lib/io/s3';
+import { S3Store } from '../../lib/io/store';
 import type { FirehoseTransformResponse } from '../../lib/transform';
 import mappingsJson from '../../schemas/generated/mappings.json';
 import { awsEndpoint, opensearchUrl } from '../helpers/services';
@@ -160,7 +161,7 @@ export async function putNdjsonGz(s3: S3Client, bucket: string, key: string, lin
 
 export async function readNdjson(s3: S3Client, bucket: string, key: string): Promise<any[]> {
   const out: any[] = [];
-  for await (const l of readLines(await getObjectStream(s3, { bucket, key }))) if (l.trim()) out.push(JSON.parse(l));
+  for await (const l of readLines(await new S3Store(s3, bucket).get(key))) if (l.trim()) out.push(JSON.parse(l));
   return out;
 }
 

@@ -15,7 +15,8 @@ import type { FirehoseTransformEvent } from '../../lib/core/envelopes';
 import { indexMessages, type IndexerDeps } from '../../lib/indexer';
 import { ingestMessages, type IngestDeps } from '../../lib/ingest';
 import { bulkTransport, createOpenSearchClient } from '../../lib/io/opensearch';
-import { createS3Client, getObjectStream, readLines } from '../../lib/io/s3';
+import { createS3Client, readLines } from '../../lib/io/s3';
+import { S3Store } from '../../lib/io/store';
 import { decodeOutputData, transformFirehose } from '../../lib/transform';
 import { cwlRecord } from '../events/build';
 import { invokeLocal } from '../events/invoke';
@@ -283,7 +284,7 @@ describe('S3 path: delivered log objects → S3 ingest → archive → indexer',
     const key = (JSON.parse(im[0].body).Records[0].s3.object.key as string).replace(/\+/g, ' ');
     let lines = 0;
     let bytes = 0;
-    for await (const l of readLines(await getObjectStream(s3, { bucket: archive, key: decodeURIComponent(key) }))) {
+    for await (const l of readLines(await new S3Store(s3, archive).get(decodeURIComponent(key)))) {
       lines++;
       bytes += l.length + 1;
     }

@@ -4,6 +4,7 @@ import { normalize } from '../../lib/core/pipeline';
 import { apigatewayParser, clfTime, parseAccessLine } from '../../parsers/apigateway';
 import { ParseError, type Fields, type RawEvent } from '../../parsers/types';
 import { expectValid } from '../helpers/schema';
+import { runs } from '../helpers/fuzz';
 
 const NOW = new Date('2026-01-01T00:00:00.000Z');
 const doc = (line: string): Fields => {
@@ -113,7 +114,7 @@ describe('apigateway properties', () => {
   );
 
   test('no string makes it throw; every index is accounted for once; documents validate', () => {
-    fc.assert(fc.property(fc.array(line, { maxLength: 8 }), (lines) => check(lines)), { numRuns: 400 });
-    fc.assert(fc.property(fc.array(line, { maxLength: 8 }), (lines) => check(lines, 'API-Gateway-Execution-Logs_x/y')), { numRuns: 200 });
+    fc.assert(fc.property(fc.array(line, { maxLength: 8 }), (lines) => check(lines)), { numRuns: runs(400) });
+    fc.assert(fc.property(fc.array(line, { maxLength: 8 }), (lines) => check(lines, 'API-Gateway-Execution-Logs_x/y')), { numRuns: runs(200) });
   });
 });

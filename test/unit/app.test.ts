@@ -7,6 +7,7 @@ import { isoFromEpoch, isoFromLogTime, isoFromTimeValue } from '../../parsers/lo
 import { groupLines, isContinuationLine } from '../../parsers/multiline';
 import type { Outcome, RawEvent } from '../../parsers/types';
 import { expectValid } from '../helpers/schema';
+import { runs } from '../helpers/fuzz';
 
 const NOW = new Date('2026-01-01T00:00:00.000Z');
 const events = (...messages: string[]): RawEvent[] => messages.map((message, i) => ({ message, key: `k:${i}` }));
@@ -154,6 +155,7 @@ describe('app properties', () => {
       fc.property(fc.array(fc.oneof(fc.string(), fc.constantFrom('    at x', 'Traceback (most recent call last):', 'KeyError: x', '}', '', 'java.lang.E: x')), { maxLength: 30 }), (lines) => {
         expect(groupLines(lines).flat()).toEqual(lines.map((_, i) => i));
       }),
+      { numRuns: runs(100) },
     );
   });
 
@@ -166,7 +168,7 @@ describe('app properties', () => {
         expect(r.counts.failed).toBe(0);
         for (const d of r.documents) expectValid(d);
       }),
-      { numRuns: 400 },
+      { numRuns: runs(400) },
     );
   });
 });

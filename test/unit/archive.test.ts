@@ -1,4 +1,4 @@
-/** The archive layout: keys built by lib/archive.ts parse back to the same partition values. */
+/** The archive layout: keys built by lib/core/archive.ts parse back to the same partition values. */
 import fc from 'fast-check';
 import {
   archiveKey,
@@ -7,10 +7,12 @@ import {
   FIREHOSE_PREFIX,
   parseArchiveKey,
   partitionOf,
-  partitionOfDocument,
+  batchPartition,
+  hourPath,
   partitionPrefix,
   sanitizePartitionValue,
 } from '../../lib/core/archive';
+import { runs } from '../helpers/fuzz';
 
 describe('archive layout', () => {
   const p = partitionOf({ source: 'elb', account: '123456789012', region: 'us-east-1', time: '2026-03-01T10:59:59.999Z' });
@@ -30,9 +32,19 @@ describe('archive layout', () => {
     expect(partitionOf({ source: 's', time: 'garbage' })).toMatchObject({ year: '1970', hour: '00', account: 'unknown', region: 'unknown' });
   });
 
-  it('takes the partition of a document from its own fields', () => {
-    const doc = { '@timestamp': '2026-03-01T10:00:00.000Z', tributary: { source: 'vpcflow' }, cloud: { account: { id: '210987654321' }, region: 'eu-west-1' } };
-    expect(partitionOfDocument(doc)).toEqual({ source: 'vpcflow', account: '210987654321', region: 'eu-west-1', year: '2026', month: '03', day: '01', hour: '10' });
+  it('partitions a batch by the origin of its first document and its earliest envelope time (the one rule)', () => {
+    const doc = { '@timestamp': '2026-03-01T12:00:00.000Z', cloud: { account: { id: '210987654321' }, region: 'eu-west-1' } };
+    const events = [{ timestamp: Date.UTC(2026, 2, 1, 11, 30) }, { timestamp: Date.UTC(2026, 2, 1, 10, 59) }, {}];
+    expect(batchPartition({ source: 'vpcflow', context: { account: '111122223333', region: 'us-east-1' }, events, documents: [doc] })).toEqual({
+      source: 'vpcflow', account: '210987654321', region: 'eu-west-1', year: '2026', month: '03', day: '01', hour: '10',
+    });
+    // No envelope times (S3 objects, files): the earliest document time; no documents: the delivery's origin.
+    const later = { '@timestamp': '2026-03-01T13:00:00.000Z' };
+    expect(batchPartition({ source: 'elb', context: {}, events: [{}], documents: [later, doc] }).hour).toBe('12');
+    expect(batchPartition({ source: 'elb', context: { account: '111122223333' }, events: [], documents: [], fallbackTime: Date.UTC(2026, 0, 2, 3) })).toMatchObject({
+      account: '111122223333', region: 'unknown', year: '2026', month: '01', day: '02', hour: '03',
+    });
+    expect(hourPath(Date.UTC(2026, 2, 1, 10, 59))).toBe('year=2026/month=03/day=01/hour=10/');
   });
 
   it('round-trips any partition and name (property)', () => {
@@ -53,6 +65,7 @@ describe('archive layout', () => {
           }
         },
       ),
+      { numRuns: runs(100) },
     );
   });
 

@@ -12,6 +12,7 @@ import type { Outcome, ParseContext, RawEvent } from '../../parsers/types';
 import type { TributaryDocument } from '../../schemas/generated/document';
 import { type Json, opensearchMerge } from '../helpers/opensearch-merge';
 import { expectValid } from '../helpers/schema';
+import { runs } from '../helpers/fuzz';
 
 const hex = (s: string) => Buffer.from(s, 'utf8').toString('hex').toUpperCase();
 const GS = '\u001d';
@@ -151,6 +152,25 @@ describe('auditd reassembly', () => {
     expect(out).toHaveLength(2);
     expect(out[0].fields.event!.id).toBe(out[1].fields.event!.id);
     expect(out.every((o) => o.merge)).toBe(true);
+  });
+
+  test('identical records re-sent after EOE join the closed event (merged), not a second part', () => {
+    // fuzz-pipeline (seed 20260301) found two identical EOE lines giving two documents with one _id.
+    const r = run([...CONNECT_EVENT, CONNECT_EVENT[3], CONNECT_EVENT[0]]);
+    expect(r.counts).toEqual({ received: 6, documents: 1, dropped: 5, failed: 0 });
+    expect(r.dropped).toEqual({ merged: 5 });
+    const once = run(CONNECT_EVENT).documents[0];
+    // Same document as one delivery; record_count counts the delivered log events, as before EOE.
+    expect(r.documents[0]).toEqual({ ...once, tributary: { ...once.tributary, record_count: 6 } });
+  });
+
+  test('audit records outside the event time window fail with the reason', () => {
+    const r = run(['type=SYSCALL msg=audit(0.000:1): arch=c000003e syscall=59', 'type=EOE msg=audit(99999999999.000:2): ']);
+    expect(r.counts).toEqual({ received: 2, documents: 0, dropped: 0, failed: 2 });
+    expect(r.failures.map((f) => f.error?.message)).toEqual([
+      'audit record timestamp "0.000" is not a time in 1990-01-01T00:00:00Z..2099-12-31T23:59:59Z',
+      'audit record timestamp "99999999999.000" is not a time in 1990-01-01T00:00:00Z..2099-12-31T23:59:59Z',
+    ]);
   });
 
   test('interleaved events and an identical record delivered twice', () => {
@@ -293,7 +313,7 @@ describe('auditd properties', () => {
         expect(r.failures.filter((f) => f.error?.type === 'parser_bug')).toEqual([]);
         for (const d of [...r.documents, ...r.failures]) expectValid(d);
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 
@@ -306,7 +326,7 @@ describe('auditd properties', () => {
         const store = indexParts(reverse ? [p2, p1] : [p1, p2]);
         expect(facts([...store.values()][0] as unknown as TributaryDocument)).toEqual(whole);
       }),
-      { numRuns: 30 },
+      { numRuns: runs(30) },
     );
   });
 });

@@ -5,6 +5,7 @@ import { normalize } from '../../lib/core/pipeline';
 import { cloudtrailParser, FLAT_LIMITS, parseCloudTrailRecord } from '../../parsers/cloudtrail';
 import { ParseError, type Fields, type RawEvent } from '../../parsers/types';
 import { expectValid } from '../helpers/schema';
+import { runs } from '../helpers/fuzz';
 
 const NOW = new Date('2026-01-01T00:00:00.000Z');
 
@@ -160,7 +161,7 @@ describe('cloudtrail parser properties', () => {
         expect(r.counts.received).toBe(r.counts.documents + r.counts.dropped + r.counts.failed);
         for (const d of [...r.documents, ...r.failures]) expectValid(d);
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 
@@ -190,7 +191,7 @@ describe('cloudtrail parser properties', () => {
           for (const d of r.documents) expect(['success', 'failure', 'unknown', undefined]).toContain(d.event.outcome);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 });

@@ -1,7 +1,7 @@
 /** Configuration: read from env, validated as a whole, secrets never echoed. */
-import { ConfigError, describeConfig, loadConfig } from '../../lib/io/config';
+import { ConfigError, describeConfig, type FunctionName, loadConfig } from '../../lib/io/config';
 
-function problems(env: Record<string, string>, fn: 'transform' | 's3ingest' | 'indexer'): string[] {
+function problems(env: Record<string, string>, fn: FunctionName): string[] {
   try {
     loadConfig(env, fn);
   } catch (e) {
@@ -13,10 +13,24 @@ function problems(env: Record<string, string>, fn: 'transform' | 's3ingest' | 'i
 
 describe('loadConfig', () => {
   it('needs nothing for the transformer and has documented defaults', () => {
+    // One config type per function: each default is asserted on the function that reads it.
     const c = loadConfig({}, 'transform');
-    expect(c).toMatchObject({ indexPrefix: 'logs', includeOriginal: false, sourceMappings: [], ingestChunkLines: 5000 });
-    expect(c.bulk).toEqual({ maxBytes: 5 * 1024 * 1024, maxDocs: 2000, maxAttempts: 5, backoffMs: 200 });
+    expect(c).toMatchObject({ includeOriginal: false, sourceMappings: [] });
+    expect(loadConfig({ ARCHIVE_BUCKET: 'b-1' }, 's3ingest')).toMatchObject({ includeOriginal: false, sourceMappings: [], ingestChunkLines: 5000 });
+    const indexer = loadConfig({ ARCHIVE_BUCKET: 'b-1', OPENSEARCH_URL: 'http://127.0.0.1:9200' }, 'indexer');
+    expect(indexer).toMatchObject({ indexPrefix: 'logs' });
+    expect(indexer.bulk).toEqual({ maxBytes: 5 * 1024 * 1024, maxDocs: 2000, maxAttempts: 5, backoffMs: 200 });
     expect(c.responseMaxBytes).toBeLessThan(6 * 1000 * 1000);
+  });
+
+  it('gives each function only its own settings; replay needs its bucket and region', () => {
+    expect(Object.keys(loadConfig({}, 'transform')).sort()).toEqual(['includeOriginal', 'region', 'responseMaxBytes', 'sourceMappings', 'sourceOptions']);
+    expect(problems({}, 'replay')).toEqual(['ARCHIVE_BUCKET is required', 'AWS_REGION is required']);
+    expect(loadConfig({ ARCHIVE_BUCKET: 'b-1', AWS_REGION: 'eu-west-1', INDEX_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/q' }, 'replay')).toEqual({
+      archiveBucket: 'b-1',
+      region: 'eu-west-1',
+      indexQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/1/q',
+    });
   });
 
   it('requires the archive bucket for s3ingest and OpenSearch for the indexer', () => {

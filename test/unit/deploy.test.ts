@@ -213,7 +213,7 @@ test('queues: KMS-encrypted, DLQ with redrive, visibility >= 6x the consumer tim
   }
 });
 
-test('Firehose: prefixes from lib/archive.ts, Lambda processor buffer <= 3 MB, raw backup, CMK', () => {
+test('Firehose: prefixes from lib/core/archive.ts, Lambda processor buffer <= 3 MB, raw backup, CMK', () => {
   const d = t.Resources.DeliveryStream.Properties;
   expect(d.DeliveryStreamEncryptionConfigurationInput.KeyType).toBe('CUSTOMER_MANAGED_CMK');
   const s3 = d.ExtendedS3DestinationConfiguration;

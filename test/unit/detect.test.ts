@@ -3,6 +3,7 @@ import { detectSource, globMatch, resolveSource, sourceFromContent, sourceFromLo
 import { normalize } from '../../lib/core/pipeline';
 import fc from 'fast-check';
 import { SOURCE_IDS, type RawEvent } from '../../parsers/types';
+import { runs } from '../helpers/fuzz';
 
 const ev = (...messages: string[]): RawEvent[] => messages.map((message, i) => ({ message, key: `k:${i}` }));
 
@@ -159,7 +160,7 @@ describe('detection properties', () => {
           expect(SOURCE_IDS).toContain(r.source);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 });

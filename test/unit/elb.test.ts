@@ -8,6 +8,7 @@ import { elbParser, parseElbLine } from '../../parsers/elb';
 import { tokenize } from '../../parsers/tokenize';
 import { ParseError, type Fields } from '../../parsers/types';
 import { schemaErrors } from '../helpers/schema';
+import { runs } from '../helpers/fuzz';
 
 const ALB =
   'https 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 0.086 0.048 0.037 200 200 0 57 ' +
@@ -182,7 +183,7 @@ describe('elb properties', () => {
         expect(r.counts.received).toBe(r.counts.documents + r.counts.dropped + r.counts.failed);
         for (const d of [...r.documents, ...r.failures]) expect(schemaErrors(d)).toBe('');
       }),
-      { numRuns: 400 },
+      { numRuns: runs(400) },
     );
   });
 });

@@ -4,6 +4,7 @@ import { normalize } from '../../lib/core/pipeline';
 import { functionNameFromLogGroup, lambdaParser } from '../../parsers/lambda';
 import type { Outcome, ParseContext, RawEvent } from '../../parsers/types';
 import { expectValid } from '../helpers/schema';
+import { runs } from '../helpers/fuzz';
 
 const CTX: ParseContext = { logGroup: '/aws/lambda/orders-api', logStream: '2026/03/01/[$LATEST]6e67f4a0c4241adcd70c262d34c0bbc8' };
 const NOW = new Date('2026-01-01T00:00:00.000Z');
@@ -146,7 +147,7 @@ describe('lambda properties', () => {
         expect(r.counts.received).toBe(r.counts.documents + r.counts.dropped);
         for (const d of r.documents) expectValid(d);
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 });

@@ -65,6 +65,57 @@ describe('normalize accounting', () => {
     expect(r.counts).toEqual({ received: 4, documents: 0, dropped: 0, failed: 4 });
     expect(r.failures[0].error?.message).toContain('boom');
   });
+
+  test('a real parser that throws on one line: that line is a parser_bug failure, the rest of the batch still documents', () => {
+    const BAD = '2 123456789010 eni-1235b8ca123456789 172.31.9.69 172.31.9.12 49761 3389 6 20 4249 1418530010 1418530070 REJECT OK';
+    const lines = [
+      '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK',
+      BAD,
+      '',
+      '2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA',
+    ];
+    const parser = parsers.vpcflow;
+    const parse = parser.parse.bind(parser);
+    const spy = jest.spyOn(parser, 'parse').mockImplementation((evs, ctx) => {
+      if (evs.some((e) => e.message === BAD)) throw new Error('boom on the REJECT line');
+      return parse(evs, ctx);
+    });
+    try {
+      const evs = lines.map((message, i) => ({ message, key: `/flows/${i}` }));
+      const r = normalize({ events: evs, context: { logGroup: '/flows' }, source: 'vpcflow' }, { includeOriginal: true });
+      expect(r.counts).toEqual({ received: 4, documents: 2, dropped: 1, failed: 1 });
+      expect(r.counts.received).toBe(r.counts.documents + r.counts.dropped + r.counts.failed);
+      expect(r.dropped).toEqual({ blank: 1 });
+      // The throw yields a failure document only, keeping the line; never a document counted as success.
+      expect(r.failures).toHaveLength(1);
+      expect(r.failures[0]).toMatchObject({ event: { kind: 'pipeline_error', original: BAD }, error: { type: 'parser_bug' } });
+      expect(r.failures[0].error?.message).toContain('boom on the REJECT line');
+      expect(r.documents.map((d) => d.event.original)).toEqual([lines[0], lines[3]]);
+      for (const d of r.documents) {
+        expect(d.event.kind).toBe('event');
+        expect(d.tags ?? []).not.toContainEqual(expect.stringContaining('parser_bug'));
+        expectValid(d);
+      }
+      expect(r.documents[0].source?.ip).toBe('172.31.16.139');
+      // Bounded: one batch parse, then each event alone once.
+      expect(spy).toHaveBeenCalledTimes(1 + lines.length);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  test('a batch that throws only as a whole: every event still becomes its own outcome, no failure', () => {
+    const r = withParser(
+      (evs) => {
+        if (evs.length > 1) throw new Error('batch-level bug');
+        return [{ kind: 'document', fields: { message: evs[0].message }, indices: [0] }];
+      },
+      () => normalize({ events: events(3), context: {}, source: 'app' }),
+    );
+    expect(r.counts).toEqual({ received: 3, documents: 3, dropped: 0, failed: 0 });
+    expect(r.documents.map((d) => d.message)).toEqual(['line 0', 'line 1', 'line 2']);
+    expect(r.documents.map((d) => d.event.id)).toEqual([0, 1, 2].map((i) => stableId('app', `/g/${i}`)));
+  });
 });
 
 describe('normalize metadata and ids', () => {

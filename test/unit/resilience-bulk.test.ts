@@ -1,5 +1,5 @@
 /**
- * The bulk core (lib/bulk.ts) against a model OpenSearch that fails in every way fast-check can
+ * The bulk core (lib/io/bulk.ts) against a model OpenSearch that fails in every way fast-check can
  * schedule: item-level 429/503/409/400, whole-request 429/503/413, connection resets and malformed
  * answers. Whatever happens, each document ends exactly once: indexed (present in the model, under
  * its `_id`), dead-lettered with a reason (and then NOT in the model), or still pending when the
@@ -7,8 +7,9 @@
  */
 import fc from 'fast-check';
 import { BulkUnavailableError, BulkWriter, type DeadLetter } from '../../lib/io/bulk';
+import { runs } from '../helpers/fuzz';
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 60);
+const RUNS = 60; // per property in npm test; npm run fuzz sets its own (test/helpers/fuzz.ts)
 
 type ItemFault = 'ok' | 429 | 503 | 409 | 400;
 type RequestFault = 'ok' | 'reset' | 429 | 503 | 413 | 'malformed';
@@ -87,7 +88,7 @@ describe('resilience: bulk core under injected OpenSearch faults', () => {
           }
         },
       ),
-      { numRuns: RUNS * 3 },
+      { numRuns: runs(RUNS * 3) },
     );
   });
 });

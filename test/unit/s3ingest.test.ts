@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { ignoreReason, vpcHeaderFormat } from '../../lib/ingest';
+import { ignoreReason } from '../../lib/ingest';
+import { headerFormat as vpcHeaderFormat } from '../../parsers/vpcflow-format';
 import { decodeS3Key, parseS3Notification, readLines } from '../../lib/io/s3';
 import { invokeLocal } from '../events/invoke';
 

@@ -1,8 +1,8 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { io, listAll, listPrefixes, LocalStore, parseStoreUrl } from '../../lib/io/store';
+import { PassThrough, Readable } from 'node:stream';
+import { listAll, listPrefixes, LocalStore, parseStoreUrl } from '../../lib/io/store';
 
 const text = async (r: Readable) => {
   let s = '';
@@ -59,13 +59,15 @@ describe('LocalStore', () => {
     await expect(store.put('../evil', 'x')).rejects.toThrow(/escapes/);
   });
 
-  it('routes ObjectIO calls by bucket name', async () => {
-    const other = new LocalStore(path.join(dir, 'other'), 'logs');
-    const rw = io(store, other);
-    await rw.putStream('logs', 'k/1', Readable.from(['one']));
-    expect(await text(await other.get('k/1'))).toBe('one');
-    expect(await text(await rw.getStream('arch', 'b/4.txt'))).toBe('content of b/4.txt');
-    expect(() => rw.getStream('nope', 'x')).toThrow(/bucket nope/);
+  it('abandons a streamed put when its signal aborts: nothing appears under the key', async () => {
+    const controller = new AbortController();
+    const body = new PassThrough();
+    const done = store.put('c/partial.ndjson.gz', body, { signal: controller.signal });
+    body.write('half of an object');
+    controller.abort();
+    await expect(done).rejects.toThrow();
+    await expect(store.get('c/partial.ndjson.gz')).rejects.toMatchObject({ code: 'NoSuchKey' });
+    expect(readdirSync(path.join(dir, 'c'))).toEqual([]);
   });
 });
 

@@ -5,9 +5,10 @@
 import fc from 'fast-check';
 import { normalize } from '../../lib/core/pipeline';
 import { vpcflowParser, mapRecord } from '../../parsers/vpcflow';
-import { ALL_VPC_FIELDS, compileFormat, detectFormat, formatFields, TGW_DEFAULT, type CompiledFormat } from '../../parsers/vpcflow-format';
+import { ALL_VPC_FIELDS, compileFormat, detectFormat, formatFields, headerFormat, TGW_DEFAULT, type CompiledFormat } from '../../parsers/vpcflow-format';
 import type { Fields, Outcome, ParseContext } from '../../parsers/types';
 import { schemaErrors } from '../helpers/schema';
+import { runs } from '../helpers/fuzz';
 
 const V2 = '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK';
 const V2_FORMAT =
@@ -157,6 +158,29 @@ describe('vpcflow format sources', () => {
   });
 });
 
+describe('headerFormat: the one definition of a header line (detection, parser, S3 ingest)', () => {
+  test.each([
+    ['version account-id interface-id srcaddr dstaddr', '${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr}'],
+    ['  instance-id   interface-id srcaddr\tdstaddr ', '${instance-id} ${interface-id} ${srcaddr} ${dstaddr}'],
+    ['version account-id interface-id encryption-status resource-id', '${version} ${account-id} ${interface-id} ${encryption-status} ${resource-id}'],
+    ['srcaddr dstaddr', '${srcaddr} ${dstaddr}'],
+  ])('%j is a header', (line, format) => {
+    expect(headerFormat(line)).toBe(format);
+  });
+
+  test.each([
+    V2,
+    'hello world',
+    'start end action', // known names, but plain words: not only flow logs use them
+    'srcaddr', // one token
+    'version account-id foo bar baz', // fewer than half known
+    'version account-id Interface-Id', // not field-name shaped
+    '',
+  ])('%j is not a header', (line) => {
+    expect(headerFormat(line)).toBeUndefined();
+  });
+});
+
 describe('vpcflow bad lines', () => {
   test.each([
     ['non-numeric port', V2.replace('20641', 'ssh'), 'srcport'],
@@ -217,7 +241,7 @@ describe('vpcflow properties', () => {
         expect(r.counts.received).toBe(r.counts.documents + r.counts.dropped + r.counts.failed);
         for (const d of [...r.documents, ...r.failures]) expect(schemaErrors(d)).toBe('');
       }),
-      { numRuns: 400 },
+      { numRuns: runs(400) },
     );
   });
 
@@ -251,7 +275,7 @@ describe('vpcflow properties', () => {
         expect(doc.aws?.vpcflow?.tcp_flags).toBe(r.flags);
         expect(doc.event?.outcome).toBe(r.action === 'ACCEPT' ? 'success' : 'failure');
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 });

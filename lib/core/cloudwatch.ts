@@ -1,0 +1,54 @@
+/**
+ * One CloudWatch Logs payload → normalized documents + its archive partition: the core of the
+ * transformer, of S3 ingest's Firehose error records, of `replay --from raw` and of local files
+ * holding CloudWatch payloads, so all four give the same documents, ids and partition.
+ *
+ * All events of one payload share log group and stream, so the payload is one partition
+ * (`batchPartition` in `archive.ts`: the earliest `logEvents[].timestamp`, the first document's origin).
+ */
+import type { SourceMapping } from '../../parsers/detect';
+import type { SourceOptions } from '../../parsers/types';
+import { batchPartition, type Partition } from './archive';
+import type { Batch } from './envelopes';
+import { normalize, type NormalizeResult } from './pipeline';
+
+export interface CloudWatchNormalizeOptions {
+  now?: Date;
+  includeOriginal?: boolean;
+  mappings?: readonly SourceMapping[];
+  /** Configured source options (a VPC custom format): they replace the payload's. */
+  sourceOptions?: SourceOptions;
+}
+
+export interface NormalizedPayload {
+  result: NormalizeResult;
+  partition: Partition;
+  /** Documents then failures, one JSON document per line, each line ending with a newline. */
+  ndjson: string;
+}
+
+/**
+ * Normalizes one payload's batch (not modified). `fallbackTime` (Firehose arrival) partitions a
+ * payload whose events carry no timestamp.
+ * @example normalizeCloudWatchBatch(cloudWatchBatch(payload, 'eu-west-1')!, undefined, { now: new Date() }).partition.source // 'vpcflow'
+ */
+export function normalizeCloudWatchBatch(batch: Batch, fallbackTime: number | undefined, options: CloudWatchNormalizeOptions): NormalizedPayload {
+  const context =
+    options.sourceOptions && Object.keys(options.sourceOptions).length ? { ...batch.context, options: options.sourceOptions } : batch.context;
+  const result = normalize(
+    { events: batch.events, context, source: 'auto' },
+    { now: options.now, includeOriginal: options.includeOriginal, mappings: options.mappings },
+  );
+  const first = result.documents[0] ?? result.failures[0];
+  const partition = batchPartition({
+    source: result.source,
+    context: batch.context,
+    events: batch.events,
+    documents: first ? [first] : [],
+    fallbackTime,
+  });
+  let ndjson = '';
+  for (const d of result.documents) ndjson += JSON.stringify(d) + '\n';
+  for (const d of result.failures) ndjson += JSON.stringify(d) + '\n';
+  return { result, partition, ndjson };
+}

@@ -1,0 +1,144 @@
+/**
+ * The event time window of the parsers' time helpers (parsers/time.ts, parsers/logtime.ts): every
+ * helper returns undefined for a time it cannot parse or that lies outside [1990-01-01, 2100-01-01)
+ * UTC, so no parser emits a far-past or far-future date; and none depends on the local time zone.
+ */
+import fc from 'fast-check';
+import { isoFromEpoch, isoFromLogTime, isoFromParts, isoFromTimeValue } from '../../parsers/logtime';
+import {
+  badTimeMessage,
+  EVENT_TIME_MAX_MS,
+  EVENT_TIME_MIN_MS,
+  inEventWindow,
+  isoFromMillis,
+  isoFromSeconds,
+  isoFromString,
+  outsideEventWindow,
+  utcMillis,
+} from '../../parsers/time';
+import { runs } from '../helpers/fuzz';
+
+const FIRST = '1990-01-01T00:00:00.000Z';
+const LAST = '2099-12-31T23:59:59.999Z';
+
+describe('event time window', () => {
+  test('is [1990-01-01, 2100-01-01) UTC, bounds at midnight', () => {
+    expect(new Date(EVENT_TIME_MIN_MS).toISOString()).toBe(FIRST);
+    expect(new Date(EVENT_TIME_MAX_MS).toISOString()).toBe('2100-01-01T00:00:00.000Z');
+    expect(inEventWindow(EVENT_TIME_MIN_MS)).toBe(true);
+    expect(inEventWindow(EVENT_TIME_MAX_MS - 1)).toBe(true);
+    expect(inEventWindow(EVENT_TIME_MIN_MS - 1)).toBe(false);
+    expect(inEventWindow(EVENT_TIME_MAX_MS)).toBe(false);
+    for (const x of [NaN, Infinity, -Infinity, 0, 8.64e15]) expect(inEventWindow(x)).toBe(false);
+  });
+
+  test('isoFromMillis / isoFromSeconds', () => {
+    expect(isoFromMillis(EVENT_TIME_MIN_MS)).toBe(FIRST);
+    expect(isoFromMillis(EVENT_TIME_MAX_MS - 1)).toBe(LAST);
+    expect(isoFromMillis(EVENT_TIME_MIN_MS - 1)).toBeUndefined();
+    expect(isoFromMillis(EVENT_TIME_MAX_MS)).toBeUndefined();
+    expect(isoFromMillis(0)).toBeUndefined(); // epoch 0: an unset clock
+    expect(isoFromMillis(253402300800000)).toBeUndefined(); // year 10000
+    expect(isoFromMillis(NaN)).toBeUndefined();
+    expect(isoFromSeconds(1772359200)).toBe('2026-03-01T10:00:00.000Z');
+    expect(isoFromSeconds(1772359200000)).toBeUndefined(); // milliseconds taken for seconds
+  });
+
+  test.each([
+    ['2018-12-20T02:59:40', '2018-12-20T02:59:40.000Z'], // NLB: no zone = UTC
+    ['2018-07-02T22:23:00.186641Z', '2018-07-02T22:23:00.186Z'], // fractions truncated to ms
+    ['2026-03-01 10:00', '2026-03-01T10:00:00.000Z'],
+    ['2026-03-01T10:00:00+01:00', '2026-03-01T09:00:00.000Z'],
+    ['2026-03-01T10:00:00-0230', '2026-03-01T12:30:00.000Z'],
+    ['2026-03-01', '2026-03-01T00:00:00.000Z'],
+    ['2024-02-29T00:00:00Z', '2024-02-29T00:00:00.000Z'],
+    ['Mon, 02 Jan 2006 15:04:05 GMT', '2006-01-02T15:04:05.000Z'],
+    ['2 Jan 2006 15:04 +0100', '2006-01-02T14:04:00.000Z'],
+    ['1990-01-01T00:00:00Z', FIRST],
+    ['2100-01-01T00:30:00+01:00', '2099-12-31T23:30:00.000Z'], // inside once the zone is applied
+    // Outside the window, or not a time at all: `Date.parse` read the first ones as dates.
+    [':::10000', undefined], // the elb property's counterexample: year 10000 (9999-12-31 east of UTC)
+    [':::2000', undefined],
+    ['12', undefined],
+    ['x 2000', undefined],
+    ['10000-01-01T00:00:00Z', undefined],
+    ['0095-01-01T00:00:00Z', undefined], // not 1995 (Date.UTC's two-digit years)
+    ['1989-12-31T23:59:59.999Z', undefined],
+    ['2100-01-01T00:00:00Z', undefined],
+    ['1970-01-01T00:00:00Z', undefined],
+    ['2026-02-29T00:00:00Z', undefined], // not a leap year: no rolling over to March 1
+    ['2026-02-30T10:00:00Z', undefined],
+    ['2026-03-01T24:00:00Z', undefined],
+    ['2026-03-01T10:00:60Z', undefined],
+    ['2026-03-01T10:00:00+25:00', undefined],
+    ['yesterday', undefined],
+    ['', undefined],
+  ])('isoFromString(%j)', (s, iso) => expect(isoFromString(s)).toBe(iso));
+
+  test('utcMillis: only dates that exist, no two-digit-year mapping', () => {
+    expect(utcMillis(2024, 1, 29)).toBe(Date.UTC(2024, 1, 29));
+    expect(utcMillis(2026, 1, 29)).toBeNaN();
+    expect(utcMillis(2026, 12, 1)).toBeNaN();
+    expect(utcMillis(95, 0, 1)).toBeNaN();
+  });
+
+  test('logtime helpers use the same window', () => {
+    expect(isoFromLogTime('1990-01-01 00:00:00,000')).toBe(FIRST);
+    expect(isoFromLogTime('1989-12-31 23:59:59,999')).toBeUndefined();
+    expect(isoFromLogTime('2100-01-01T00:00:00Z')).toBeUndefined();
+    expect(isoFromLogTime('0095-06-01T00:00:00Z')).toBeUndefined();
+    expect(isoFromLogTime('2026-02-30T10:00:00Z')).toBeUndefined();
+    expect(isoFromEpoch(631152000)).toBe(FIRST); // seconds
+    expect(isoFromEpoch(631151999)).toBeUndefined(); // 1989: was a time before the window existed
+    expect(isoFromEpoch(4102444800000)).toBeUndefined(); // 2100-01-01 in ms
+    expect(isoFromTimeValue('Mon, 02 Jan 2006 15:04:05 GMT')).toBe('2006-01-02T15:04:05.000Z');
+    expect(isoFromTimeValue('12')).toBeUndefined(); // was December 2001, in the local time zone
+    expect(isoFromTimeValue('1970-01-01T00:00:00Z')).toBeUndefined();
+    expect(isoFromParts(1989, 'Dec', 31, '23:59:59')).toBeUndefined();
+    expect(isoFromParts(2026, 'Mar', 1, '10:00:00')).toBe('2026-03-01T10:00:00.000Z');
+  });
+
+  test('failure messages tell a time outside the window from a non-time', () => {
+    expect(outsideEventWindow('1970-01-01T00:00:00')).toBe(true);
+    expect(outsideEventWindow('2026-03-01T00:00:00')).toBe(false);
+    expect(outsideEventWindow(':::10000')).toBe(false);
+    expect(badTimeMessage('NLB time', '2100-01-01T00:00:00')).toBe(
+      'NLB time is outside the event time window 1990-01-01T00:00:00Z..2099-12-31T23:59:59Z: "2100-01-01T00:00:00"',
+    );
+    expect(badTimeMessage('NLB time', ':::10000')).toBe('NLB time is not a timestamp: ":::10000"');
+  });
+
+  test('every helper result is undefined or an ISO time inside the window (property)', () => {
+    const inside = (iso: string | undefined) => iso === undefined || (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(iso) && inEventWindow(Date.parse(iso)));
+    const text = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+      fc.tuple(fc.integer({ min: 0, max: 99999 }), fc.nat(99), fc.nat(99), fc.nat(99), fc.nat(99), fc.nat(99)).map(
+        ([y, mo, d, h, mi, s]) => `${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}T${h}:${mi}:${s}Z`,
+      ),
+    );
+    fc.assert(
+      fc.property(text, fc.double(), (s, n) => {
+        for (const iso of [isoFromString(s), isoFromLogTime(s), isoFromTimeValue(s), isoFromMillis(n), isoFromSeconds(n), isoFromEpoch(n), isoFromTimeValue(n)])
+          expect(inside(iso)).toBe(true);
+      }),
+      { numRuns: runs(500) },
+    );
+  });
+
+  test('does not depend on the local time zone', () => {
+    // Every helper builds UTC by hand; a zone-less string never goes through Date.parse.
+    const before = process.env.TZ;
+    try {
+      const results = ['UTC', 'Asia/Tokyo', 'America/St_Johns'].map((tz) => {
+        process.env.TZ = tz;
+        return [':::10000', '2018-12-20T02:59:40', '2026-03-01 10:00', '12'].map((s) => [isoFromString(s), isoFromTimeValue(s)]);
+      });
+      expect(results[1]).toEqual(results[0]);
+      expect(results[2]).toEqual(results[0]);
+    } finally {
+      if (before === undefined) delete process.env.TZ;
+      else process.env.TZ = before;
+    }
+  });
+});
