@@ -17,8 +17,7 @@
  * Identity per invocation (asserted by the tests): `documents = indexed + dead_lettered + failed`.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { stableId } from '../parsers/ids';
-import { deadLetterKey, parseArchiveKey } from './core/archive';
+import { deadLetterKey, deadLetterName, parseArchiveKey } from './core/archive';
 import { indexName } from './core/indices';
 import type { Tally } from './core/tally';
 import { ArchiveWriter } from './io/archive-writer';
@@ -63,8 +62,7 @@ export async function indexObject(input: ArchiveObject, deps: IndexObjectDeps): 
   const parsed = parseArchiveKey(input.key);
   if (!parsed || parsed.area !== 'normalized') return { tally: { ignored_objects: 1 }, ignored: 'not a normalized archive object' };
   let documents = 0;
-  // Named after the archive object, so a re-run overwrites its own dead letters.
-  const name = `${parsed.name.replace(/\.ndjson\.gz$|\.gz$/, '')}-${stableId('indexer', input.store.bucket, input.store.absoluteKey(input.key))}`;
+  const name = deadLetterName(parsed.name, input.store.bucket, input.store.absoluteKey(input.key));
   const deadLetters = new ArchiveWriter(deps.archive, name, deadLetterKey);
   const onDeadLetter = (d: DeadLetter) => deadLetters.write(parsed.partition, [JSON.stringify(d)]);
   const writer = new BulkWriter(deps.transport, { ...deps.bulk, onDeadLetter });

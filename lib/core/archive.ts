@@ -101,6 +101,14 @@ export function sourceObjectName(inputPath: string, ...identity: string[]): stri
   return `${base.slice(0, 100)}-${stableId(...identity)}`;
 }
 
+/**
+ * Name of the dead-letter object of one archive object: the archive object's name and a hash of its
+ * location, so re-indexing the same object overwrites its own dead letters instead of adding more.
+ */
+export function deadLetterName(archiveName: string, bucket: string, key: string): string {
+  return `${archiveName.replace(/\.ndjson\.gz$|\.gz$/, '')}-${stableId('indexer', bucket, key)}`;
+}
+
 /** What the partition rule needs of a normalized batch. */
 export interface PartitionInput {
   source: string;

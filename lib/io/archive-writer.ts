@@ -25,8 +25,6 @@ interface OpenObject {
 
 export class ArchiveWriter {
   private readonly objects = new Map<string, OpenObject>();
-  /** Lines written, over all objects. */
-  lines = 0;
 
   /**
    * @param keyOf where a partition's object goes: `archiveKey` (normalized/) or `deadLetterKey`.
@@ -52,7 +50,6 @@ export class ArchiveWriter {
     if (!text) return;
     const o = this.open(partition);
     if (o.failure) throw o.failure;
-    this.lines += typeof data === 'string' ? countLines(data) : data.length;
     if (!o.gzip.write(text)) await Promise.race([once(o.gzip, 'drain'), o.done]);
     if (o.failure) throw o.failure;
   }
@@ -91,10 +88,4 @@ export class ArchiveWriter {
     this.objects.set(key, (o = opened));
     return o;
   }
-}
-
-function countLines(s: string): number {
-  let n = 0;
-  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
-  return n;
 }

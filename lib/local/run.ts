@@ -18,7 +18,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@opensearch-project/opensearch';
 import { DATASETS } from '../../parsers/types';
-import { parseArchiveKey } from '../core/archive';
+import { NORMALIZED_PREFIX, parseArchiveKey } from '../core/archive';
 import { allIndicesPattern, DEFAULT_INDEX_PREFIX, indexPattern } from '../core/indices';
 import { addTally, type Tally } from '../core/tally';
 import { bulkTransport, createOpenSearchClient } from '../io/opensearch';
@@ -205,7 +205,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   lap('pipeline');
 
   const objects: ReplayObject[] = [];
-  for await (const obj of listAll(archive, 'normalized/')) objects.push({ ...obj, source: parseArchiveKey(obj.key)?.partition.source });
+  for await (const obj of listAll(archive, NORMALIZED_PREFIX)) objects.push({ ...obj, source: parseArchiveKey(obj.key)?.partition.source });
   const bytes = objects.reduce((a, x) => a + x.size, 0);
   out(`Archive: ${archive.url} — ${objects.length} normalized objects (${(bytes / MB).toFixed(1)} MB), raw Firehose backup in raw/, S3-delivered inputs in ${logs.url}`);
 
