@@ -9,6 +9,10 @@
  *           S3 ingest (`ingestObject`) of one large gzip ALB object; reports its own peak RSS.
  *   indexer --opensearch URL --bucket B --key K --runs N --out FILE
  *           the indexer core (`indexObject`) vs a raw `_bulk` of the same NDJSON, alternating.
+ *   bomb    --case transform|ingest --file F [--dir D --key K] --out FILE
+ *           one hostile input with the DEFAULT bounds (`lib/core/limits.ts`): the transformer on a
+ *           Firehose event (F), or S3 ingest of object K of the local store D; reports the outcome and
+ *           its own peak RSS (`process.resourceUsage().maxRSS`), nothing timed.
  *
  * Results are JSON written to `--out`; stdout is free for logs.
  */
@@ -180,10 +184,55 @@ async function indexer(): Promise<void> {
   writeFileSync(arg('out'), JSON.stringify({ docs: lines.length, bytes: lines.reduce((a, l) => a + Buffer.byteLength(l) + 1, 0), seconds }));
 }
 
+/** What `bomb` reports: the outcome in words and the memory it took. */
+export interface BombResult {
+  outcome: string;
+  tally: Record<string, number>;
+  baselineRssKb: number;
+  maxRssKb: number;
+}
+
+async function bomb(): Promise<void> {
+  const { readFileSync } = await import('node:fs');
+  const which = arg('case');
+  let outcome: string;
+  let tally: Record<string, number>;
+  let baselineRssKb: number;
+  let maxRssKb: number;
+  if (which === 'transform') {
+    const event = JSON.parse(readFileSync(arg('file'), 'utf8'));
+    baselineRssKb = process.memoryUsage().rss / 1024;
+    // The function's own options: default bounds (no maxDecompressedBytes given).
+    const r = transformFirehose(event, { responseMaxBytes: DEFAULT_BUDGET, now: NOW });
+    maxRssKb = process.resourceUsage().maxRSS;
+    outcome = r.response.records.map((x) => x.result).join(',') + (r.failedRecords.length ? `: ${r.failedRecords.map((f) => f.reason).join('; ')}` : '');
+    tally = r.tally as Record<string, number>;
+  } else {
+    const { ingestObject } = await import('../lib/ingest');
+    const { LocalStore } = await import('../lib/io/store');
+    const { readLines } = await import('../lib/io/s3');
+    const logs = new LocalStore(arg('dir'), 'bench-logs');
+    const archive = new LocalStore(`${arg('dir')}-archive`, 'bench-archive');
+    baselineRssKb = process.memoryUsage().rss / 1024;
+    const r = await ingestObject({ store: logs, key: arg('key'), version: 'bench' }, { archive, chunkLines: 5000, now: () => NOW });
+    maxRssKb = process.resourceUsage().maxRSS; // before reading the (small) output back
+    tally = r.tally as Record<string, number>;
+    const errors: string[] = [];
+    for (const key of r.outputs)
+      for await (const l of readLines(await archive.get(key))) {
+        const d = JSON.parse(l) as { error?: { type?: string; message?: string } };
+        if (d.error?.type) errors.push(`${d.error.type}: ${d.error.message}`);
+      }
+    outcome = `${r.tally.documents ?? 0} documents, ${r.tally.failed ?? 0} failed${errors.length ? ` (${[...new Set(errors)].join('; ')})` : ''}`;
+  }
+  const res: BombResult = { outcome, tally, baselineRssKb, maxRssKb };
+  writeFileSync(arg('out'), JSON.stringify(res));
+}
+
 const mode = process.argv[2];
-const run = mode === 'cpu' ? async () => cpu() : mode === 'ingest' ? ingest : mode === 'indexer' ? indexer : undefined;
+const run = mode === 'cpu' ? async () => cpu() : mode === 'ingest' ? ingest : mode === 'indexer' ? indexer : mode === 'bomb' ? bomb : undefined;
 if (!run) {
-  console.error('usage: measure.ts cpu|ingest|indexer [options]');
+  console.error('usage: measure.ts cpu|ingest|indexer|bomb [options]');
   process.exit(2);
 }
 run().catch((e) => {

@@ -11,7 +11,7 @@
  *     --ingest-heap L    heap sizes of the ingest runs, MB, 0 = V8's default (default "0,160": two runs)
  *     --opensearch URL   OpenSearch for the indexer scenario (default: $OPENSEARCH_URL, .cache/services.env,
  *                        then http://127.0.0.1:9200); skipped with a note when none answers
- *     --skip ingest,indexer,coldstart,cpu
+ *     --skip ingest,indexer,coldstart,cpu,bomb
  *     --profile SOURCE   also write a CPU profile of the transformer on SOURCE and print its top frames
  *     --render           only rewrite bench/RESULTS.md from bench/results/latest*.json
  *
@@ -25,9 +25,9 @@ import { once } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { createGzip, gzipSync } from 'node:zlib';
 import { BENCH_MAPPINGS, buildSource, SOURCES, writeAlbFile } from './data';
-import type { CpuResult } from './measure';
+import type { BombResult, CpuResult } from './measure';
 import { topFrames } from './profile';
 import { startS3Sink, type StoredObject } from './s3-server';
 import { LAMBDA_MEMORY_MB, LAMBDA_USD_PER_GB_S, lambdaCostPerGb, median, round, type Row } from './stats';
@@ -172,6 +172,94 @@ async function ingestScenario(): Promise<void> {
    }
   } finally {
     await sink.close();
+  }
+}
+
+// -------------------------------------------------------------------------------------------- bombs
+/**
+ * Peak RSS a hostile input may cost a function with 1,024 MB (transformer, S3 ingest; serverless.yml):
+ * an input refused by a bound (a gzip bomb, a structure bomb, an over-long line) at most a quarter of
+ * it; the largest payload still accepted (50,000 small JSON events in 8 MiB, `lib/core/limits.ts`) at
+ * most half. Each case runs in its own pinned process with the DEFAULT bounds; the row says whether
+ * its peak stayed within its bound (a fact, not a timed test).
+ */
+const BOMB_RSS_BOUND_MB = 256;
+const ACCEPTED_RSS_BOUND_MB = 512;
+
+/** Gzip of `parts` (strings, or [byte, count] runs written 1 MiB at a time), streamed to a file. */
+async function gzipFile(file: string, parts: Array<string | [string, number]>): Promise<number> {
+  const { createWriteStream } = await import('node:fs');
+  const { pipeline } = await import('node:stream/promises');
+  async function* chunks() {
+    for (const p of parts) {
+      if (typeof p === 'string') yield Buffer.from(p);
+      else for (let left = p[1]; left > 0; left -= MB) yield Buffer.alloc(Math.min(MB, left), p[0]);
+    }
+  }
+  await pipeline(chunks(), createGzip({ level: 9 }), createWriteStream(file));
+  return statSync(file).size;
+}
+
+async function bombScenario(): Promise<void> {
+  const dir = path.join(WORK, 'bombs');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(path.join(dir, 'logs'), { recursive: true });
+  const payload = (messageParts: Array<string | [string, number]>): Array<string | [string, number]> => [
+    '{"messageType":"DATA_MESSAGE","owner":"111122223333","logGroup":"/app/bomb","logStream":"s","subscriptionFilters":["f"],"logEvents":[{"id":"1","timestamp":1772359200000,"message":"',
+    ...messageParts,
+    '"}]}',
+  ];
+  const firehoseEvent = async (name: string, parts: Array<string | [string, number]>) => {
+    const gz = path.join(dir, `${name}.gz`);
+    const bytes = await gzipFile(gz, parts);
+    const event = { invocationId: 'bomb', deliveryStreamArn: 'arn:aws:firehose:us-east-1:111122223333:deliverystream/bench', region: 'us-east-1', records: [{ recordId: '1', approximateArrivalTimestamp: 1772359200000, data: readFileSync(gz).toString('base64') }] };
+    const file = path.join(dir, `${name}.json`);
+    writeFileSync(file, JSON.stringify(event));
+    return { file, bytes };
+  };
+  const cases: Array<{ scenario: string; args: string[]; input: string; bound?: number }> = [];
+  for (const mb of [300, 600]) {
+    const e = await firehoseEvent(`transform-${mb}`, payload([['x', mb * MB]]));
+    cases.push({ scenario: `bomb: transformer, gzip record → ${mb} MB`, args: ['--case', 'transform', '--file', e.file], input: `one ${(e.bytes / 1024).toFixed(0)} KB gzip record inflating to ${mb} MB` });
+  }
+  // Under the byte bound, but millions of nested arrays: parse memory follows containers, not bytes.
+  const nested = await firehoseEvent('transform-nested', ['{"messageType":"DATA_MESSAGE","logEvents":[', ['[', 3.5 * MB], [']', 3.5 * MB], ']}']);
+  cases.push({ scenario: 'bomb: transformer, 7 MB of nested arrays', args: ['--case', 'transform', '--file', nested.file], input: `one ${(nested.bytes / 1024).toFixed(0)} KB gzip record: 3.5 Mi nested arrays (7 MiB, under the 8 MiB bound)` });
+  // The worst a payload can do and still be accepted: as many events as the container bound lets
+  // through, each a small JSON object with as many keys as the byte bound leaves room for.
+  const n = 49_990;
+  const msg = '{' + Array.from({ length: 11 }, (_, k) => `\\"k${k.toString(36)}\\":1`).join(',') + '}';
+  const events: string[] = [];
+  for (let i = 0; i < n; i++) events.push(`{"id":"${i}","timestamp":1772359200000,"message":"${msg}"}`);
+  const accepted = await firehoseEvent('transform-accepted', [
+    `{"messageType":"DATA_MESSAGE","owner":"111122223333","logGroup":"/app/bomb","logStream":"s","subscriptionFilters":["f"],"logEvents":[${events.join(',')}]}`,
+  ]);
+  cases.push({ scenario: 'worst accepted: transformer, 50k JSON events', args: ['--case', 'transform', '--file', accepted.file], input: `one ${(accepted.bytes / 1024).toFixed(0)} KB gzip record: ${n} events of 11-key JSON in ~7.5 MiB`, bound: ACCEPTED_RSS_BOUND_MB });
+  // S3 ingest: one 1 GiB line (no newline) between two good lines.
+  const key = 'AWSLogs/111122223333/elasticloadbalancing/us-east-1/2026/03/01/111122223333_elasticloadbalancing_us-east-1_app.bomb_20260301T1000Z_10.0.0.1_bomb.log.gz';
+  mkdirSync(path.dirname(path.join(dir, 'logs', key)), { recursive: true });
+  const line = 'http 2026-03-01T10:00:00.000000Z app/bomb/50dc6c495c0c9188 192.0.2.10:2817 10.0.0.1:80 0.000 0.001 0.000 200 200 34 366 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.46.0" - - arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/t/73e2d6bc24d8a067 "Root=1-58337262-36d228ad5d99923122bbe354" "-" "-" 0 2026-03-01T10:00:00.000000Z "forward" "-" "-" "10.0.0.1:80" "200" "-" "-"\n';
+  const objBytes = await gzipFile(path.join(dir, 'logs', key), [line, ['y', 1024 * MB], '\n', line]);
+  cases.push({ scenario: 'bomb: s3 ingest, one 1 GiB line', args: ['--case', 'ingest', '--dir', path.join(dir, 'logs'), '--key', key], input: `a ${(objBytes / 1024 / 1024).toFixed(1)} MB gzip ALB object: a line, one 1 GiB line without a newline, a line` });
+
+  console.log(`\n== bombs (default bounds; peak RSS bound ${BOMB_RSS_BOUND_MB} MB, ${ACCEPTED_RSS_BOUND_MB} MB for the worst accepted payload)`);
+  for (const c of cases) {
+    const out = path.join(dir, 'result.json');
+    await runChild(pin((await tsNode('bench/measure.ts')).concat(['bomb', ...c.args, '--out', out])));
+    const r = JSON.parse(readFileSync(out, 'utf8')) as BombResult;
+    const bound = c.bound ?? BOMB_RSS_BOUND_MB;
+    const peak = r.maxRssKb / 1024;
+    const within = peak <= bound;
+    if (!within) notes.push(`${c.scenario}: peak RSS ${peak.toFixed(0)} MB is OVER the ${bound} MB bound`);
+    console.log(`${c.scenario}: peak RSS ${peak.toFixed(0)} MB (${within ? 'within' : 'OVER'} ${bound} MB); ${r.outcome}`);
+    row({
+      scenario: c.scenario,
+      events_per_s: null,
+      mb_per_s: null,
+      ratio_to_floor: null,
+      peak_rss_mb: round(peak, 1),
+      note: `${c.input} → ${r.outcome}; tally ${JSON.stringify(r.tally)}; RSS before ${(r.baselineRssKb / 1024).toFixed(0)} MB; peak ${within ? 'within' : 'OVER'} the ${bound} MB bound`,
+    });
   }
 }
 
@@ -342,6 +430,7 @@ async function main(): Promise<void> {
   load.push(os.loadavg());
   if (profileSource) await profile();
   if (!skip.has('ingest')) await ingestScenario();
+  if (!skip.has('bomb')) await bombScenario();
   load.push(os.loadavg());
   if (!skip.has('indexer')) await indexerScenario();
   if (!skip.has('coldstart')) await coldStart();

@@ -10,6 +10,7 @@ import { registerSetup } from './commands/setup';
 import { registerReplay } from './commands/replay';
 import { registerIngest } from './commands/ingest';
 import { registerDemo } from './commands/demo';
+import { registerVerifyCloudTrail } from './commands/verify-cloudtrail';
 
 export function program(): Command {
   const p = new Command('tributary')
@@ -23,6 +24,7 @@ export function program(): Command {
   registerReplay(p);
   registerIngest(p);
   registerDemo(p);
+  registerVerifyCloudTrail(p);
   return p;
 }
 

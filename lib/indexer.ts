@@ -1,12 +1,12 @@
 /**
  * The indexer use case: archive objects (`normalized/…ndjson.gz`, named by S3 notifications, or by
  * replay) are streamed line by line into the bulk core (`lib/io/bulk.ts`) and indexed into
- * `indexName(doc, prefix)` with `_id` = `event.id`.
+ * `indexName(doc, prefix)` with `_id` = `documentId(doc)` (`event.id` namespaced by the attributed account).
  *
  * Per object, every document ends as exactly one of:
  * - indexed (after retries of retryable item errors),
- * - dead-lettered: a non-retryable answer (mapping conflict, 400) or a line that is not a JSON
- *   document, written to `errors/indexer/<partition of the object>/<object name>-<id>.ndjson.gz` as
+ * - dead-lettered: a non-retryable answer (mapping conflict, 400), a line that is not a JSON
+ *   document, or a line over `maxLineBytes` (`line_too_long`, its first bytes kept), written to `errors/indexer/<partition of the object>/<object name>-<id>.ndjson.gz` as
  *   `{reason, status, error, index, document}` — the name is derived from the archive object, so a
  *   re-run overwrites its own dead letters instead of duplicating them,
  * - failed: OpenSearch unreachable or still pushing back after the bounded retries. The SQS message
@@ -17,14 +17,16 @@
  * Identity per invocation (asserted by the tests): `documents = indexed + dead_lettered + failed`.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { deadLetterKey, deadLetterName, parseArchiveKey } from './core/archive';
+import { documentId } from './core/attribution';
+import { deadLetterKey, deadLetterName, normalizedObject } from './core/archive';
 import { indexName } from './core/indices';
 import type { Tally } from './core/tally';
 import { ArchiveWriter } from './io/archive-writer';
 import { type BulkOptions, type BulkTransport, BulkUnavailableError, BulkWriter, type DeadLetter } from './io/bulk';
 import type { IndexerConfig } from './io/config';
 import { bulkTransport, createOpenSearchClient, omitIdsFor } from './io/opensearch';
-import { createS3Client, readLines } from './io/s3';
+import { DEFAULT_LIMITS, isUnreadable } from './core/limits';
+import { createS3Client, readLineItems } from './io/s3';
 import { forEachNotifiedObject, type MessagesOutcome, type SqsRecordLike } from './io/sqs';
 import { bucketStores, type ObjectStore } from './io/store';
 
@@ -34,6 +36,8 @@ export interface IndexObjectDeps {
   transport: BulkTransport;
   bulk: Omit<BulkOptions, 'onDeadLetter'>;
   indexPrefix: string;
+  /** `MAX_LINE_BYTES` (default 8 MiB): a longer line is dead-lettered with its first bytes, never held whole. */
+  maxLineBytes?: number;
 }
 
 /** One archive object: the store it is read from (the archive, or replay's staging) and its key. */
@@ -51,7 +55,8 @@ export interface IndexObjectResult {
 interface Doc {
   '@timestamp'?: string;
   event?: { id?: string; dataset?: string };
-  tributary?: { merge?: boolean; source?: string };
+  cloud?: { account?: { id?: string } };
+  tributary?: { merge?: boolean; source?: string; claimed?: { account?: string } };
 }
 
 /**
@@ -59,8 +64,10 @@ interface Doc {
  * @example await indexObject({ store: archive, key: 'normalized/source=elb/…/x.ndjson.gz' }, { archive, transport, bulk: DEFAULT_BULK, indexPrefix: 'logs' })
  */
 export async function indexObject(input: ArchiveObject, deps: IndexObjectDeps): Promise<IndexObjectResult> {
-  const parsed = parseArchiveKey(input.key);
-  if (!parsed || parsed.area !== 'normalized') return { tally: { ignored_objects: 1 }, ignored: 'not a normalized archive object' };
+  // Also a `normalized/` key whose partition does not parse (`year=-29719/` from before the time
+  // window applied to partitions): its documents are indexed, not ignored.
+  const parsed = normalizedObject(input.key);
+  if (!parsed) return { tally: { ignored_objects: 1 }, ignored: 'not a normalized archive object' };
   let documents = 0;
   const name = deadLetterName(parsed.name, input.store.bucket, input.store.absoluteKey(input.key));
   const deadLetters = new ArchiveWriter(deps.archive, name, deadLetterKey);
@@ -68,7 +75,13 @@ export async function indexObject(input: ArchiveObject, deps: IndexObjectDeps): 
   const writer = new BulkWriter(deps.transport, { ...deps.bulk, onDeadLetter });
   const body = await input.store.get(input.key);
   try {
-    for await (const line of readLines(body)) {
+    for await (const line of readLineItems(body, deps.maxLineBytes ?? DEFAULT_LIMITS.maxLineBytes)) {
+      if (isUnreadable(line)) {
+        documents++;
+        writer.stats.deadLettered++;
+        await onDeadLetter({ reason: line.type, status: 0, error: line.reason, index: null, document: line.head });
+        continue;
+      }
       if (!line.trim()) continue;
       documents++;
       let doc: Doc;
@@ -80,7 +93,7 @@ export async function indexObject(input: ArchiveObject, deps: IndexObjectDeps): 
         await onDeadLetter({ reason: 'invalid_json', status: 0, error: (e as Error).message, index: null, document: line });
         continue;
       }
-      await writer.add({ index: indexName(doc, deps.indexPrefix), id: doc.event?.id, merge: doc.tributary?.merge === true, doc });
+      await writer.add({ index: indexName(doc, deps.indexPrefix), id: documentId(doc), merge: doc.tributary?.merge === true, doc });
     }
     await writer.flush();
     await deadLetters.close();
@@ -136,5 +149,6 @@ export function indexerDepsFromConfig(config: IndexerConfig): IndexerDeps {
     transport: bulkTransport(createOpenSearchClient(config.opensearch)),
     bulk: { ...config.bulk, omitIds: omitIdsFor(config.opensearch) },
     indexPrefix: config.indexPrefix,
+    maxLineBytes: config.maxLineBytes,
   };
 }

@@ -6,7 +6,8 @@
  *   processor) becomes `Ok` with base64 gzipped NDJSON (see `encodeOutputData`): one line per normalized document, parse failures
  *   included as `pipeline_error` documents. Nothing of a usable record is dropped silently.
  * - CONTROL_MESSAGE (and data messages without events) → `Dropped`.
- * - A record that is not gzip/JSON/a CWL payload → `ProcessingFailed`: Firehose writes its raw
+ * - A record that is not gzip/JSON/a CWL payload, or that inflates past `maxDecompressedBytes` (a gzip
+ *   bomb stops there: memory stays bounded) → `ProcessingFailed`: Firehose writes its raw
  *   bytes to `errors/firehose/processing-failed/…`, where S3 ingest picks it up again.
  * - `metadata.partitionKeys` = the archive partition of the payload (`lib/core/cloudwatch.ts`, by the
  *   one partition rule of `lib/core/archive.ts`): source = detected source, account and region of its
@@ -44,6 +45,11 @@ export interface FirehoseTransformResponse {
 export interface TransformOptions extends CloudWatchNormalizeOptions {
   /** Budget of the serialized response in bytes (Lambda's hard limit is 6 MB). */
   responseMaxBytes: number;
+  /**
+   * Bound of one record's decompressed payload (`MAX_DECOMPRESSED_BYTES`, default 8 MiB, see
+   * `lib/core/limits.ts`): a record that inflates past it is `ProcessingFailed` with the reason.
+   */
+  maxDecompressedBytes?: number;
 }
 
 export interface TransformOutcome {
@@ -106,7 +112,7 @@ export function transformFirehose(event: FirehoseTransformEvent, options: Transf
     };
     let batch;
     try {
-      batch = cloudWatchBatch(decodeCloudWatchPayload(Buffer.from(r.data, 'base64')), event.region);
+      batch = cloudWatchBatch(decodeCloudWatchPayload(Buffer.from(r.data, 'base64'), options.maxDecompressedBytes), event.region);
     } catch (e) {
       if (!(e instanceof EnvelopeError)) throw e;
       return fail(e.message, 1);
@@ -151,8 +157,10 @@ export function transformFromConfig(config: TransformConfig): (event: unknown) =
       now: new Date(),
       includeOriginal: config.includeOriginal,
       mappings: config.sourceMappings,
+      aggregators: config.aggregatorAccounts,
       sourceOptions: config.sourceOptions,
       responseMaxBytes: config.responseMaxBytes,
+      maxDecompressedBytes: config.maxDecompressedBytes,
     });
   };
 }

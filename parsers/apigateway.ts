@@ -16,6 +16,7 @@
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-logging.html
  */
 import { isIP } from 'node:net';
+import { jsonText, MAX_JSON_CONTAINERS, tooManyContainers } from './json';
 import { EVENT_TIME_WINDOW, isoFromMillis, utcMillis } from './time';
 import { DATASETS, ParseError, isSkip, skip, type Fields, type LineResult, type Outcome, type ParseContext, type Parser, type ParserMeta, type RawEvent } from './types';
 
@@ -69,6 +70,8 @@ class Acc {
   clientCert: Record<string, string> = {};
   extra: Obj | undefined = undefined;
   extraCount = 0;
+  /** Keys left out of `extra` / `authorizer.context` by their bounds: counted, never silently lost. */
+  extraDropped = 0;
   known = 0;
 }
 
@@ -206,7 +209,10 @@ const put = (o: Obj, k: string, v: unknown) => Object.defineProperty(o, k, { val
 const isAbsent = (v: string) => v === '-' || v === '';
 
 function putExtra(a: Acc, path: string, v: string) {
-  if (a.extraCount >= MAX_EXTRA) return;
+  if (a.extraCount >= MAX_EXTRA) {
+    a.extraDropped++;
+    return;
+  }
   a.extraCount++;
   put((a.extra ??= {}), path, v.length > MAX_VALUE ? v.slice(0, MAX_VALUE) + '…' : v);
 }
@@ -216,7 +222,8 @@ function accept(a: Acc, path: string, n: string, value: unknown, depth: number):
   if (value === null || value === undefined) return;
   if (typeof value === 'object') {
     if (Array.isArray(value) || depth >= MAX_DEPTH) {
-      putExtra(a, path, JSON.stringify(value));
+      // Clipped JSON text (putExtra keeps MAX_VALUE chars); iterative, so any nesting is safe.
+      putExtra(a, path, jsonText(value, MAX_VALUE));
       return;
     }
     for (const k in value as Obj) accept(a, `${path}.${k}`, n + norm(k), (value as Obj)[k], depth + 1);
@@ -242,6 +249,7 @@ function accept(a: Acc, path: string, n: string, value: unknown, depth: number):
     const rest = path.slice(path.toLowerCase().indexOf('authorizer') + 10).replace(/^[._]/, '') || 'value';
     const ctx = (a.authorizerContext ??= {});
     if (Object.keys(ctx).length < MAX_EXTRA) put(ctx, rest, v.length > MAX_VALUE ? v.slice(0, MAX_VALUE) + '…' : v);
+    else a.extraDropped++;
     return;
   }
   putExtra(a, path, v);
@@ -350,6 +358,7 @@ function accessDoc(a: Acc): Fields | ParseError {
   if (Object.keys(a.clientCert).length) identity.client_cert = { ...a.clientCert };
   if (Object.keys(identity).length) gw.identity = identity;
   if (a.extra) gw.extra = a.extra;
+  if (a.extraDropped) gw.extra_dropped = a.extraDropped;
 
   // ECS
   let method = a.method?.toUpperCase();
@@ -435,6 +444,7 @@ function xrayId(s: string): string | undefined {
 // Access line shapes
 
 function parseJsonAccess(line: string): LineResult {
+  if (tooManyContainers(line)) return new ParseError(`access log JSON with more than ${MAX_JSON_CONTAINERS} objects and arrays`, 'too_large');
   let obj: unknown;
   try {
     obj = JSON.parse(line);

@@ -10,6 +10,7 @@
  * @example appParser.parse([{ message: '{"level":30,"time":1700000000123,"pid":7,"hostname":"web-1","msg":"listening"}', key: 'k' }], {})
  * // → message 'listening', log.level 'info', @timestamp 2023-11-14T22:13:20.123Z, app.format 'pino'
  */
+import { jsonText, setOwn, tooManyContainers } from './json';
 import { isoFromEpoch, isoFromLogTime, isoFromParts, isoFromTimeValue, monthIndex, offsetMinutes } from './logtime';
 import { levelFromName, levelFromSyslogSeverity, levelFromValue, type Level } from './levels';
 import { exceptionOf, groupLines, hasStackTrace, isExceptionHeader } from './multiline';
@@ -23,6 +24,8 @@ export const APP_FIELDS_MAX_KEYS = 64;
 export const APP_FIELDS_MAX_CHARS = 16 * 1024;
 const MAX_STRING = 2048;
 const MAX_DEPTH = 4;
+/** Bound of a JSON value serialized into a text field (`message`, a stack trace line): a CloudWatch Logs event's 1 MiB. */
+const MAX_JSON_TEXT = 1024 * 1024;
 
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -149,10 +152,10 @@ class Taker {
       const g = this.groups?.get(k);
       if (g) {
         const pruned = prune(g);
-        if (pruned !== undefined) out[k] = pruned;
-      } else out[k] = v;
+        if (pruned !== undefined) setOwn(out, k, pruned);
+      } else setOwn(out, k, v);
     }
-    for (const k in this.extra) out[k] = this.extra[k];
+    for (const k in this.extra) setOwn(out, k, this.extra[k]);
     return out;
   }
 }
@@ -164,7 +167,7 @@ function prune(o: Json): Json | undefined {
   for (const [k, v] of Object.entries(o)) {
     const p = isObj(v) ? prune(v) : v;
     if (p === undefined) continue;
-    out[k] = p;
+    setOwn(out, k, p);
     n++;
   }
   return n ? out : undefined;
@@ -173,13 +176,14 @@ function prune(o: Json): Json | undefined {
 function clipValue(v: unknown, depth: number): unknown {
   if (typeof v === 'string') return v.length > MAX_STRING ? v.slice(0, MAX_STRING) + '…' : v;
   if (v === null || typeof v !== 'object') return v;
-  if (depth >= MAX_DEPTH) return clipValue(JSON.stringify(v), depth);
+  // Deeper structure becomes clipped JSON text: bounded, whatever the nesting (`jsonText` never throws).
+  if (depth >= MAX_DEPTH) return jsonText(v, MAX_STRING);
   if (Array.isArray(v)) return v.slice(0, 50).map((x) => clipValue(x, depth + 1));
   const out: Json = {};
   let n = 0;
   for (const [k, x] of Object.entries(v)) {
     if (n++ >= APP_FIELDS_MAX_KEYS) break;
-    out[k] = clipValue(x, depth + 1);
+    setOwn(out, k, clipValue(x, depth + 1));
   }
   return out;
 }
@@ -203,7 +207,7 @@ export function boundedFields(rest: Json): { fields?: Json; dropped: number } {
       dropped++;
       continue;
     }
-    fields[k] = value;
+    setOwn(fields, k, value);
     size += cost;
     kept++;
   }
@@ -221,7 +225,7 @@ function origin(location: string): Json | undefined {
 
 function stackText(v: unknown): string | undefined {
   if (typeof v === 'string') return v || undefined;
-  if (Array.isArray(v)) return v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join('\n') || undefined;
+  if (Array.isArray(v)) return v.map((x) => (typeof x === 'string' ? x : jsonText(x, MAX_JSON_TEXT))).join('\n') || undefined;
   return undefined;
 }
 
@@ -256,7 +260,7 @@ export function mapJsonRecord(obj: Json): Fields {
 
   const message = t.first('message', 'msg', 'log.message');
   if (typeof message === 'string') out.message = message;
-  else if (message !== undefined) out.message = JSON.stringify(message);
+  else if (message !== undefined) out.message = jsonText(message, MAX_JSON_TEXT);
 
   const rawLevel = t.first('log.level', 'level', 'severity', 'levelname', 'log_level', 'loglevel');
   const level = levelOf(rawLevel);
@@ -351,10 +355,14 @@ export function mapJsonRecord(obj: Json): Fields {
   return out as Fields;
 }
 
-/** Parses a line that looks like a JSON object, or undefined. */
+/**
+ * Parses a line that looks like a JSON object, or undefined (then it is read as a text line). A line
+ * with more objects and arrays than `MAX_JSON_CONTAINERS` is not parsed: its parse would take memory by
+ * the container, not by the byte (1 MiB of `[[[[…`); it stays a text line, kept whole.
+ */
 export function parseJsonObject(text: string): Json | undefined {
   const t = text.trim();
-  if (t.length < 2 || t[0] !== '{' || t[t.length - 1] !== '}') return undefined;
+  if (t.length < 2 || t[0] !== '{' || t[t.length - 1] !== '}' || tooManyContainers(t)) return undefined;
   try {
     const v: unknown = JSON.parse(t);
     return isObj(v) ? v : undefined;

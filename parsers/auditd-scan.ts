@@ -8,6 +8,7 @@
  * go-libaudit test data, auditd.conf(5)).
  */
 import { ENCODED } from './auditd-tables';
+import { setOwn } from './json';
 
 /** A decoded field value: a string, or a nested map for user-space `msg='...'` blobs. */
 export type FieldValue = string | FieldMap;
@@ -80,7 +81,7 @@ export function scanRecord(line: string): AuditRecord | string {
     scanFields(s, gs + 1, end, interp, Decode.None);
     for (const k in interp) {
       const v = interp[k];
-      if (typeof v === 'string') enriched[k] = v;
+      if (typeof v === 'string') setOwn(enriched, k, v);
     }
     end = gs;
   }
@@ -196,7 +197,7 @@ export function scanFields(s: string, from: number, to: number, out: FieldMap, d
     }
     i++; // '='
     if (i >= to) {
-      out[key] = '';
+      setOwn(out, key, '');
       break;
     }
     c = s.charCodeAt(i);
@@ -233,12 +234,13 @@ export function scanFields(s: string, from: number, to: number, out: FieldMap, d
       if (last === 44 /* , */ || (last === 41 /* ) */ && raw.indexOf('(') < 0)) raw = raw.slice(0, -1);
       value = decode !== Decode.None && isEncoded(key, decode) && isHex(raw) ? hexDecode(raw) : raw;
     }
-    if (out[key] !== undefined) {
+    // `__proto__` is inherited, not a field: only an own key is a repeat.
+    if (out[key] !== undefined && (key !== '__proto__' || Object.prototype.hasOwnProperty.call(out, key))) {
       // Repeated key in one record (rare, e.g. AppArmor dup fields): keep the first, number the rest.
       let n = 2;
       while (`${key}_${n}` in out) n++;
       out[`${key}_${n}`] = value;
-    } else out[key] = value;
+    } else setOwn(out, key, value);
   }
   if (text) out.text = text.join(' ');
 }

@@ -20,6 +20,7 @@
  * `user.domain` is always userIdentity.accountId.
  */
 import { isIP } from 'node:net';
+import { deeperThan, jsonText, MAX_JSON_CONTAINERS, MAX_JSON_DEPTH, tooManyContainers } from './json';
 import { EVENT_TIME_WINDOW, EVENT_YEAR_MAX, EVENT_YEAR_MIN, isoFromString, outsideEventWindow } from './time';
 import { DATASETS, lineParser, ParseError, skip, type Fields, type LineResult, type Parser, type ParserMeta } from './types';
 
@@ -83,7 +84,8 @@ function prune(v: unknown, depth: number, budget: { leaves: number }): unknown {
   }
   if (depth >= FLAT_LIMITS.depth - 1) {
     budget.leaves--;
-    return clipString(JSON.stringify(v));
+    // Iterative and clipped: a subtree nested thousands deep cannot overflow the stack here.
+    return jsonText(v, FLAT_LIMITS.stringChars);
   }
   if (Array.isArray(v)) {
     const out: unknown[] = [];
@@ -103,18 +105,25 @@ function prune(v: unknown, depth: number, budget: { leaves: number }): unknown {
 
 type FreeForm = 'request_parameters' | 'response_elements' | 'additional_eventdata' | 'service_event_details' | 'edge_device_details' | 'other';
 
-/** Puts a free-form value in its flat_object field: as is when within budget, else pruned + full JSON. */
-function putFlat(ct: CloudTrailFields, name: FreeForm, value: unknown): void {
-  if (value === null || value === undefined) return;
+/**
+ * Puts a free-form value in its flat_object field: as is when within budget, else pruned + full JSON.
+ * A value nested deeper than `MAX_JSON_DEPTH` has no full JSON we could keep (serializing it would
+ * exhaust the stack), so the record is a failure (its text is kept in the failure document).
+ */
+function putFlat(ct: CloudTrailFields, name: FreeForm, value: unknown): ParseError | undefined {
+  if (value === null || value === undefined) return undefined;
   // flat_object needs an object; a scalar or array (rare, but the field is free-form) is wrapped.
   const obj: Obj = isObj(value) ? value : { value };
   if (withinBudget(obj, 0, { leaves: FLAT_LIMITS.leaves })) {
     ct[name] = obj;
-    return;
+    return undefined;
   }
+  if (deeperThan(value, MAX_JSON_DEPTH))
+    return new ParseError(`CloudTrail record with ${name} nested deeper than ${MAX_JSON_DEPTH} levels`, 'too_deep');
   ct[name] = prune(obj, 0, { leaves: FLAT_LIMITS.leaves }) as Obj;
   ct[`${name}_json`] = JSON.stringify(value);
   (ct.pruned_fields ??= []).push(name);
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -348,6 +357,8 @@ export function parseCloudTrailRecord(line: string): LineResult {
   const text = line.trim();
   if (!text) return skip('blank');
   if (text[0] !== '{') return new ParseError('not a CloudTrail record: not a JSON object', 'invalid_record');
+  // Parse memory follows the number of containers: 1 MiB of `[[[[…` is not parsed at all.
+  if (tooManyContainers(text)) return new ParseError(`CloudTrail record with more than ${MAX_JSON_CONTAINERS} JSON objects and arrays`, 'too_large');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -435,11 +446,13 @@ export function parseCloudTrailRecord(line: string): LineResult {
   const rp = r.requestParameters;
   const re = r.responseElements;
   const aed = r.additionalEventData;
-  putFlat(ct, 'request_parameters', rp);
-  putFlat(ct, 'response_elements', re);
-  putFlat(ct, 'additional_eventdata', aed);
-  putFlat(ct, 'service_event_details', r.serviceEventDetails);
-  putFlat(ct, 'edge_device_details', r.edgeDeviceDetails);
+  const tooDeep =
+    putFlat(ct, 'request_parameters', rp) ??
+    putFlat(ct, 'response_elements', re) ??
+    putFlat(ct, 'additional_eventdata', aed) ??
+    putFlat(ct, 'service_event_details', r.serviceEventDetails) ??
+    putFlat(ct, 'edge_device_details', r.edgeDeviceDetails);
+  if (tooDeep) return tooDeep;
   if (isObj(rp)) mapTargets(source, rp, doc, related);
 
   // Sign-in events report their result in responseElements.<eventName> ("Success"/"Failure").
@@ -513,7 +526,8 @@ export function parseCloudTrailRecord(line: string): LineResult {
   // Keys newer record versions add: kept, bounded, never mapped dynamically.
   let other: Obj | undefined;
   for (const k in r) if (!KNOWN.has(k)) put((other ??= {}), k, r[k]);
-  if (other) putFlat(ct, 'other', other);
+  const otherTooDeep = other && putFlat(ct, 'other', other);
+  if (otherTooDeep) return otherTooDeep;
 
   if (insight) mapInsight(insight, doc, ct);
   else {

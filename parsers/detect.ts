@@ -13,6 +13,7 @@
  *    searching the text, so an app log whose message mentions "eventVersion" stays `app`).
  * 5. `app`.
  */
+import { tooManyContainers } from './json';
 import type { ParseContext, RawEvent, SourceId, SourceOptions } from './types';
 import { headerFormat } from './vpcflow-format';
 
@@ -123,6 +124,7 @@ export function sourceFromJson(o: Record<string, unknown>): SourceId {
 export function sourceFromContent(message: string): SourceId | undefined {
   const m = message.trimStart();
   if (m.startsWith('{')) {
+    if (tooManyContainers(m)) return 'app'; // not parsed: see MAX_JSON_CONTAINERS
     try {
       const o: unknown = JSON.parse(m);
       if (typeof o === 'object' && o !== null && !Array.isArray(o)) return sourceFromJson(o as Record<string, unknown>);

@@ -23,9 +23,18 @@ export interface SourceOptions {
 export interface ParseContext {
   logGroup?: string;
   logStream?: string;
-  /** Account that owns the source (CloudWatch Logs `owner`, or the account in an S3 key). */
+  /**
+   * The delivering account: CloudWatch Logs `owner`, or the account of an S3 key anchored at a
+   * documented AWS layout. Trusted delivery metadata, never read from log content (`local` aside).
+   */
   account?: string;
+  /** The delivery's region (the CloudWatch Logs destination's, or the S3 key's). */
   region?: string;
+  /**
+   * Set when `account`/`region` come from a local file's path, not from an AWS delivery: they are
+   * then only a claim, and content claims stand, marked `unverified` (`lib/core/attribution.ts`).
+   */
+  local?: boolean;
   s3?: { bucket: string; key: string };
   options?: SourceOptions;
 }
@@ -42,6 +51,13 @@ export interface RawEvent {
   key: string;
   /** CloudWatch Logs `extractedFields` (e.g. `@aws.account`, `@aws.region` on central log groups). */
   extractedFields?: Record<string, string>;
+  /**
+   * Set by the envelope layer when it could not read the event within its bounds (a line over
+   * `MAX_LINE_BYTES`, a record the input ends inside, a message nested too deep to serialize):
+   * `message` then holds only its first bytes, and the pipeline makes the event a failure document
+   * with this reason and `error.type` without running a parser on it. Parsers never see such events.
+   */
+  rejected?: { reason: string; type: string };
 }
 
 /** A per-record error: the record could not be turned into a document. */

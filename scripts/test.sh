@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # What `npm test` runs, in order, stopping at the first failure:
 #   eslint -> typecheck -> generated artifacts up to date -> unit tier (unit + golden)
-#   -> start OpenSearch + moto (scripts/services.sh; stopped again on exit if this run started them)
+#   -> start OpenSearch, moto and the secured OpenSearch (scripts/services.sh start all; stopped again on
+#      exit if this run started them)
 #   -> template lint (scripts/lint-templates.sh, when present) -> integration tier.
 # The last line is `N passed, N failed` (jest tests of both tiers; a suite that cannot run counts as failed).
 #
 # Environment: OPENSEARCH_URL / AWS_ENDPOINT_URL use running services instead of starting them;
 # TRIBUTARY_SKIP_INTEGRATION=1 stops after the unit tier (no Java or Python needed);
-# TRIBUTARY_KEEP_SERVICES=1 leaves the services it started running.
+# TRIBUTARY_KEEP_SERVICES=1 leaves the services it started running. The secured-cluster tests
+# (test/integration/secured.test.ts) run here with TRIBUTARY_REQUIRE_SECURE=1: a secured node that is
+# missing fails them instead of skipping them.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -110,7 +113,16 @@ STARTED_FILE="$(mktemp)"
 export TRIBUTARY_STARTED_FILE="$STARTED_FILE"
 trap stop_services EXIT
 trap 'exit 130' INT TERM
-step services bash scripts/services.sh start
+# The secured node too, unless the run uses someone else's plain OpenSearch and names no secured one
+# (then its tests are skipped, and counted as skipped, instead of needing Java here).
+SERVICES=(all)
+REQUIRE_SECURE=1
+if [[ -n "${OPENSEARCH_URL:-}" && -z "${OPENSEARCH_SECURE_URL:-}" ]]; then
+  SERVICES=(opensearch moto)
+  REQUIRE_SECURE=0
+  echo "test.sh: OPENSEARCH_URL is set and OPENSEARCH_SECURE_URL is not: the secured-cluster tests will be skipped"
+fi
+step services bash scripts/services.sh start "${SERVICES[@]}"
 set -a
 # shellcheck source=/dev/null
 . "$ROOT/.cache/services.env"
@@ -120,6 +132,6 @@ if [[ -f scripts/lint-templates.sh ]]; then
   LINT_VENV="$(dirname "$TRIBUTARY_VENV_BIN")" PATH="$TRIBUTARY_VENV_BIN:$PATH" step "template lint" bash scripts/lint-templates.sh
 fi
 
-jest_tier integration --selectProjects integration --runInBand --testTimeout=120000
+TRIBUTARY_REQUIRE_SECURE=$REQUIRE_SECURE jest_tier integration --selectProjects integration --runInBand --testTimeout=120000
 stop_services
 summary

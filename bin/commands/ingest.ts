@@ -22,6 +22,7 @@ import { indexObjects, type ReplayObject } from '../../lib/replay';
 import { createS3Client } from '../../lib/io/s3';
 import { LocalStore, openStore } from '../../lib/io/store';
 import { SOURCE_IDS, type SourceId } from '../../parsers/types';
+import { aggregatorOption } from './aggregators';
 import { formatReplayResult, table } from './replay';
 
 interface IngestFlags {
@@ -33,6 +34,7 @@ interface IngestFlags {
   region?: string;
   logGroup?: string;
   vpcFormat?: string;
+  aggregatorAccounts?: string[];
 }
 
 /** Files of the arguments, directories walked recursively (sorted, hidden files skipped). */
@@ -65,6 +67,7 @@ export function registerIngest(program: Command): void {
     .option('--region <region>', 'AWS region of files outside AWSLogs/')
     .option('--log-group <name>', 'CloudWatch Logs group the lines came from (drives detection)')
     .option('--vpc-format <format>', 'VPC Flow Logs format of headerless lines')
+    .addOption(aggregatorOption())
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -102,8 +105,15 @@ export function registerIngest(program: Command): void {
             const root = abs.slice(0, at);
             const name = path.basename(root).toLowerCase().replace(/[^a-z0-9.-]/g, '-') || 'local';
             const logs = new LocalStore(root, name === archive.bucket ? `${name}-logs` : name);
-            d = await deliverS3(abs.slice(at + 1).split(path.sep).join('/'), bytes, logs, archive, { now, sourceOptions, alreadyStored: true });
-          } else d = await deliverLocalFile(abs, bytes, archive, { source: flags.source, account: flags.account, region: flags.region, logGroup: flags.logGroup, sourceOptions, now });
+            // A copied file is no AWS delivery: its path's account is a claim (`localKeys`: unverified).
+            d = await deliverS3(abs.slice(at + 1).split(path.sep).join('/'), bytes, logs, archive, {
+              now,
+              sourceOptions,
+              alreadyStored: true,
+              localKeys: true,
+              aggregators: flags.aggregatorAccounts,
+            });
+          } else d = await deliverLocalFile(abs, bytes, archive, { source: flags.source, account: flags.account, region: flags.region, logGroup: flags.logGroup, sourceOptions, aggregators: flags.aggregatorAccounts, now });
         } catch (e) {
           return fail(1, `${file}: ${(e as Error).message}`);
         }

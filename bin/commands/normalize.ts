@@ -5,7 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { decodeInput } from '../../lib/core/inputs';
-import { failureDocument, normalize, type Counts } from '../../lib/core/pipeline';
+import { normalizeInChunks } from '../../lib/core/chunks';
+import { failureDocument, type Counts } from '../../lib/core/pipeline';
+import { aggregatorOption } from './aggregators';
 import { SOURCE_IDS, type ParseContext, type SourceId } from '../../parsers/types';
 
 export interface NormalizeFlags {
@@ -16,6 +18,7 @@ export interface NormalizeFlags {
   region?: string;
   vpcFormat?: string;
   original?: boolean;
+  aggregatorAccounts?: string[];
 }
 
 export class UsageError extends Error {}
@@ -54,10 +57,16 @@ export function runNormalize(paths: string[], flags: NormalizeFlags, out: (line:
       add(fallback, { received: 1, documents: 0, dropped: 0, failed: 1 });
     }
     for (const batch of decoded.batches) {
-      const r = normalize({ events: batch.events, context: batch.context, source: flags.source }, { now, includeOriginal: flags.original });
-      for (const d of r.documents) out(JSON.stringify(d));
-      for (const d of r.failures) out(JSON.stringify(d));
-      add(r.source, r.counts);
+      // In chunks: a file of millions of lines never holds millions of documents at once.
+      for (const r of normalizeInChunks({ events: batch.events, context: batch.context, source: flags.source }, {
+        now,
+        includeOriginal: flags.original,
+        aggregators: flags.aggregatorAccounts,
+      })) {
+        for (const d of r.documents) out(JSON.stringify(d));
+        for (const d of r.failures) out(JSON.stringify(d));
+        add(r.source, r.counts);
+      }
     }
   }
   return totals;
@@ -79,6 +88,7 @@ export function registerNormalize(program: Command): void {
     .option('--region <region>', 'AWS region of the source')
     .option('--vpc-format <format>', "VPC Flow Logs format of headerless lines, e.g. '${version} ${account-id} ${interface-id} ...'")
     .option('--original', 'keep the raw text in event.original on every document')
+    .addOption(aggregatorOption())
     .addHelpText(
       'after',
       '\nExamples:\n' +

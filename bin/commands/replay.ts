@@ -27,6 +27,7 @@ import {
 import { createS3Client } from '../../lib/io/s3';
 import { openStore } from '../../lib/io/store';
 import type { Tally } from '../../lib/core/tally';
+import { aggregatorOption } from './aggregators';
 
 export interface ReplayFlags {
   archive?: string;
@@ -46,6 +47,7 @@ export interface ReplayFlags {
   checkpoint?: string;
   resume?: boolean;
   streamRegion?: string;
+  maxDecompressedBytes?: number;
   sample: number;
   progressInterval: number;
   json?: boolean;
@@ -54,6 +56,7 @@ export interface ReplayFlags {
   queueUrl?: string;
   detach?: boolean;
   pageSize: number;
+  aggregatorAccounts?: string[];
 }
 
 const positive = (v: string): number => {
@@ -169,6 +172,8 @@ export function registerReplay(program: Command): void {
     .option('--checkpoint <file>', 'checkpoint file (default: .tributary/checkpoints/replay-<job>.json)')
     .option('--resume', 'continue the replay recorded in the checkpoint, skipping objects already done')
     .option('--stream-region <region>', '--from raw: region of the Firehose stream (default: $AWS_REGION)')
+    .option('--max-decompressed-bytes <n>', '--from raw: bound of one decompressed CloudWatch Logs record, as MAX_DECOMPRESSED_BYTES (default 8388608)', whole)
+    .addOption(aggregatorOption('--from raw: '))
     .option('--progress-interval <s>', 'seconds between progress lines when not on a terminal', positive, 10)
     .option('--json', 'print the result as JSON on stdout')
     .option('--remote', 'run in AWS: the replay function enqueues the objects for the indexer')
@@ -266,6 +271,8 @@ export function registerReplay(program: Command): void {
           resume: flags.resume,
           signal: abort.signal,
           streamRegion: flags.streamRegion ?? process.env.AWS_REGION,
+          maxDecompressedBytes: flags.maxDecompressedBytes,
+          aggregators: flags.aggregatorAccounts,
           progress: { intervalMs: flags.progressInterval * 1000 },
         });
       } catch (e) {

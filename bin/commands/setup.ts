@@ -1,7 +1,9 @@
 /**
- * `tributary setup`: prepares an OpenSearch cluster (templates, ISM retention, detection monitors)
- * and OpenSearch Dashboards (index patterns, saved searches, dashboards). Safe to re-run: it
- * compares before writing and prints created / updated / unchanged / skipped per object.
+ * `tributary setup`: prepares an OpenSearch cluster (templates, least-privilege security roles and
+ * role mappings, ISM retention, detection monitors) and OpenSearch Dashboards (index patterns, saved
+ * searches, dashboards). Safe to re-run: it compares before writing and prints created / updated /
+ * unchanged / skipped per object. The connection goes through the setup function's configuration
+ * (`loadConfig(…, 'setup')`), so the CLI and the deployed custom resource validate it alike.
  */
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +17,7 @@ import { dashboardsClient } from '../../lib/setup/dashboards-client';
 import { fromClient } from '../../lib/setup/http';
 import { ismAges } from '../../lib/setup/ism';
 import { toNdjson } from '../../lib/setup/saved-objects';
-import type { OpenSearchAuth } from '../../lib/io/config';
+import { ConfigError, loadConfig, OPENSEARCH_AUTHS, type OpenSearchAuth, type SetupConfig } from '../../lib/io/config';
 
 export interface SetupFlags {
   opensearch?: string;
@@ -32,6 +34,36 @@ export interface SetupFlags {
   dashboardsUrl?: string;
   dashboardsOut?: string;
   dryRun?: boolean;
+  caFile?: string;
+  roleArn?: string;
+  indexerBackendRoles?: string;
+  readerBackendRoles?: string;
+  adminBackendRoles?: string;
+}
+
+/** Variables of the environment the CLI honours (the rest of a shell's environment is not its business). */
+const ENV_PASSED = ['OPENSEARCH_USERNAME', 'OPENSEARCH_PASSWORD', 'OPENSEARCH_CA_FILE', 'OPENSEARCH_ROLE_ARN', 'OPENSEARCH_TIMEOUT_MS', 'INDEXER_BACKEND_ROLES', 'READER_BACKEND_ROLES', 'ADMIN_BACKEND_ROLES'];
+
+/**
+ * The setup function's configuration from the flags (which win) and the honoured environment.
+ * Throws `ConfigError` naming every bad value.
+ * @example setupConfigFromFlags({ opensearch: 'https://127.0.0.1:9201', auth: 'basic', indexPrefix: 'logs', detections: 'on', caFile: 'root-ca.pem' }, { OPENSEARCH_USERNAME: 'admin', OPENSEARCH_PASSWORD: 'secret' })
+ */
+export function setupConfigFromFlags(flags: SetupFlags, env: NodeJS.ProcessEnv = process.env): SetupConfig {
+  const picked: NodeJS.ProcessEnv = Object.fromEntries(ENV_PASSED.filter((k) => env[k] !== undefined).map((k) => [k, env[k]]));
+  Object.assign(picked, {
+    OPENSEARCH_URL: flags.opensearch ?? env.OPENSEARCH_URL,
+    OPENSEARCH_AUTH: flags.auth,
+    AWS_REGION: flags.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
+    INDEX_PREFIX: flags.indexPrefix,
+  });
+  const set = (name: string, v: string | undefined) => v !== undefined && (picked[name] = v);
+  set('OPENSEARCH_CA_FILE', flags.caFile);
+  set('OPENSEARCH_ROLE_ARN', flags.roleArn);
+  set('INDEXER_BACKEND_ROLES', flags.indexerBackendRoles);
+  set('READER_BACKEND_ROLES', flags.readerBackendRoles);
+  set('ADMIN_BACKEND_ROLES', flags.adminBackendRoles);
+  return loadConfig(picked, 'setup');
 }
 
 const days = (v: string): number => {
@@ -71,8 +103,17 @@ export function registerSetup(program: Command): void {
         'Idempotent: compares before writing and reports created/updated/unchanged/skipped per object.',
     )
     .option('--opensearch <url>', 'OpenSearch URL (default: $OPENSEARCH_URL)')
-    .addOption(new Option('--auth <auth>', 'how to sign requests').choices(['none', 'sigv4-es', 'sigv4-aoss']).default('none'))
+    .addOption(
+      new Option('--auth <auth>', 'how to authenticate: basic reads $OPENSEARCH_USERNAME / $OPENSEARCH_PASSWORD')
+        .choices([...OPENSEARCH_AUTHS])
+        .default('none'),
+    )
     .option('--region <region>', 'region of the domain, for SigV4 (default: $AWS_REGION)')
+    .option('--ca-file <pem>', 'trust only these CAs (a cluster with a private CA; default: $OPENSEARCH_CA_FILE, else the system CAs)')
+    .option('--role-arn <arn>', 'SigV4: sign as this role, assumed with sts:AssumeRole (e.g. the DomainMasterRoleArn output)')
+    .option('--indexer-backend-roles <list>', "comma-separated IAM role ARNs mapped to <prefix>_indexer (the IndexerRoleArn output); '' maps nobody; omitted: left as is")
+    .option('--reader-backend-roles <list>', 'comma-separated IAM role ARNs / SAML groups of people who search (<prefix>_reader)')
+    .option('--admin-backend-roles <list>', 'comma-separated IAM role ARNs / SAML groups of people who run the indices (<prefix>_admin)')
     .option('--index-prefix <prefix>', 'index prefix: indices are <prefix>-<dataset>-YYYY.MM.DD', prefixArg, DEFAULT_INDEX_PREFIX)
     .option('--ism-hot-days <n>', 'days an index stays hot (default 7)', days)
     .option('--ism-warm-days <n>', 'days in warm (force merged, optionally fewer replicas); 0 = no warm state (default 23)', days)
@@ -94,7 +135,9 @@ export function registerSetup(program: Command): void {
         '  tributary setup --opensearch http://localhost:9200 --dashboards-url http://localhost:5601\n' +
         '  tributary setup --opensearch https://search-logs-abc.eu-west-1.es.amazonaws.com --auth sigv4-es \\\n' +
         '    --ism-hot-days 7 --ism-warm-days 23 --ism-delete-days 90 --detections on\n' +
-        '  tributary setup --opensearch http://localhost:9200 --dry-run\n\n' +
+        '  tributary setup --opensearch http://localhost:9200 --dry-run\n' +
+        '  OPENSEARCH_USERNAME=admin OPENSEARCH_PASSWORD=… tributary setup --opensearch https://127.0.0.1:9201 --auth basic --ca-file root-ca.pem \\\n' +
+        '    --indexer-backend-roles arn:aws:iam::111122223333:role/tributary-prod-indexer --reader-backend-roles LogReaders\n\n' +
         'Exit status: 0 on success, 2 on usage errors, 1 when the cluster or Dashboards refused a change (the reason is printed).',
     )
     .action(async (flags: SetupFlags) => {
@@ -105,16 +148,19 @@ export function registerSetup(program: Command): void {
       };
       if (!url) return fail(2, 'no OpenSearch URL: pass --opensearch or set OPENSEARCH_URL');
       const region = flags.region ?? process.env.AWS_REGION;
-      if (flags.auth !== 'none' && !region) return fail(2, `--auth ${flags.auth} needs --region or AWS_REGION`);
+      if (flags.auth.startsWith('sigv4') && !region) return fail(2, `--auth ${flags.auth} needs --region or AWS_REGION`);
       let options: SetupOptions;
+      let cfg: SetupConfig;
       try {
         options = optionsFromFlags(flags);
+        cfg = setupConfigFromFlags(flags);
       } catch (e) {
-        return fail(2, (e as Error).message);
+        return fail(2, e instanceof ConfigError ? e.problems.join('; ') : (e as Error).message);
       }
-      const client = createOpenSearchClient({ node: url, auth: flags.auth, region, requestTimeoutMs: 30000 });
-      // Same signing as the cluster: on Amazon OpenSearch Service, Dashboards is <domain>/_dashboards.
-      const dashboards = flags.dashboardsUrl ? createOpenSearchClient({ node: flags.dashboardsUrl, auth: flags.auth, region, requestTimeoutMs: 60000 }) : undefined;
+      options.security = cfg.roleMappings;
+      const client = createOpenSearchClient(cfg.opensearch);
+      // Same credentials as the cluster: on Amazon OpenSearch Service, Dashboards is <domain>/_dashboards.
+      const dashboards = flags.dashboardsUrl ? createOpenSearchClient({ ...cfg.opensearch, node: flags.dashboardsUrl, requestTimeoutMs: 60000 }) : undefined;
       if (dashboards) options.dashboards = dashboardsClient(dashboards);
       let result: SetupResult;
       try {

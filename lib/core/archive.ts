@@ -23,6 +23,7 @@
  *   `.ndjson.gz` they end like ours. `parseArchiveKey` accepts any name.
  */
 import { stableId } from '../../parsers/ids';
+import { inEventWindow } from '../../parsers/time';
 
 export interface Partition {
   source: string;
@@ -133,7 +134,8 @@ export interface PartitionInput {
  */
 export function batchPartition(b: PartitionInput): Partition {
   let earliest = Infinity;
-  for (const e of b.events) if (e.timestamp !== undefined && e.timestamp < earliest) earliest = e.timestamp;
+  // An envelope time outside the event window (a producer's -1e15) says nothing about the events.
+  for (const e of b.events) if (e.timestamp !== undefined && e.timestamp < earliest && inEventWindow(e.timestamp)) earliest = e.timestamp;
   if (!Number.isFinite(earliest))
     for (const d of b.documents) {
       const t = Date.parse(d['@timestamp'] ?? '');
@@ -150,15 +152,15 @@ export function batchPartition(b: PartitionInput): Partition {
 
 /**
  * The partition of an event: source, origin and the UTC hour of its time (epoch ms or ISO string;
- * an unusable time falls in 1970-01-01T00, where it is easy to find).
+ * an unusable time falls in 1970-01-01T00, where it is easy to find). Unusable = not a time, or
+ * outside the event time window of `parsers/time.ts`: -1e15 would otherwise be `year=-29719`, a key
+ * that `parseArchiveKey`, the indexer and replay cannot read.
  * @example partitionOf({ source: 'vpcflow', account: '123456789012', region: 'eu-west-1', time: '2026-03-01T10:59:59Z' })
  * // { source: 'vpcflow', account: '123456789012', region: 'eu-west-1', year: '2026', month: '03', day: '01', hour: '10' }
  */
 export function partitionOf(p: { source: string; account?: string; region?: string; time?: number | string }): Partition {
   let ms = typeof p.time === 'string' ? Date.parse(p.time) : p.time;
-  if (ms === undefined || !Number.isFinite(ms)) ms = 0;
-  const d = new Date(ms);
-  if (Number.isNaN(d.getTime())) ms = 0;
+  if (ms === undefined || !inEventWindow(ms)) ms = 0;
   const t = new Date(ms);
   return {
     source: sanitizePartitionValue(p.source),
@@ -239,4 +241,23 @@ export function parseArchiveKey(key: string): ParsedArchiveKey | undefined {
   if (!/^\d{4}$/.test(partition.year) || !/^\d\d$/.test(partition.month) || !/^\d\d$/.test(partition.day) || !/^\d\d$/.test(partition.hour))
     return undefined;
   return { area, partition, name };
+}
+
+/**
+ * Partition and name of an object under `normalized/`, also when its key does not parse: archives
+ * written before out-of-window times were mapped to 1970 hold keys like `year=-29719/`. The documents
+ * in such an object are still documents, so the indexer indexes them instead of counting the object
+ * as ignored; the partition (where its dead letters go) keeps the key's source, account and region
+ * and falls in the unusable-time hour 1970-01-01T00. Undefined for any key outside `normalized/`.
+ * @example normalizedObject('normalized/source=app/account=1/region=r/year=-29719/month=04/day=05/hour=22/x.ndjson.gz')?.partition.year // '1970'
+ */
+export function normalizedObject(key: string): { partition: Partition; name: string } | undefined {
+  const parsed = parseArchiveKey(key);
+  if (parsed) return parsed.area === 'normalized' ? { partition: parsed.partition, name: parsed.name } : undefined;
+  if (!key.startsWith(NORMALIZED_PREFIX) || key.endsWith('/')) return undefined;
+  const value = (k: string) => new RegExp(`(?:^|/)${k}=([^/]*)/`).exec(key)?.[1];
+  return {
+    partition: partitionOf({ source: value('source') ?? 'unknown', account: value('account'), region: value('region') }),
+    name: key.slice(key.lastIndexOf('/') + 1),
+  };
 }

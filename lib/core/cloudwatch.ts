@@ -16,6 +16,8 @@ export interface CloudWatchNormalizeOptions {
   now?: Date;
   includeOriginal?: boolean;
   mappings?: readonly SourceMapping[];
+  /** Accounts whose account claims are accepted (`lib/core/attribution.ts`). */
+  aggregators?: readonly string[];
   /** Configured source options (a VPC custom format): they replace the payload's. */
   sourceOptions?: SourceOptions;
 }
@@ -37,7 +39,7 @@ export function normalizeCloudWatchBatch(batch: Batch, fallbackTime: number | un
     options.sourceOptions && Object.keys(options.sourceOptions).length ? { ...batch.context, options: options.sourceOptions } : batch.context;
   const result = normalize(
     { events: batch.events, context, source: 'auto' },
-    { now: options.now, includeOriginal: options.includeOriginal, mappings: options.mappings },
+    { now: options.now, includeOriginal: options.includeOriginal, mappings: options.mappings, aggregators: options.aggregators },
   );
   const first = result.documents[0] ?? result.failures[0];
   const partition = batchPartition({

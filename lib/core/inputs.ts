@@ -1,10 +1,14 @@
 /**
  * Turns an arbitrary local input (a log file, a gzipped CloudWatch Logs payload, a Firehose event,
  * a CloudTrail file) into pipeline batches. Used by `tributary normalize` and `tributary ingest`.
+ * Bounded like the functions (`lib/core/limits.ts`, `LOCAL_LIMITS`): no input can crash the CLI; what
+ * cannot be read within the bounds becomes an unusable record or a failure document with the reason.
  */
+import { countJsonContainers, deeperThan, MAX_JSON_DEPTH } from '../../parsers/json';
 import type { ParseContext, RawEvent } from '../../parsers/types';
 import {
   type Batch,
+  cloudTrailFileEvents,
   cloudWatchBatch,
   contextFromS3Key,
   decodeCloudWatchPayload,
@@ -12,8 +16,10 @@ import {
   isCloudWatchPayload,
   isFirehoseEvent,
   maybeGunzip,
-  splitLines,
 } from './envelopes';
+import { isRecordsEnvelope, splitJsonRecords } from './json-records';
+import { type DecodeLimits, LOCAL_LIMITS, MAX_DOCUMENT_CONTAINERS, readItemEvent } from './limits';
+import { splitBoundedLines } from './lines';
 
 export interface InputBatches {
   batches: Batch[];
@@ -32,41 +38,63 @@ const withOverrides = (ctx: ParseContext, overrides: ParseContext): ParseContext
 
 /**
  * Decodes one input. `name` identifies it in event keys (so ids are stable per file), and S3-style
- * paths (`.../AWSLogs/<account>/<service>/<region>/...`) give account and region.
+ * paths (`.../AWSLogs/<account>/<service>/<region>/...`) give account and region. A CloudTrail file
+ * is split into its records without being parsed whole (one bad record is one failure); lines and
+ * records over `limits.maxLineBytes` are rejected events; an input that inflates past
+ * `limits.maxDecompressedBytes` is one unusable record.
+ * @example decodeInput(readFileSync('vpc.log'), 'vpc.log').batches[0].events[0].key // 'vpc.log:1'
  */
-export function decodeInput(bytes: Buffer, name: string, overrides: ParseContext = {}): InputBatches {
-  let text: string;
+export function decodeInput(bytes: Buffer, name: string, overrides: ParseContext = {}, limits: DecodeLimits = LOCAL_LIMITS): InputBatches {
+  let plain: Buffer;
   try {
-    text = maybeGunzip(bytes).toString('utf8');
+    plain = maybeGunzip(bytes, limits.maxDecompressedBytes);
   } catch (e) {
-    return { batches: [], dropped: 0, kind: 'lines', unusable: [{ key: name, original: bytes.toString('base64').slice(0, 4096), message: `corrupt gzip: ${(e as Error).message}` }] };
+    const message = e instanceof EnvelopeError ? e.message : `corrupt gzip: ${(e as Error).message}`;
+    return { batches: [], dropped: 0, kind: 'lines', unusable: [{ key: name, original: bytes.subarray(0, 3072).toString('base64'), message }] };
   }
+  // A local path is no delivery: its account is only a claim (`local`), like the content's.
   const base: ParseContext = name.includes('AWSLogs/') ? contextFromS3Key('local', name.slice(name.indexOf('AWSLogs/'))) : {};
   delete base.s3;
+  base.local = true;
   const ctx = withOverrides(base, overrides);
-  const first = text.trimStart()[0];
-  if (first === '{' || first === '[') {
-    let doc: unknown;
-    try {
-      doc = JSON.parse(text);
-    } catch {
-      doc = undefined; // NDJSON or a broken file: line by line below, so one bad line is one failure
+  let at = 0;
+  while (at < plain.length && (plain[at] === 0x20 || plain[at] === 0x0a || plain[at] === 0x0d || plain[at] === 0x09)) at++;
+  if (plain[at] === 0x7b || plain[at] === 0x5b) {
+    if (isRecordsEnvelope(plain)) {
+      const events = splitJsonRecords(plain, limits.maxLineBytes).map((item, i) => readItemEvent(item, `${name}:${i}`));
+      return { kind: 'cloudtrail', batches: [{ context: ctx, events }], dropped: 0, unusable: [] };
     }
-    if (doc !== undefined) return decodeJson(doc, name, ctx, overrides);
+    const text = plain.toString('utf8');
+    let doc: unknown;
+    // Parse memory follows the number of containers, not bytes: past the bound, line by line.
+    if (countJsonContainers(text, MAX_DOCUMENT_CONTAINERS) <= MAX_DOCUMENT_CONTAINERS) {
+      try {
+        doc = JSON.parse(text);
+      } catch {
+        doc = undefined; // NDJSON or a broken file: line by line below, so one bad line is one failure
+      }
+    }
+    const decoded = doc === undefined ? undefined : decodeJson(doc, name, ctx, overrides, limits);
+    if (decoded) return decoded;
   }
-  return { kind: 'lines', dropped: 0, unusable: [], batches: [{ context: ctx, events: lines(text, name) }] };
+  return { kind: 'lines', dropped: 0, unusable: [], batches: [{ context: ctx, events: lines(plain, name, limits) }] };
 }
 
-function lines(text: string, name: string): RawEvent[] {
-  return splitLines(text).map((message, i) => ({ message, key: `${name}:${i + 1}` }));
+function lines(plain: Buffer, name: string, limits: DecodeLimits): RawEvent[] {
+  return splitBoundedLines(plain, limits.maxLineBytes).map((item, i) => readItemEvent(item, `${name}:${i + 1}`));
 }
 
-function decodeJson(doc: unknown, name: string, ctx: ParseContext, overrides: ParseContext): InputBatches {
+/**
+ * The batches of a JSON document, or undefined when it is one the line reader handles better: a
+ * JSON log record nested deeper than `MAX_JSON_DEPTH` (it cannot be serialized back safely; read
+ * as its line, its parser bounds it).
+ */
+function decodeJson(doc: unknown, name: string, ctx: ParseContext, overrides: ParseContext, limits: DecodeLimits): InputBatches | undefined {
   if (isFirehoseEvent(doc)) {
     const out: InputBatches = { kind: 'firehose', batches: [], dropped: 0, unusable: [] };
     for (const r of doc.records) {
       try {
-        const batch = cloudWatchBatch(decodeCloudWatchPayload(Buffer.from(r.data, 'base64')), doc.region);
+        const batch = cloudWatchBatch(decodeCloudWatchPayload(Buffer.from(r.data, 'base64'), limits.maxDecompressedBytes), doc.region);
         if (batch) out.batches.push({ ...batch, context: withOverrides(batch.context, overrides) });
         else out.dropped++;
       } catch (e) {
@@ -87,11 +115,12 @@ function decodeJson(doc: unknown, name: string, ctx: ParseContext, overrides: Pa
   }
   const records = (doc as { Records?: unknown })?.Records;
   if (Array.isArray(records)) {
-    const events = records.map((r, i) => ({ message: JSON.stringify(r), key: `${name}:${i}` }));
-    return { kind: 'cloudtrail', batches: [{ context: ctx, events }], dropped: 0, unusable: [] };
+    // `Records` not first (files starting `{"Records":[` are split without parsing, above).
+    return { kind: 'cloudtrail', batches: [{ context: ctx, events: cloudTrailFileEvents({ Records: records }, name) }], dropped: 0, unusable: [] };
   }
   // A pretty-printed JSON log (one object) or an array of them: one event per object.
   const items = Array.isArray(doc) ? doc : [doc];
+  if (items.some((item) => deeperThan(item, MAX_JSON_DEPTH))) return undefined;
   const events = items.map((item, i) => ({ message: typeof item === 'string' ? item : JSON.stringify(item), key: `${name}:${i}` }));
   return { kind: 'json', batches: [{ context: ctx, events }], dropped: 0, unusable: [] };
 }

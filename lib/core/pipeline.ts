@@ -13,6 +13,7 @@ import { parsers } from '../../parsers';
 import { DATASETS, type DropReason, type Fields, type Outcome, type ParseContext, type RawEvent, type SourceId } from '../../parsers/types';
 import { stableId } from '../../parsers/ids';
 import { isoFromMillis } from '../../parsers/time';
+import { attribute, extractedClaim, MISMATCH_TAG, type AttributionResult } from './attribution';
 
 export interface NormalizeInput {
   events: readonly RawEvent[];
@@ -28,6 +29,11 @@ export interface NormalizeOptions {
   includeOriginal?: boolean;
   /** Configured log group → source overrides for detection. */
   mappings?: readonly SourceMapping[];
+  /**
+   * Accounts whose deliveries may speak for other accounts (organization trail owner, log-archive
+   * and audit accounts, ...): their content's account claims are accepted (`lib/core/attribution.ts`).
+   */
+  aggregators?: readonly string[];
 }
 
 export interface Counts {
@@ -55,23 +61,42 @@ function clip(s: string): string {
   return s.length > MAX_ORIGINAL ? s.slice(0, MAX_ORIGINAL) + `…[${s.length - MAX_ORIGINAL} more chars]` : s;
 }
 
-function metadata(source: SourceId, ctx: ParseContext, records: number, merge?: boolean): NonNullable<TributaryDocument['tributary']> {
+function metadata(
+  source: SourceId,
+  ctx: ParseContext,
+  records: number,
+  who: AttributionResult,
+  merge?: boolean,
+): NonNullable<TributaryDocument['tributary']> {
   const t: NonNullable<TributaryDocument['tributary']> = { schema_version: SCHEMA_VERSION, source };
   if (ctx.logGroup) t.log_group = ctx.logGroup;
   if (ctx.logStream) t.log_stream = ctx.logStream;
   if (ctx.s3) t.s3 = { bucket: ctx.s3.bucket, key: ctx.s3.key };
   if (records > 1) t.record_count = records;
   if (merge) t.merge = true;
+  t.attribution = who.attribution;
+  const delivery = deliveryOf(ctx);
+  if (delivery) t.delivery = delivery.region ? { account: delivery.account, region: delivery.region } : { account: delivery.account };
+  if (who.claimed) t.claimed = who.claimed;
   return t;
 }
 
-/** Account and region of one event: per-event `extractedFields` name the origin on central log groups. */
-function origin(ctx: ParseContext, e: RawEvent | undefined): { account?: string; region?: string } {
-  return {
-    account: e?.extractedFields?.['@aws.account'] ?? ctx.account,
-    region: e?.extractedFields?.['@aws.region'] ?? ctx.region,
-  };
+/** Trusted delivery metadata of a batch: none for local files (their path is only a claim). */
+function deliveryOf(ctx: ParseContext): { account: string; region?: string } | undefined {
+  return ctx.account && !ctx.local ? { account: ctx.account, region: ctx.region } : undefined;
 }
+
+/**
+ * Account and region of one event (`lib/core/attribution.ts`): the parser's claim from the content,
+ * else the event's `extractedFields`, checked against the trusted delivery.
+ */
+function origin(ctx: ParseContext, e: RawEvent | undefined, aggregators: ReadonlySet<string>, content?: { account?: string; region?: string }): AttributionResult {
+  const extracted = extractedClaim(e);
+  const claim = { account: content?.account ?? extracted.account, region: content?.region ?? extracted.region };
+  return attribute(deliveryOf(ctx), claim, aggregators, ctx.local ? { account: ctx.account, region: ctx.region } : undefined);
+}
+
+const NO_AGGREGATORS: ReadonlySet<string> = new Set();
 
 function fallbackTimestamp(e: RawEvent | undefined, now: Date | undefined): string {
   return (e?.timestamp !== undefined ? isoFromMillis(e.timestamp) : undefined) ?? (now ?? new Date(0)).toISOString();
@@ -85,9 +110,9 @@ function finish(
   options: NormalizeOptions,
   merge: boolean | undefined,
   ingested: string | undefined,
+  aggregators: ReadonlySet<string>,
 ): TributaryDocument {
   const first = input.events[indices[0]];
-  const { account, region } = origin(input.context, first);
   const doc = fields as TributaryDocument;
   doc.event ??= {};
   const event = doc.event;
@@ -100,10 +125,14 @@ function finish(
   doc['@timestamp'] ??= fallbackTimestamp(first, options.now);
   doc.cloud ??= {};
   doc.cloud.provider ??= 'aws';
-  if (account && !doc.cloud.account?.id) doc.cloud.account = { ...doc.cloud.account, id: account };
-  if (region && !doc.cloud.region) doc.cloud.region = region;
+  const who = origin(input.context, first, aggregators, { account: doc.cloud.account?.id, region: doc.cloud.region });
+  if (who.account) doc.cloud.account = { ...doc.cloud.account, id: who.account };
+  else delete doc.cloud.account;
+  if (who.region) doc.cloud.region = who.region;
+  else delete doc.cloud.region;
+  if (who.attribution === 'mismatch') doc.tags = doc.tags?.includes(MISMATCH_TAG) ? doc.tags : [...(doc.tags ?? []), MISMATCH_TAG];
   doc.ecs = { version: ECS_VERSION };
-  doc.tributary = { ...metadata(source, input.context, indices.length, merge), ...doc.tributary };
+  doc.tributary = { ...metadata(source, input.context, indices.length, who, merge), ...doc.tributary };
   return doc;
 }
 
@@ -118,8 +147,9 @@ export function failureDocument(
   message: string,
   type = 'parse_error',
   now?: Date,
+  aggregators: ReadonlySet<string> = NO_AGGREGATORS,
 ): TributaryDocument {
-  const { account, region } = origin(context, event);
+  const who = origin(context, event, aggregators);
   const dataset = DATASETS[source];
   const doc: TributaryDocument = {
     '@timestamp': fallbackTimestamp(event, now),
@@ -132,11 +162,12 @@ export function failureDocument(
     error: { message, type },
     cloud: { provider: 'aws' },
     ecs: { version: ECS_VERSION },
-    tributary: metadata(source, context, 1),
+    tributary: metadata(source, context, 1, who),
   };
   if (now) doc.event.ingested = now.toISOString();
-  if (account) doc.cloud!.account = { id: account };
-  if (region) doc.cloud!.region = region;
+  if (who.account) doc.cloud!.account = { id: who.account };
+  if (who.region) doc.cloud!.region = who.region;
+  if (who.attribution === 'mismatch') doc.tags = [MISMATCH_TAG];
   return doc;
 }
 
@@ -180,10 +211,27 @@ function runParser(source: SourceId, input: NormalizeInput): Outcome[] {
 }
 
 /**
+ * A batch with events the envelope layer could not read within its bounds (`RawEvent.rejected`: an
+ * over-long line, a truncated record): those become failure documents with their reason and first
+ * bytes, without a parser seeing them; the others are normalized as usual (ids come from the event
+ * keys, so they are the same as in a batch without the rejected events). Counts add up:
+ * `received` is every event of the batch.
+ */
+function normalizeWithRejected(input: NormalizeInput, options: NormalizeOptions): NormalizeResult {
+  const result = normalize({ ...input, events: input.events.filter((e) => e.rejected === undefined) }, options);
+  const aggregators = options.aggregators?.length ? new Set(options.aggregators) : undefined;
+  for (const e of input.events)
+    if (e.rejected) result.failures.push(failureDocument(result.source, e, input.context, e.rejected.reason, e.rejected.type, options.now, aggregators));
+  result.counts = { ...result.counts, received: input.events.length, failed: result.failures.length };
+  return result;
+}
+
+/**
  * Normalizes one batch of raw events from one stream or object.
  * @example normalize({ events: [{ message: '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK', key: 'stdin:1' }], context: {}, source: 'vpcflow' })
  */
 export function normalize(input: NormalizeInput, options: NormalizeOptions = {}): NormalizeResult {
+  if (input.events.some((e) => e.rejected !== undefined)) return normalizeWithRejected(input, options);
   let source: SourceId;
   if (!input.source || input.source === 'auto') {
     // The matching mapping may carry parser options (a VPC custom format per log group).
@@ -196,6 +244,7 @@ export function normalize(input: NormalizeInput, options: NormalizeOptions = {})
   const dropped: Partial<Record<DropReason, number>> = {};
   // Formatted once per batch, not once per document (the transformer's hot loop).
   const ingested = options.now?.toISOString();
+  const aggregators = options.aggregators?.length ? new Set(options.aggregators) : NO_AGGREGATORS;
   const n = input.events.length;
   const seen = new Uint8Array(n);
   let droppedCount = 0;
@@ -204,7 +253,7 @@ export function normalize(input: NormalizeInput, options: NormalizeOptions = {})
     droppedCount++;
   };
   const fail = (index: number, message: string, type?: string) =>
-    failures.push(failureDocument(source, input.events[index], input.context, message, type, options.now));
+    failures.push(failureDocument(source, input.events[index], input.context, message, type, options.now, aggregators));
   // Claims an index once; an outcome naming an index twice or out of range is a parser bug, not data loss.
   const claim = (i: number) => i >= 0 && i < n && Number.isInteger(i) && !seen[i] && (seen[i] = 1) === 1;
 
@@ -212,7 +261,7 @@ export function normalize(input: NormalizeInput, options: NormalizeOptions = {})
     if (o.kind === 'document') {
       const indices = o.indices.filter(claim);
       if (!indices.length) continue;
-      documents.push(finish(o.fields, source, indices, input, options, o.merge, ingested));
+      documents.push(finish(o.fields, source, indices, input, options, o.merge, ingested, aggregators));
       for (let k = 1; k < indices.length; k++) drop('merged');
     } else if (claim(o.index)) {
       if (o.kind === 'drop') drop(o.reason);

@@ -2,8 +2,8 @@
  * The bulk indexing core, shared by the indexer Lambda, replay and the CLI: one code path decides
  * what an OpenSearch answer means for each document.
  *
- * - Actions: `index` with `_id` = `event.id` (idempotent overwrite: a replay after a parser fix
- *   updates the document), or `update` + `doc_as_upsert` for documents flagged
+ * - Actions: `index` with `_id` = the caller's id, `documentId(doc)` (`lib/core/attribution.ts`)
+ *   (idempotent overwrite: a replay after a parser fix updates the document), or `update` + `doc_as_upsert` for documents flagged
  *   `tributary.merge` (parts of one audit event arriving in different batches merge into one
  *   document). With `omitIds` (OpenSearch Serverless time-series collections reject custom ids)
  *   every document is a plain `index` without `_id`: re-deliveries then duplicate documents and
@@ -13,9 +13,15 @@
  * - Per item: 2xx = indexed; 429, 5xx and 409 (update race) are retried, only those items, with
  *   exponential backoff and full jitter; anything else (mapping conflicts, 400s) is dead-lettered
  *   with its status and error, never retried.
- * - Connection errors, whole-request 429/5xx/403 are retried the same way; after `maxAttempts` a
- *   `BulkUnavailableError` is thrown so the caller hands the work back to its queue (SQS retry,
- *   then DLQ). Nothing is dropped: every document ends indexed, dead-lettered, or in that error.
+ * - 401/403 (per item or for the whole request) mean the cluster refuses this identity — a role
+ *   mapping or a permission is missing (the security plugin fails every item of a shard request
+ *   when one action of it is not allowed), or SigV4 credentials are being refreshed. The documents
+ *   are not at fault, so they are never dead-lettered: they are retried like 429, then handed back
+ *   with the cluster's reason; once the mapping is fixed, redriving the queue indexes them.
+ * - Connection errors and whole-request 429/5xx are retried the same way; after `maxAttempts` a
+ *   `BulkUnavailableError` (with the last reason) is thrown so the caller hands the work back to
+ *   its queue (SQS retry, then DLQ). Nothing is dropped: every document ends indexed,
+ *   dead-lettered, or in that error.
  */
 
 /**
@@ -100,6 +106,23 @@ const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 /** Item statuses worth another attempt: back-pressure, server errors, update races. */
 export const isRetryableStatus = (status: number): boolean => status === 429 || status === 409 || status >= 500;
+
+/**
+ * The cluster refuses the caller (authentication or authorization): hand back, never dead-letter.
+ * @example isRefusedStatus(403) // true: a missing permission or role mapping, not the document's fault
+ */
+export const isRefusedStatus = (status: number): boolean => status === 401 || status === 403;
+
+/** `type: reason` of an OpenSearch error (item error or whole-response body), for messages. */
+function reasonOf(error: unknown): string {
+  const e = (error as { error?: unknown })?.error ?? error;
+  if (e === undefined || e === null || e === '') return 'no details';
+  if (typeof e === 'object') {
+    const { type, reason } = e as { type?: string; reason?: string };
+    if (type || reason) return [type, reason].filter(Boolean).join(': ');
+  }
+  return (typeof e === 'string' ? e : (JSON.stringify(e) ?? String(e))).slice(0, 500);
+}
 
 /**
  * Buffers documents into bounded `_bulk` requests and sends them.
@@ -187,7 +210,7 @@ export class BulkWriter {
         await this.send(pending.slice(mid));
         return;
       }
-      if (res && (res.status === 429 || res.status === 403 || res.status >= 500)) failure = `HTTP ${res.status} on _bulk`;
+      if (res && (res.status === 429 || isRefusedStatus(res.status) || res.status >= 500)) failure = `HTTP ${res.status} on _bulk: ${reasonOf(res.body)}`;
       else if (res && res.status >= 300) {
         // A whole-request 4xx other than those is a request we built wrong: retrying cannot help,
         // dead-letter each document with the answer so nothing disappears.
@@ -209,17 +232,20 @@ export class BulkWriter {
         continue;
       }
       const retry: Entry[] = [];
+      let last = '';
       for (let i = 0; i < pending.length; i++) {
         // Items come back in request order, one per action.
         const item = Object.values(items[i] ?? {})[0] ?? {};
         const status = item.status ?? 0;
         if (status >= 200 && status < 300) this.stats.indexed++;
-        else if (isRetryableStatus(status)) retry.push(pending[i]);
-        else await this.deadLetter(pending[i], item.error?.type ?? `http_${status}`, status, item.error ?? null);
+        else if (isRetryableStatus(status) || isRefusedStatus(status)) {
+          retry.push(pending[i]);
+          last = `${status} ${reasonOf(item.error)}`;
+        } else await this.deadLetter(pending[i], item.error?.type ?? `http_${status}`, status, item.error ?? null);
       }
       if (!retry.length) return;
       if (attempt >= this.options.maxAttempts)
-        throw new BulkUnavailableError(`${retry.length} documents still rejected as retryable after ${attempt} attempts`, retry.length);
+        throw new BulkUnavailableError(`${retry.length} documents still rejected after ${attempt} attempts (last: ${last})`, retry.length);
       this.stats.retried += retry.length;
       pending = retry;
       await this.backoff(attempt);

@@ -9,13 +9,18 @@
  *
  * | Variable | Used by | Default | Meaning |
  * |---|---|---|---|
- * | `ARCHIVE_BUCKET` | s3ingest, indexer (required) | | bucket of the normalized archive and dead letters |
- * | `OPENSEARCH_URL` | indexer (one of the two required) | | full URL, e.g. `http://127.0.0.1:9200` |
- * | `OPENSEARCH_ENDPOINT` | indexer | | host name of a domain/collection; `https://` is implied |
- * | `OPENSEARCH_AUTH` | indexer | `none` | `none`, `sigv4-es` (OpenSearch Service) or `sigv4-aoss` (Serverless) |
+ * | `ARCHIVE_BUCKET` | s3ingest, indexer, replay (required) | | bucket of the normalized archive and dead letters |
+ * | `OPENSEARCH_URL` | indexer (one of the two required), setup | | full URL, e.g. `http://127.0.0.1:9200` |
+ * | `OPENSEARCH_ENDPOINT` | indexer, setup | | host name of a domain/collection; `https://` is implied |
+ * | `OPENSEARCH_AUTH` | indexer, setup | `none` | `none`, `basic` (self-managed clusters), `sigv4-es` (OpenSearch Service) or `sigv4-aoss` (Serverless) |
+ * | `OPENSEARCH_USERNAME`, `OPENSEARCH_PASSWORD` | indexer, setup | | HTTP basic credentials, required when `OPENSEARCH_AUTH=basic` |
+ * | `OPENSEARCH_CA_FILE` | indexer, setup | (the system's CAs) | PEM file of the CAs to trust instead, for a cluster with a private CA |
+ * | `OPENSEARCH_ROLE_ARN` | setup | | sign SigV4 as this IAM role (sts:AssumeRole), e.g. the domain's master role |
+ * | `INDEXER_BACKEND_ROLES`, `READER_BACKEND_ROLES`, `ADMIN_BACKEND_ROLES` | setup | (mapping left alone) | comma-separated IAM role/user ARNs or SAML groups mapped to `<prefix>_indexer` / `_reader` / `_admin` (`lib/setup/security.ts`); set but empty = nobody |
  * | `INDEX_PREFIX` | indexer | `logs` | index names are `<prefix>-<dataset>-YYYY.MM.DD` |
  * | `SOURCE_MAPPINGS` | transform, s3ingest | `[]` | JSON `[{"pattern":"/app/payments*","source":"app"}]` |
  * | `SOURCE_OPTIONS` | transform, s3ingest | `{}` | JSON `{"vpcFormat":"${version} ${account-id} ..."}` |
+ * | `AGGREGATOR_ACCOUNTS` | transform, s3ingest | (none) | comma-separated account ids whose logs may name other accounts (organization trail owner, log-archive/audit, Security Hub admin, central flow logs); anyone else's claims about another account are flagged `mismatch` |
  * | `INCLUDE_ORIGINAL` | transform, s3ingest | `false` | keep `event.original` on every document |
  * | `BULK_MAX_BYTES` | indexer | 5242880 | upper bound of one `_bulk` body |
  * | `BULK_MAX_DOCS` | indexer | 2000 | upper bound of documents per `_bulk` request |
@@ -23,23 +28,39 @@
  * | `BULK_BACKOFF_MS` | indexer | 200 | first backoff (doubles per attempt, full jitter) |
  * | `OPENSEARCH_TIMEOUT_MS` | indexer | 30000 | per request |
  * | `INGEST_CHUNK_LINES` | s3ingest | 5000 | lines normalized per chunk (bounds memory) |
+ * | `CLOUDTRAIL_INTEGRITY` | s3ingest | `true` | verify CloudTrail digest files (`lib/integrity.ts`); `false` skips them |
+ * | `CLOUDTRAIL_PUBLIC_KEYS_FILE` | s3ingest | (the `ListPublicKeys` API) | JSON key file for offline validation (`lib/io/cloudtrail.ts`) |
  * | `RESPONSE_MAX_BYTES` | transform | 5767168 (5.5 MiB) | budget of the Firehose response (hard limit 6 MB) |
+ * | `MAX_DECOMPRESSED_BYTES` | transform, s3ingest | 8388608 (8 MiB) | bound of one decompressed Firehose record / CloudWatch Logs payload; larger → failure with the reason (`lib/core/limits.ts`) |
+ * | `MAX_LINE_BYTES` | s3ingest, indexer | 8388608 (8 MiB) | longest line or CloudTrail record read from a stream; longer → one failure document (or dead letter) with its first bytes |
  * | `INDEX_QUEUE_URL` | replay | | the indexer's queue, where replay pages send archive objects |
  * | `AWS_REGION` | all | set by Lambda | region of the OpenSearch endpoint for SigV4 and of CWL deliveries |
  *
  * Each function gets its own validated type (`TransformConfig`, `IngestConfig`, `IndexerConfig`,
- * `ReplayConfig`): a field a function needs is never optional in its type.
+ * `ReplayConfig`, `SetupConfig`): a field a function needs is never optional in its type.
  */
+import { readFileSync } from 'node:fs';
 import type { SourceMapping } from '../../parsers/detect';
 import { SOURCE_IDS, type SourceId, type SourceOptions } from '../../parsers/types';
 import { DEFAULT_INDEX_PREFIX } from '../core/indices';
+import { DEFAULT_LIMITS } from '../core/limits';
 import { DEFAULT_BULK } from './bulk';
 
-export type OpenSearchAuth = 'none' | 'sigv4-es' | 'sigv4-aoss';
+export type OpenSearchAuth = 'none' | 'basic' | 'sigv4-es' | 'sigv4-aoss';
+
+/** Every `OPENSEARCH_AUTH` value, in the order messages and `--help` list them. */
+export const OPENSEARCH_AUTHS: readonly OpenSearchAuth[] = ['none', 'basic', 'sigv4-es', 'sigv4-aoss'];
 
 export interface OpenSearchConfig {
   /** Full node URL (from `OPENSEARCH_URL`, or `https://` + `OPENSEARCH_ENDPOINT`). */
   node: string;
+  /** `basic`: the user name and password (never logged; `describeConfig` drops them). */
+  username?: string;
+  password?: string;
+  /** PEM of the CAs to trust instead of the system's (a self-managed cluster's private CA). */
+  ca?: string;
+  /** SigV4 only: sign as this role, assumed with sts:AssumeRole (the setup function signs as the master role). */
+  roleArn?: string;
   auth: OpenSearchAuth;
   region?: string;
   requestTimeoutMs: number;
@@ -57,16 +78,27 @@ interface NormalizeConfig {
   sourceMappings: SourceMapping[];
   sourceOptions: SourceOptions;
   includeOriginal: boolean;
+  /** Accounts whose deliveries may speak for other accounts (`lib/core/attribution.ts`). */
+  aggregatorAccounts: string[];
   region?: string;
 }
 
 export interface TransformConfig extends NormalizeConfig {
   responseMaxBytes: number;
+  /** `MAX_DECOMPRESSED_BYTES` (`lib/core/limits.ts`). */
+  maxDecompressedBytes: number;
 }
 
 export interface IngestConfig extends NormalizeConfig {
   archiveBucket: string;
   ingestChunkLines: number;
+  /** `MAX_DECOMPRESSED_BYTES` and `MAX_LINE_BYTES` (`lib/core/limits.ts`). */
+  maxDecompressedBytes: number;
+  maxLineBytes: number;
+  /** Verify CloudTrail digest files (`CLOUDTRAIL_INTEGRITY`, default on). */
+  cloudtrailIntegrity: boolean;
+  /** Public keys from this file instead of the CloudTrail `ListPublicKeys` API. */
+  cloudtrailPublicKeysFile?: string;
 }
 
 export interface IndexerConfig {
@@ -74,6 +106,8 @@ export interface IndexerConfig {
   opensearch: OpenSearchConfig;
   indexPrefix: string;
   bulk: BulkConfig;
+  /** `MAX_LINE_BYTES` (`lib/core/limits.ts`): a longer archive line is dead-lettered. */
+  maxLineBytes: number;
   region?: string;
 }
 
@@ -85,12 +119,30 @@ export interface ReplayConfig {
   region: string;
 }
 
+/** Who is mapped to the security roles setup creates; a list left undefined leaves its mapping alone. */
+export interface RoleMappingLists {
+  indexer?: string[];
+  readers?: string[];
+  admins?: string[];
+}
+
+/**
+ * The setup function (and `tributary setup`): where the cluster is and who to map to its roles.
+ * @example loadConfig({ OPENSEARCH_ENDPOINT: 'search-logs.eu-west-1.es.amazonaws.com', OPENSEARCH_AUTH: 'sigv4-es', AWS_REGION: 'eu-west-1', INDEXER_BACKEND_ROLES: 'arn:aws:iam::111122223333:role/tributary-prod-indexer' }, 'setup')
+ */
+export interface SetupConfig {
+  opensearch: OpenSearchConfig;
+  indexPrefix: string;
+  roleMappings: RoleMappingLists;
+}
+
 /** The configuration type of each function. */
 export interface ConfigByFunction {
   transform: TransformConfig;
   s3ingest: IngestConfig;
   indexer: IndexerConfig;
   replay: ReplayConfig;
+  setup: SetupConfig;
 }
 
 /** Which function the configuration is for: decides which variables are read and required. */
@@ -157,7 +209,7 @@ export function loadConfig<F extends FunctionName>(env: Env, fn: F): ConfigByFun
   const archiveBucket = str('ARCHIVE_BUCKET');
   if (archiveBucket !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(archiveBucket))
     problems.push(`ARCHIVE_BUCKET is not a valid bucket name (got "${archiveBucket}")`);
-  if (fn !== 'transform' && archiveBucket === undefined) problems.push('ARCHIVE_BUCKET is required');
+  if (fn !== 'transform' && fn !== 'setup' && archiveBucket === undefined) problems.push('ARCHIVE_BUCKET is required');
 
   const sourceMappings = json<SourceMapping[]>('SOURCE_MAPPINGS', [], (v) =>
     Array.isArray(v) &&
@@ -181,8 +233,40 @@ export function loadConfig<F extends FunctionName>(env: Env, fn: F): ConfigByFun
   const url = str('OPENSEARCH_URL');
   const endpoint = str('OPENSEARCH_ENDPOINT');
   const authRaw = str('OPENSEARCH_AUTH') ?? 'none';
-  if (!['none', 'sigv4-es', 'sigv4-aoss'].includes(authRaw)) problems.push(`OPENSEARCH_AUTH must be none, sigv4-es or sigv4-aoss (got "${authRaw}")`);
+  if (!OPENSEARCH_AUTHS.includes(authRaw as OpenSearchAuth)) problems.push(`OPENSEARCH_AUTH must be ${OPENSEARCH_AUTHS.join(', ')} (got "${authRaw}")`);
   const auth = authRaw as OpenSearchAuth;
+  const username = str('OPENSEARCH_USERNAME');
+  // Not trimmed: a password is whatever its owner typed.
+  const password = env.OPENSEARCH_PASSWORD || undefined;
+  if (auth === 'basic' && (!username || !password)) problems.push('OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD are required when OPENSEARCH_AUTH=basic');
+  if (auth !== 'basic' && (username || password)) problems.push('OPENSEARCH_USERNAME / OPENSEARCH_PASSWORD are only used with OPENSEARCH_AUTH=basic');
+  const caFile = str('OPENSEARCH_CA_FILE');
+  let ca: string | undefined;
+  if (caFile !== undefined) {
+    try {
+      ca = readFileSync(caFile, 'utf8');
+      if (!ca.includes('-----BEGIN CERTIFICATE-----')) problems.push(`OPENSEARCH_CA_FILE ${caFile} holds no PEM certificate`);
+    } catch (e) {
+      problems.push(`OPENSEARCH_CA_FILE ${caFile} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+  }
+  const roleArn = str('OPENSEARCH_ROLE_ARN');
+  if (roleArn !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(roleArn)) problems.push(`OPENSEARCH_ROLE_ARN is not an IAM role ARN (got "${roleArn}")`);
+  if (roleArn !== undefined && auth !== 'sigv4-es' && auth !== 'sigv4-aoss') problems.push('OPENSEARCH_ROLE_ARN needs OPENSEARCH_AUTH=sigv4-es or sigv4-aoss');
+  // Comma-separated principals (IAM ARNs or SAML group names, which may hold spaces); unset = undefined.
+  const principals = (name: string): string[] | undefined => {
+    const raw = env[name];
+    if (raw === undefined) return undefined;
+    const list = raw.split(',').map((p) => p.trim()).filter(Boolean);
+    const bad = list.filter((p) => p.length > 512 || /[\u0000-\u001f"\\]/.test(p) || (p.startsWith('arn:') && !/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/*-]+$/.test(p)));
+    if (bad.length) problems.push(`${name}: not an IAM role/user ARN or group name: ${bad.map((b) => `"${b.slice(0, 80)}"`).join(', ')}`);
+    return list;
+  };
+  const roleMappings: RoleMappingLists = {
+    indexer: principals('INDEXER_BACKEND_ROLES'),
+    readers: principals('READER_BACKEND_ROLES'),
+    admins: principals('ADMIN_BACKEND_ROLES'),
+  };
   if (url && endpoint) problems.push('set only one of OPENSEARCH_URL and OPENSEARCH_ENDPOINT');
   const node = url ?? (endpoint ? `https://${endpoint.replace(/^https?:\/\//, '').replace(/\/+$/, '')}` : undefined);
   if (node !== undefined) {
@@ -195,9 +279,15 @@ export function loadConfig<F extends FunctionName>(env: Env, fn: F): ConfigByFun
     // The value is not echoed: a URL may carry basic-auth credentials.
     if (!ok) problems.push(`${url ? 'OPENSEARCH_URL' : 'OPENSEARCH_ENDPOINT'} is not an http(s) URL`);
     if ((auth === 'sigv4-es' || auth === 'sigv4-aoss') && !region) problems.push(`AWS_REGION is required when OPENSEARCH_AUTH=${auth}`);
-  } else if (fn === 'indexer') problems.push('OPENSEARCH_URL or OPENSEARCH_ENDPOINT is required');
+  } else if (fn === 'indexer' || fn === 'setup') problems.push('OPENSEARCH_URL or OPENSEARCH_ENDPOINT is required');
   const requestTimeoutMs = int('OPENSEARCH_TIMEOUT_MS', 30_000, 100, 900_000);
-  if (node !== undefined) opensearch = { node, auth, region, requestTimeoutMs };
+  if (node !== undefined) {
+    opensearch = { node, auth, region, requestTimeoutMs };
+    // Only the fields that are set: a config compares equal to the hand-written one it stands for.
+    if (auth === 'basic') Object.assign(opensearch, { username, password });
+    if (ca !== undefined) opensearch.ca = ca;
+    if (roleArn !== undefined) opensearch.roleArn = roleArn;
+  }
 
   const bulk: BulkConfig = {
     maxBytes: int('BULK_MAX_BYTES', DEFAULT_BULK.maxBytes, 1024, 100 * 1024 * 1024),
@@ -206,16 +296,40 @@ export function loadConfig<F extends FunctionName>(env: Env, fn: F): ConfigByFun
     backoffMs: int('BULK_BACKOFF_MS', DEFAULT_BULK.backoffMs, 0, 60_000),
   };
   const includeOriginal = bool('INCLUDE_ORIGINAL');
+  const aggregatorAccounts = (str('AGGREGATOR_ACCOUNTS') ?? '')
+    .split(/[\s,]+/)
+    .filter(Boolean);
+  const badAccounts = aggregatorAccounts.filter((a) => !/^\d{12}$/.test(a));
+  if (badAccounts.length) problems.push(`AGGREGATOR_ACCOUNTS must be 12-digit account ids separated by commas (got "${badAccounts.join(',')}")`);
   const ingestChunkLines = int('INGEST_CHUNK_LINES', 5000, 1, 1_000_000);
+  // On unless switched off: a digest file is only worth anything when someone checks it.
+  const cloudtrailIntegrity = str('CLOUDTRAIL_INTEGRITY') === undefined ? true : bool('CLOUDTRAIL_INTEGRITY');
+  const cloudtrailPublicKeysFile = str('CLOUDTRAIL_PUBLIC_KEYS_FILE');
   const responseMaxBytes = int('RESPONSE_MAX_BYTES', 5.5 * 1024 * 1024, 1024, 6 * 1000 * 1000);
+  // At most 256 MiB: half of V8's longest string, so a text within the bound can always be decoded.
+  const maxDecompressedBytes = int('MAX_DECOMPRESSED_BYTES', DEFAULT_LIMITS.maxDecompressedBytes, 64 * 1024, 256 * 1024 * 1024);
+  const maxLineBytes = int('MAX_LINE_BYTES', DEFAULT_LIMITS.maxLineBytes, 64 * 1024, 256 * 1024 * 1024);
   const indexQueueUrl = str('INDEX_QUEUE_URL');
   if (fn === 'replay' && !region) problems.push('AWS_REGION is required');
   if (problems.length) throw new ConfigError(problems);
   const configs: { [K in FunctionName]: () => ConfigByFunction[K] } = {
-    transform: () => ({ sourceMappings, sourceOptions, includeOriginal, responseMaxBytes, region }),
-    s3ingest: () => ({ archiveBucket: archiveBucket!, sourceMappings, sourceOptions, includeOriginal, ingestChunkLines, region }),
-    indexer: () => ({ archiveBucket: archiveBucket!, opensearch: opensearch!, indexPrefix, bulk, region }),
+    transform: () => ({ sourceMappings, sourceOptions, includeOriginal, aggregatorAccounts, responseMaxBytes, maxDecompressedBytes, region }),
+    s3ingest: () => ({
+      archiveBucket: archiveBucket!,
+      sourceMappings,
+      sourceOptions,
+      includeOriginal,
+      aggregatorAccounts,
+      ingestChunkLines,
+      maxDecompressedBytes,
+      maxLineBytes,
+      cloudtrailIntegrity,
+      cloudtrailPublicKeysFile,
+      region,
+    }),
+    indexer: () => ({ archiveBucket: archiveBucket!, opensearch: opensearch!, indexPrefix, bulk, maxLineBytes, region }),
     replay: () => ({ archiveBucket: archiveBucket!, indexQueueUrl, region: region! }),
+    setup: () => ({ opensearch: opensearch!, indexPrefix, roleMappings }),
   };
   return configs[fn]();
 }

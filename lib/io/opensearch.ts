@@ -1,20 +1,31 @@
 /**
- * The OpenSearch client, built from configuration: a plain URL (local development, self-managed
- * clusters), Amazon OpenSearch Service with SigV4 (`es`), or OpenSearch Serverless with SigV4
- * (`aoss`; custom `_id`s are not allowed there, so `omitIds` is set — see `lib/bulk.ts` for the
- * consequence). Credentials come from the default AWS provider chain (the Lambda role).
+ * The OpenSearch client, built from configuration: a plain URL (local development), HTTP basic
+ * credentials (self-managed clusters with the security plugin), Amazon OpenSearch Service with SigV4
+ * (`es`), or OpenSearch Serverless with SigV4 (`aoss`; custom `_id`s are not allowed there, so
+ * `omitIds` is set — see `lib/io/bulk.ts` for the consequence). SigV4 credentials come from the
+ * default AWS provider chain (the Lambda role), or from assuming `roleArn` with them (the setup
+ * function signs as the domain's master role). `ca` replaces the system's CAs for TLS: the
+ * certificate of a cluster with a private CA is verified against it, host name included.
  */
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import { Client } from '@opensearch-project/opensearch';
+import { Client, type ClientOptions } from '@opensearch-project/opensearch';
 import { AwsSigv4Signer } from '@opensearch-project/opensearch/aws-v3';
 import type { BulkTransport } from './bulk';
 import type { OpenSearchConfig } from './config';
 
-/** Builds the client. Retries are the bulk core's job, so the client itself never retries. */
+/**
+ * Builds the client. Retries are the bulk core's job, so the client itself never retries.
+ * @example createOpenSearchClient({ node: 'https://127.0.0.1:9201', auth: 'basic', username: 'indexer', password: 'secret', ca: readFileSync('root-ca.pem', 'utf8'), requestTimeoutMs: 30000 })
+ */
 export function createOpenSearchClient(cfg: OpenSearchConfig): Client {
-  const common = { node: cfg.node, requestTimeout: cfg.requestTimeoutMs, maxRetries: 0 };
+  const common: ClientOptions = { node: cfg.node, requestTimeout: cfg.requestTimeoutMs, maxRetries: 0 };
+  // Only the given CAs are trusted (never rejectUnauthorized: false): a private CA is pinned.
+  if (cfg.ca !== undefined) common.ssl = { ca: cfg.ca };
   if (cfg.auth === 'none') return new Client(common);
-  const credentials = defaultProvider(); // memoized chain: resolves once, refreshes before expiry
+  if (cfg.auth === 'basic') return new Client({ ...common, auth: { username: cfg.username!, password: cfg.password! } });
+  const base = defaultProvider(); // memoized chain: resolves once, refreshes before expiry
+  const credentials = cfg.roleArn ? assumeRoleProvider(cfg.roleArn, cfg.region!, base) : base;
   return new Client({
     ...AwsSigv4Signer({
       region: cfg.region!,
@@ -23,6 +34,41 @@ export function createOpenSearchClient(cfg: OpenSearchConfig): Client {
     }),
     ...common,
   });
+}
+
+// The SDK's credential types, without depending on the package that declares them.
+type AwsCredentialIdentityProvider = ReturnType<typeof defaultProvider>;
+type AwsCredentialIdentity = Awaited<ReturnType<AwsCredentialIdentityProvider>>;
+
+/** Credentials are renewed this long before they expire (a request signed at the edge would fail). */
+const RENEW_BEFORE_MS = 5 * 60_000;
+
+/**
+ * Credentials of `roleArn`, assumed with `source` (sts:AssumeRole, 1 h sessions), cached until 5
+ * minutes before they expire; concurrent callers share one AssumeRole call. STS is reached the
+ * standard way (region, `AWS_ENDPOINT_URL`), so tests run it against a local STS.
+ * @example const creds = assumeRoleProvider('arn:aws:iam::111122223333:role/tributary-prod-domain-master', 'eu-west-1', defaultProvider());
+ */
+export function assumeRoleProvider(roleArn: string, region: string, source: AwsCredentialIdentityProvider): AwsCredentialIdentityProvider {
+  const sts = new STSClient({ region, credentials: source });
+  let cached: AwsCredentialIdentity | undefined;
+  let pending: Promise<AwsCredentialIdentity> | undefined;
+  return () => {
+    if (cached && (!cached.expiration || cached.expiration.getTime() - Date.now() > RENEW_BEFORE_MS)) return Promise.resolve(cached);
+    pending ??= (async () => {
+      try {
+        // The session name shows in CloudTrail and in the domain's audit log: who signed as the role.
+        const out = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'tributary-setup', DurationSeconds: 3600 }));
+        const c = out.Credentials;
+        if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`sts:AssumeRole ${roleArn} returned no credentials`);
+        cached = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+        return cached;
+      } finally {
+        pending = undefined;
+      }
+    })();
+    return pending;
+  };
 }
 
 /** Whether documents must be indexed without `_id` (OpenSearch Serverless). */

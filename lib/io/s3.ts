@@ -1,13 +1,16 @@
 /**
  * S3 specifics with bounded memory: the client, S3 notifications (as SQS message bodies) and
- * streaming line reads of plain or gzip objects (concatenated gzip members included). The client's
+ * streaming reads of plain or gzip objects (concatenated gzip members included), line by line or
+ * record by record, every line and record bounded (`lib/core/limits.ts`). The client's
  * endpoint, region and credentials come from the standard SDK environment only (`AWS_ENDPOINT_URL`,
  * `AWS_REGION`, ...). Objects are read and written through `store.ts`.
  */
-import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { S3Client } from '@aws-sdk/client-s3';
+import { isRecordsEnvelope, JsonRecordScanner } from '../core/json-records';
+import { DEFAULT_LIMITS, isUnreadable, type ReadItem } from '../core/limits';
+import { LineSplitter } from '../core/lines';
 
 /**
  * The S3 client of the functions. Path-style addressing works with every endpoint (AWS, VPC
@@ -113,13 +116,60 @@ export async function decompressedStream(body: Readable): Promise<Readable> {
   return raw;
 }
 
-/** Lines of a (possibly gzipped) stream, LF or CRLF, without loading it: memory is one line. */
-export async function* readLines(body: Readable): AsyncGenerator<string> {
-  const text = await decompressedStream(body);
-  const rl = createInterface({ input: text, crlfDelay: Infinity });
-  try {
-    for await (const line of rl) yield line;
-  } finally {
-    rl.close();
+/**
+ * Lines of a (possibly gzipped) stream, LF or CRLF, without loading it: memory is one line of at most
+ * `maxLineBytes`. A longer line is not held: it is yielded as an `Unreadable` (its first bytes, its
+ * size, the reason), and reading goes on with the next line. (Node's readline, used before, buffers a
+ * line without bound and kills the process with a RangeError on a 300 MB line.)
+ * @example for await (const l of readLineItems(await store.get(key))) if (isUnreadable(l)) fail(l.reason); else use(l);
+ */
+export async function* readLineItems(body: Readable, maxLineBytes: number = DEFAULT_LIMITS.maxLineBytes): AsyncGenerator<ReadItem> {
+  const splitter = new LineSplitter(maxLineBytes);
+  for await (const chunk of await decompressedStream(body)) yield* splitter.push(toBuffer(chunk));
+  yield* splitter.end();
+}
+
+/**
+ * Lines of a stream whose lines are all expected to fit (tests, tools): like `readLineItems`, but a
+ * line over `maxLineBytes` ends the read with an Error saying so.
+ */
+export async function* readLines(body: Readable, maxLineBytes: number = DEFAULT_LIMITS.maxLineBytes): AsyncGenerator<string> {
+  for await (const l of readLineItems(body, maxLineBytes)) {
+    if (isUnreadable(l)) throw new Error(l.reason);
+    yield l;
   }
 }
+
+/**
+ * The records of a `{"Records":[...]}` file (CloudTrail), each bounded by `maxBytes`, split without
+ * parsing the file (`lib/core/json-records.ts`), so one bad record is one failure; any other content
+ * (it starts differently) is read line by line like `readLineItems`. Memory: one record or line.
+ */
+export async function* readRecordsOrLines(body: Readable, maxBytes: number = DEFAULT_LIMITS.maxLineBytes): AsyncGenerator<ReadItem> {
+  let splitter: JsonRecordScanner | LineSplitter | undefined;
+  const head: Buffer[] = [];
+  let headBytes = 0;
+  const choose = (h: Buffer) => (isRecordsEnvelope(h) ? new JsonRecordScanner(maxBytes) : new LineSplitter(maxBytes));
+  for await (const chunk of await decompressedStream(body)) {
+    if (splitter) {
+      yield* splitter.push(toBuffer(chunk));
+      continue;
+    }
+    // The first bytes decide (`{"Records":[` after optional whitespace).
+    const b = toBuffer(chunk);
+    head.push(b);
+    headBytes += b.length;
+    if (headBytes < 256) continue;
+    const h = Buffer.concat(head);
+    splitter = choose(h);
+    yield* splitter.push(h);
+  }
+  if (!splitter) {
+    const h = Buffer.concat(head);
+    splitter = choose(h);
+    yield* splitter.push(h);
+  }
+  yield* splitter.end();
+}
+
+const toBuffer = (c: unknown): Buffer => (Buffer.isBuffer(c) ? c : Buffer.from(c as Uint8Array));

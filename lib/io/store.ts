@@ -14,6 +14,10 @@
  *   is aborted, the temporary file removed). The archive writer (`archive-writer.ts`) relies on it.
  * - This is the ONLY storage abstraction: the S3-ingest, indexer and replay cores take stores, and
  *   the SQS adapters (`sqs.ts`) open an `S3Store` per notified bucket.
+ * - User metadata (S3 `x-amz-meta-*`, which CloudTrail digest validation needs: the signature is
+ *   there) is read with `metadata` and written with `put`'s `metadata`; a local store keeps it in a
+ *   `<key>.metadata.json` file next to the object (`{"signature": "…"}`, as `aws s3api head-object
+ *   --query Metadata` prints it).
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
@@ -21,7 +25,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 
 export interface StoredObject {
@@ -51,6 +55,8 @@ export interface PutOptions {
   contentType?: string;
   /** Aborting it abandons the write: nothing becomes visible under the key. */
   signal?: AbortSignal;
+  /** User metadata (names without `x-amz-meta-`). */
+  metadata?: Record<string, string>;
 }
 
 export interface StoreStats {
@@ -68,6 +74,8 @@ export interface ObjectStore {
   listPage(prefix: string, options?: ListOptions): Promise<ListPage>;
   /** The object's bytes as stored (compressed objects stay compressed). Rejects with `code: 'NoSuchKey'`. */
   get(key: string): Promise<Readable>;
+  /** User metadata of an object (names lower case, without `x-amz-meta-`). Rejects with `code: 'NoSuchKey'`. */
+  metadata(key: string): Promise<Record<string, string>>;
   /** Writes an object; a stream is uploaded as it comes (bounded memory), abandoned when `signal` aborts. */
   put(key: string, body: Readable | Buffer | string, options?: PutOptions): Promise<void>;
   /** Absolute S3 key of a relative key (for S3 notifications); the relative key for local stores. */
@@ -97,6 +105,9 @@ export async function listPrefixes(store: ObjectStore, prefix: string): Promise<
   }
   return out;
 }
+
+/** Suffix of the file holding a local object's user metadata. */
+export const LOCAL_METADATA_SUFFIX = '.metadata.json';
 
 const notFound = (what: string): Error => Object.assign(new Error(`${what} does not exist`), { code: 'NoSuchKey', name: 'NoSuchKey' });
 
@@ -149,8 +160,20 @@ export class S3Store implements ObjectStore {
     return res.Body as Readable;
   }
 
+  async metadata(key: string): Promise<Record<string, string>> {
+    try {
+      const res = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.root + key }));
+      return Object.fromEntries(Object.entries(res.Metadata ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+    } catch (e) {
+      // HEAD has no body, so a missing key is a bare 404 (`NotFound`), not `NoSuchKey`: same meaning.
+      if ((e as { name?: string }).name === 'NotFound' || (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404)
+        throw notFound(`s3://${this.bucket}/${this.root + key}`);
+      throw e;
+    }
+  }
+
   async put(key: string, body: Readable | Buffer | string, options: PutOptions = {}): Promise<void> {
-    const params = { Bucket: this.bucket, Key: this.root + key, Body: body, ContentType: options.contentType };
+    const params = { Bucket: this.bucket, Key: this.root + key, Body: body, ContentType: options.contentType, Metadata: options.metadata };
     if (!(body instanceof Readable)) {
       await this.s3.send(new PutObjectCommand(params), { abortSignal: options.signal });
       return;
@@ -248,9 +271,29 @@ export class LocalStore implements ObjectStore {
     return createReadStream(file);
   }
 
+  async metadata(key: string): Promise<Record<string, string>> {
+    const file = this.file(key);
+    try {
+      await fsp.access(file);
+    } catch {
+      throw notFound(`${this.url}/${key}`);
+    }
+    let text: string;
+    try {
+      text = await fsp.readFile(file + LOCAL_METADATA_SUFFIX, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+      throw e;
+    }
+    const doc: unknown = JSON.parse(text);
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error(`${file}${LOCAL_METADATA_SUFFIX} is not a JSON object`);
+    return Object.fromEntries(Object.entries(doc).filter(([, v]) => typeof v === 'string').map(([k, v]) => [k.toLowerCase(), v as string]));
+  }
+
   async put(key: string, body: Readable | Buffer | string, options: PutOptions = {}): Promise<void> {
     const file = this.file(key);
     await fsp.mkdir(path.dirname(file), { recursive: true });
+    if (options.metadata) await fsp.writeFile(file + LOCAL_METADATA_SUFFIX, JSON.stringify(options.metadata));
     const tmp = `${file}${TMP_MARK}${randomBytes(6).toString('hex')}`;
     try {
       if (body instanceof Readable) await pipeline(body, createWriteStream(tmp), { signal: options.signal });

@@ -24,8 +24,9 @@ import type { SourceId, SourceOptions } from '../../parsers/types';
 import { archiveKey, batchPartition, firehoseErrorKey, parseArchiveKey, type Partition, partitionPrefix, rawBackupKey, sourceObjectName } from '../core/archive';
 import { normalizeCloudWatchBatch } from '../core/cloudwatch';
 import type { FirehoseTransformEvent } from '../core/envelopes';
+import { normalizeInChunks } from '../core/chunks';
 import { decodeInput } from '../core/inputs';
-import { failureDocument, normalize } from '../core/pipeline';
+import { failureDocument } from '../core/pipeline';
 import { addTally, type Tally } from '../core/tally';
 import { ArchiveWriter } from '../io/archive-writer';
 import type { ObjectStore } from '../io/store';
@@ -111,12 +112,12 @@ export async function deliverS3(
   body: Buffer,
   logs: ObjectStore,
   archive: ObjectStore,
-  o: { now?: Date; sourceOptions?: SourceOptions; alreadyStored?: boolean } = {},
+  o: { now?: Date; sourceOptions?: SourceOptions; alreadyStored?: boolean; localKeys?: boolean; aggregators?: readonly string[] } = {},
 ): Promise<Delivered> {
   if (!o.alreadyStored) await logs.put(key, body);
   const r = await ingestObject(
     { store: logs, key, version: etagOf(body), size: body.length },
-    { archive, chunkLines: 5000, now: o.now ? () => o.now! : undefined, sourceOptions: o.sourceOptions },
+    { archive, chunkLines: 5000, now: o.now ? () => o.now! : undefined, sourceOptions: o.sourceOptions, localKeys: o.localKeys, aggregators: o.aggregators },
   );
   if (r.ignored) throw new Error(`${key} was not ingested: ${r.ignored}`);
   return { tally: r.tally, outputs: r.outputs, sources: r.outputs.map(() => r.source ?? 'unknown') };
@@ -128,6 +129,8 @@ export interface LocalFileOptions {
   region?: string;
   logGroup?: string;
   sourceOptions?: SourceOptions;
+  /** Accounts whose claims are accepted in CloudWatch Logs payload files (`lib/core/attribution.ts`). */
+  aggregators?: readonly string[];
   now?: Date;
 }
 
@@ -156,15 +159,24 @@ export async function deliverLocalFile(file: string, bytes: Buffer, archive: Obj
     for (const batch of decoded.batches) {
       if (decoded.kind === 'firehose' || decoded.kind === 'cloudwatch') {
         // Exactly what the transformer does with one payload (ids: log group + CWL event id).
-        const { result, partition, ndjson } = normalizeCloudWatchBatch(batch, undefined, { now: o.now, sourceOptions: o.sourceOptions });
+        const { result, partition, ndjson } = normalizeCloudWatchBatch(batch, undefined, {
+          now: o.now,
+          sourceOptions: o.sourceOptions,
+          aggregators: o.aggregators,
+        });
         addTally(tally, result.counts);
         await add(partition, ndjson);
         continue;
       }
-      const res = normalize({ events: batch.events, context: batch.context, source: o.source ?? 'auto' }, { now: o.now });
-      addTally(tally, res.counts);
-      const docs = res.documents.concat(res.failures);
-      if (docs.length) await add(batchPartition({ source: res.source, context: batch.context, events: [], documents: docs }), docs.map((d) => JSON.stringify(d)));
+      // In chunks (bounded memory for files of millions of lines); one partition per file, like S3 ingest.
+      let partition: Partition | undefined;
+      for (const res of normalizeInChunks({ events: batch.events, context: batch.context, source: o.source ?? 'auto' }, { now: o.now })) {
+        addTally(tally, res.counts);
+        const docs = res.documents.concat(res.failures);
+        if (!docs.length) continue;
+        partition ??= batchPartition({ source: res.source, context: batch.context, events: [], documents: docs });
+        await add(partition, docs.map((d) => JSON.stringify(d)));
+      }
     }
   } catch (e) {
     await writer.abort();

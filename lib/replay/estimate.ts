@@ -2,7 +2,8 @@
  * `replay --dry-run`: lists the range and estimates documents from a few objects spread over it.
  */
 import { decodeCloudWatchPayload } from '../core/envelopes';
-import { decompressedStream, readLines } from '../io/s3';
+import { isUnreadable } from '../core/limits';
+import { decompressedStream, readLineItems } from '../io/s3';
 import type { ObjectStore } from '../io/store';
 import { enumerateObjects, planPrefixes, type ReplayFilter, type ReplayFrom, type ReplayObject } from './plan';
 import { splitConcatenatedJson } from './raw';
@@ -43,6 +44,10 @@ export async function estimateReplay(store: ObjectStore, from: ReplayFrom, filte
     sampleBytes += o.size;
     if (from === 'raw') {
       for await (const json of splitConcatenatedJson(await decompressedStream(await store.get(o.key)))) {
+        if (isUnreadable(json)) {
+          sampleDocs++;
+          continue;
+        }
         try {
           const p = decodeCloudWatchPayload(Buffer.from(json));
           if (p.messageType === 'DATA_MESSAGE') sampleDocs += p.logEvents.length;
@@ -50,7 +55,7 @@ export async function estimateReplay(store: ObjectStore, from: ReplayFrom, filte
           sampleDocs++;
         }
       }
-    } else for await (const line of readLines(await store.get(o.key))) if (line.trim()) sampleDocs++;
+    } else for await (const line of readLineItems(await store.get(o.key))) if (isUnreadable(line) || line.trim()) sampleDocs++;
   }
   const estimatedDocuments = picks.size === objects.length ? sampleDocs : sampleBytes > 0 ? Math.round((sampleDocs / sampleBytes) * bytes) : 0;
   return { prefixes: prefixes.length, listCalls: store.stats.listCalls - calls0, objects: objects.length, bytes, sampled: picks.size, estimatedDocuments, bySource };

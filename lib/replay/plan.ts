@@ -26,13 +26,25 @@ export interface ReplayFilter {
   regions?: string[];
 }
 
+/** Times a replay can name: the archive's partitions run from 1970 (where unusable times go) to 2100. */
+const ARCHIVE_TIME_MIN = Date.UTC(1970, 0, 1);
+const ARCHIVE_TIME_MAX = Date.UTC(2100, 0, 1);
+
 /**
  * A time argument: ISO timestamp, `YYYY-MM-DD` (midnight UTC; as an END, the end of that day, so
  * `--since 2026-03-01 --until 2026-03-07` is seven whole days), `YYYY-MM-DDTHH` (an hour), `now`,
- * or an age like `90m`, `6h`, `7d`.
+ * or an age like `90m`, `6h`, `7d`. A time outside 1970..2100 (the archive's partitions) is a
+ * RangeError (a usage error), never a plan of a million hourly prefixes in year 10000.
  * @example parseTimeArg('2026-03-07', true) // Date.UTC(2026, 2, 8)
  */
 export function parseTimeArg(v: string, end = false, now = Date.now()): number {
+  const t = timeArg(v, end, now);
+  if (!(t >= ARCHIVE_TIME_MIN && t <= ARCHIVE_TIME_MAX))
+    throw new RangeError(`time ${JSON.stringify(v)} is outside the archive's range 1970-01-01..2100-01-01`);
+  return t;
+}
+
+function timeArg(v: string, end: boolean, now: number): number {
   const s = v.trim();
   if (s === 'now') return now;
   const age = /^(\d+)([mhd])$/.exec(s);

@@ -10,6 +10,8 @@ import { stableId } from '../../parsers/ids';
 import type { SourceOptions } from '../../parsers/types';
 import { normalizeCloudWatchBatch } from '../core/cloudwatch';
 import { cloudWatchBatch, decodeCloudWatchPayload, EnvelopeError } from '../core/envelopes';
+import { JsonRecordScanner } from '../core/json-records';
+import { DEFAULT_LIMITS, isUnreadable, type ReadItem } from '../core/limits';
 import { addTally, type Tally } from '../core/tally';
 import { ArchiveWriter } from '../io/archive-writer';
 import { decompressedStream } from '../io/s3';
@@ -19,46 +21,18 @@ import { partitionSelected, type ReplayFilter } from './plan';
 
 /**
  * Splits concatenated JSON documents (`{…}{…}`, optionally separated by whitespace) — the shape of a
- * Firehose source backup of CloudWatch Logs records once gunzipped. Memory: one document.
+ * Firehose source backup of CloudWatch Logs records once gunzipped. Memory: one document of at most
+ * `maxBytes` (`MAX_DECOMPRESSED_BYTES`, the bound of one payload); a larger one, or one the backup
+ * ends inside, is yielded as an `Unreadable` (counted as a failed payload) and reading goes on.
+ * @example for await (const json of splitConcatenatedJson(await decompressedStream(body))) if (!isUnreadable(json)) decodeCloudWatchPayload(Buffer.from(json))
  */
-export async function* splitConcatenatedJson(text: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
-  let buf = '';
-  let depth = 0;
-  let inString = false;
-  let escaped = false;
-  let start = -1;
-  for await (const chunk of text) {
-    const s = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
-    const offset = buf.length;
-    buf += s;
-    for (let i = offset; i < buf.length; i++) {
-      const c = buf.charCodeAt(i);
-      if (inString) {
-        if (escaped) escaped = false;
-        else if (c === 92 /* \ */) escaped = true;
-        else if (c === 34 /* " */) inString = false;
-        continue;
-      }
-      if (c === 34) inString = true;
-      else if (c === 123 /* { */ || c === 91 /* [ */) {
-        if (depth === 0) start = i;
-        depth++;
-      } else if (c === 125 /* } */ || c === 93 /* ] */) {
-        depth--;
-        if (depth === 0 && start >= 0) {
-          yield buf.slice(start, i + 1);
-          start = -1;
-        }
-      }
-    }
-    // Keep only the unfinished document.
-    if (depth === 0) buf = '';
-    else if (start > 0) {
-      buf = buf.slice(start);
-      start = 0;
-    }
-  }
-  if (depth !== 0 && buf.trim()) throw new EnvelopeError('raw backup ends inside a JSON document (truncated object)');
+export async function* splitConcatenatedJson(
+  text: AsyncIterable<Buffer | string>,
+  maxBytes: number = DEFAULT_LIMITS.maxDecompressedBytes,
+): AsyncGenerator<ReadItem> {
+  const scanner = new JsonRecordScanner(maxBytes, 'MAX_DECOMPRESSED_BYTES');
+  for await (const chunk of text) yield* scanner.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
+  yield* scanner.end();
 }
 
 export interface RawOptions {
@@ -66,6 +40,10 @@ export interface RawOptions {
   streamRegion?: string;
   sourceOptions?: SourceOptions;
   mappings?: readonly SourceMapping[];
+  /** Accounts whose account claims are accepted (`lib/core/attribution.ts`). */
+  aggregators?: readonly string[];
+  /** Bound of one decompressed record (`MAX_DECOMPRESSED_BYTES`, default 8 MiB): raise it to replay records the transformer refused. */
+  maxDecompressedBytes?: number;
   includeOriginal?: boolean;
   now?: () => Date;
 }
@@ -87,10 +65,14 @@ export async function stageRawObject(
   const body = await decompressedStream(await archive.get(key));
   const now = o.now?.();
   try {
-    for await (const json of splitConcatenatedJson(body)) {
+    for await (const json of splitConcatenatedJson(body, o.maxDecompressedBytes)) {
+      if (isUnreadable(json)) {
+        addTally(tally, { received: 1, failed: 1 });
+        continue;
+      }
       let payload;
       try {
-        payload = decodeCloudWatchPayload(Buffer.from(json, 'utf8'));
+        payload = decodeCloudWatchPayload(Buffer.from(json, 'utf8'), o.maxDecompressedBytes);
       } catch (e) {
         if (!(e instanceof EnvelopeError)) throw e;
         addTally(tally, { received: 1, failed: 1 });
@@ -102,6 +84,7 @@ export async function stageRawObject(
         now,
         includeOriginal: o.includeOriginal,
         mappings: o.mappings,
+        aggregators: o.aggregators,
         sourceOptions: o.sourceOptions,
       });
       if (!partitionSelected(partition, filter)) continue;

@@ -1,7 +1,7 @@
 /**
  * Replay: re-index a time range of the archive into OpenSearch — after a lost cluster, a mapping
  * change or a parser fix — with the indexer's own code path, so a replayed event gets the same index
- * (`lib/core/indices.ts`) and the same `_id` (`event.id`) as the first time: replaying twice, or
+ * (`lib/core/indices.ts`) and the same `_id` (`documentId`: `event.id` namespaced by account) as the first time: replaying twice, or
  * replaying what is already indexed, overwrites instead of duplicating.
  *
  * The parts, one file each in `lib/replay/`: `plan.ts` (which partitions, never a bucket scan),

@@ -1,7 +1,7 @@
 /**
  * `tributary setup`: installs, idempotently, everything OpenSearch needs before the first document
- * arrives — component and index templates, the ISM retention policy, the detection monitors and
- * the Dashboards saved objects. Each object is read first and written only when it differs, and
+ * arrives — component and index templates, least-privilege security roles and their role mappings
+ * (`security.ts`), the ISM retention policy, the detection monitors and the Dashboards saved objects. Each object is read first and written only when it differs, and
  * every object is reported as created / updated / unchanged / skipped (with the reason). Used by
  * the CLI and by the CloudFormation custom resource (`handlers/setup.ts`).
  *
@@ -14,6 +14,7 @@ import { savedObjects } from './dashboards';
 import { DETECTIONS, monitorFor, monitorName } from './detections';
 import { expectOk, type SearchHttp } from './http';
 import { ismPolicy, policyId, type IsmOptions } from './ism';
+import { applySecurity, type SecurityOptions } from './security';
 import type { SavedObject } from './saved-objects';
 import { componentTemplates, datasetPatterns, indexTemplates, type TemplateOptions } from './templates';
 import { createHash } from 'node:crypto';
@@ -24,7 +25,7 @@ import type { DashboardsClient } from './dashboards-client';
 export type Status = 'created' | 'updated' | 'unchanged' | 'skipped' | 'failed';
 
 export interface Change {
-  kind: 'component_template' | 'index_template' | 'ism_policy' | 'monitor' | 'saved_object';
+  kind: 'component_template' | 'index_template' | 'security_role' | 'role_mapping' | 'ism_policy' | 'monitor' | 'saved_object';
   name: string;
   status: Status;
   detail?: string;
@@ -34,6 +35,8 @@ export interface SetupOptions {
   prefix: string;
   templates?: Omit<TemplateOptions, 'prefix'>;
   ism?: Omit<IsmOptions, 'prefix'>;
+  /** Security roles and the role mappings to apply (lists not given are left alone); see `security.ts`. */
+  security?: SecurityOptions;
   /** Install the detection monitors enabled (true) or disabled (false). */
   detections: boolean;
   /** Compute and report, write nothing. */
@@ -224,6 +227,8 @@ export async function applySetup(http: SearchHttp, o: SetupOptions): Promise<Set
   // Index templates after their components: OpenSearch rejects a template composed of a missing one.
   for (const [name, body] of Object.entries(indexTemplates({ prefix: o.prefix, ...o.templates })))
     changes.push(await putIfChanged(http, 'index_template', name, body, dryRun));
+  // After the templates: a mapped indexer must never create a day's index before its template exists.
+  changes.push(...(await applySecurity(http, o.prefix, o.security, dryRun)));
   changes.push(...(await applyIsm(http, o, plugins)));
   changes.push(...(await applyMonitors(http, o, plugins)));
   changes.push(...(await applySavedObjects(o)));

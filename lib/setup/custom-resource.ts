@@ -12,15 +12,20 @@
  * + `$OPENSEARCH_ENDPOINT`), `OpenSearchAuth` (`none` | `sigv4-es` | `sigv4-aoss`, default
  * `$OPENSEARCH_AUTH`), `IndexPrefix` (default `$INDEX_PREFIX` or `logs`), `IsmHotDays`,
  * `IsmWarmDays`, `IsmDeleteDays`, `IsmWarmReplicas`, `Shards`, `Replicas` (`auto` or a number),
- * `Detections` (`on` | `off`, default `on`), `DashboardsUrl`, and `SchemaVersion` — pass
- * `SCHEMA_VERSION` there so a schema upgrade changes the properties and re-runs setup on deploy.
+ * `Detections` (`on` | `off`, default `on`), `DashboardsUrl`, `OpenSearchRoleArn` (sign as this role,
+ * assumed with sts:AssumeRole: the created domain's master role), `IndexerBackendRoles`,
+ * `ReaderBackendRoles`, `AdminBackendRoles` (comma-separated IAM ARNs / SAML groups mapped to the
+ * security roles, `security.ts`; a property that is absent leaves its mapping alone, an empty one
+ * maps nobody), and `SchemaVersion` — pass `SCHEMA_VERSION` there so a schema upgrade changes the
+ * properties and re-runs setup on deploy. Mapping lists are properties, not only environment
+ * variables, for the same reason: a changed list must re-run setup.
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Client } from '@opensearch-project/opensearch';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import type { OpenSearchAuth } from '../io/config';
+import { loadConfig, type OpenSearchAuth, type OpenSearchConfig, type SetupConfig } from '../io/config';
 import { DEFAULT_INDEX_PREFIX } from '../core/indices';
 import { createOpenSearchClient } from '../io/opensearch';
 import { applySetup, formatResult, type SetupOptions, type SetupResult } from './apply';
@@ -72,9 +77,33 @@ export function resolveProperties(props: Props, env: NodeJS.ProcessEnv = process
   } catch (e) {
     throw new PropertyError((e as Error).message);
   }
-  const options: SetupOptions = { prefix, detections: detections === 'on', ism, templates: { shards: int(props, 'Shards'), replicas, serverless: auth === 'sigv4-aoss' } };
-  return { url, auth, region: env.AWS_REGION, options, dashboardsUrl: props.DashboardsUrl || undefined };
+  // The connection and the mapping lists go through the setup function's validated configuration
+  // (lib/io/config.ts); the properties win over the function's environment.
+  const merged: NodeJS.ProcessEnv = { ...env, OPENSEARCH_URL: url, OPENSEARCH_ENDPOINT: undefined, OPENSEARCH_AUTH: auth, INDEX_PREFIX: prefix };
+  if (props.OpenSearchRoleArn !== undefined) merged.OPENSEARCH_ROLE_ARN = props.OpenSearchRoleArn || undefined;
+  for (const [prop, name] of MAPPING_PROPERTIES) if (props[prop] !== undefined) merged[name] = props[prop];
+  let cfg: SetupConfig;
+  try {
+    cfg = loadConfig(merged, 'setup');
+  } catch (e) {
+    throw new PropertyError((e as Error).message);
+  }
+  const options: SetupOptions = {
+    prefix,
+    detections: detections === 'on',
+    ism,
+    templates: { shards: int(props, 'Shards'), replicas, serverless: auth === 'sigv4-aoss' },
+    security: cfg.roleMappings,
+  };
+  return { url, auth, region: env.AWS_REGION, opensearch: cfg.opensearch, options, dashboardsUrl: props.DashboardsUrl || undefined };
 }
+
+/** Resource property → setup function variable of each mapping list. */
+const MAPPING_PROPERTIES = [
+  ['IndexerBackendRoles', 'INDEXER_BACKEND_ROLES'],
+  ['ReaderBackendRoles', 'READER_BACKEND_ROLES'],
+  ['AdminBackendRoles', 'ADMIN_BACKEND_ROLES'],
+] as const;
 
 /** PUTs the answer to the pre-signed S3 URL (empty content type: it is part of the signature). */
 export function sendResponse(url: string, body: CfnResponse, attempts = 3): Promise<void> {
@@ -108,16 +137,16 @@ export function sendResponse(url: string, body: CfnResponse, attempts = 3): Prom
 
 export interface Deps {
   /** Builds the cluster connection; the default uses `lib/io/opensearch.ts` (plain URL or SigV4). */
-  connect?: (url: string, auth: OpenSearchAuth, region: string | undefined) => { http: SearchHttp; dashboards: (url: string) => Client; close: () => Promise<void> };
+  connect?: (cfg: OpenSearchConfig) => { http: SearchHttp; dashboards: (url: string) => Client; close: () => Promise<void> };
   respond?: (url: string, body: CfnResponse) => Promise<void>;
   env?: NodeJS.ProcessEnv;
 }
 
-const defaultConnect: NonNullable<Deps['connect']> = (url, auth, region) => {
-  const client = createOpenSearchClient({ node: url, auth, region, requestTimeoutMs: 30_000 });
+const defaultConnect: NonNullable<Deps['connect']> = (cfg) => {
+  const client = createOpenSearchClient(cfg);
   const others: Client[] = [];
   const dashboards = (node: string) => {
-    const c = createOpenSearchClient({ node, auth, region, requestTimeoutMs: 60_000 });
+    const c = createOpenSearchClient({ ...cfg, node, requestTimeoutMs: 60_000 });
     others.push(c);
     return c;
   };
@@ -144,7 +173,7 @@ export async function handleSetupEvent(event: CloudFormationCustomResourceEvent,
     } else {
       const r = resolveProperties(props, deps.env);
       const budget = Math.max(1000, context.getRemainingTimeInMillis() - ANSWER_MARGIN_MS);
-      const conn = (deps.connect ?? defaultConnect)(r.url, r.auth, r.region);
+      const conn = (deps.connect ?? defaultConnect)(r.opensearch);
       let timer: NodeJS.Timeout | undefined;
       try {
         const result = await Promise.race<SetupResult>([

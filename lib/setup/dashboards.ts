@@ -23,6 +23,7 @@ import {
 /** Lucene queries shared by saved searches, visualizations and the detections' documentation. */
 export const QUERIES = {
   pipelineErrors: 'event.kind:pipeline_error',
+  attributionMismatch: 'tributary.attribution:mismatch',
   ctFailed: 'event.outcome:failure',
   ctConsoleSignIn: 'event.action:ConsoleLogin',
   ctConsoleNoMfa: 'event.action:ConsoleLogin AND aws.cloudtrail.mfa_used:false',
@@ -64,6 +65,16 @@ export function savedObjects(prefix = 'logs'): SavedObject[] {
       indexPattern: ipAll,
       query: QUERIES.pipelineErrors,
       columns: ['tributary.source', 'error.type', 'error.message', 'tributary.log_group', 'tributary.s3.key'],
+    },
+    {
+      id: s('attribution-mismatch'),
+      title: 'Tributary: logs claiming another account',
+      description:
+        'Documents whose content named another account than the one that delivered them (not a configured aggregator). ' +
+        'Filed under the delivering account; the claim is in tributary.claimed.account.',
+      indexPattern: ipAll,
+      query: QUERIES.attributionMismatch,
+      columns: ['tributary.delivery.account', 'tributary.claimed.account', 'tributary.source', 'event.action', 'tributary.log_group', 'tributary.s3.key'],
     },
     {
       id: s('cloudtrail-failed'),
@@ -320,8 +331,16 @@ export function savedObjects(prefix = 'logs'): SavedObject[] {
     {
       id: id(prefix, 'dash-overview'),
       title: 'Tributary: overview',
-      description: 'Events per source and account, and records the pipeline could not parse.',
-      panels: [panel('events-by-source'), panel('events-by-account'), panel('sources-pie'), panel('pipeline-errors'), panel('pipeline-errors-table', true), search('pipeline-errors')],
+      description: 'Events per source and account, records the pipeline could not parse, and logs claiming another account.',
+      panels: [
+        panel('events-by-source'),
+        panel('events-by-account'),
+        panel('sources-pie'),
+        panel('pipeline-errors'),
+        panel('pipeline-errors-table', true),
+        search('pipeline-errors'),
+        search('attribution-mismatch'),
+      ],
     },
     {
       id: id(prefix, 'dash-cloudtrail'),

@@ -9,6 +9,7 @@
  * up to 10 minutes, so a window on event time would miss late events; documents without
  * `event.ingested` fall back to `@timestamp`.
  */
+import { DATASETS } from '../../parsers/types';
 import { indexPattern } from '../core/indices';
 
 type Query = Record<string, unknown>;
@@ -150,6 +151,18 @@ export const DETECTIONS: Detection[] = [
     ...anyMatch(10),
   },
   {
+    id: 'attribution-mismatch',
+    name: 'Logs claiming another account',
+    description:
+      'Logs whose content names another AWS account than the account that delivered them, which is not a configured ' +
+      'aggregator (AGGREGATOR_ACCOUNTS): a forged or misrouted log, or an aggregator missing from the configuration. ' +
+      'The document is filed under the delivering account (tributary.delivery.account); the claim is in tributary.claimed.account.',
+    severity: '2',
+    datasets: Object.values(DATASETS),
+    filter: [term('tributary.attribution', 'mismatch')],
+    ...anyMatch(10),
+  },
+  {
     id: 'lambda-timeouts-spike',
     name: 'Lambda timeouts spike',
     description: 'At least 3 timed-out invocations of the same function within 15 minutes (REPORT Status: timeout).',
@@ -157,6 +170,19 @@ export const DETECTIONS: Detection[] = [
     datasets: ['aws.lambda'],
     filter: [term('aws.lambda.report.status', 'timeout')],
     ...burst(3, 'aws.lambda.function_name', 15),
+  },
+  {
+    id: 'cloudtrail-integrity-failed',
+    name: 'CloudTrail log file integrity validation failed',
+    description:
+      'A CloudTrail log file or digest failed digest validation (`lib/integrity.ts`): modified, deleted or moved after delivery, ' +
+      'a replaced or deleted previous digest, or a digest not signed by a CloudTrail key. The audit trail may have been tampered with; ' +
+      '`tributary.integrity.reason` says how, `tributary.integrity.log_file.key` which file (its events carry it in `tributary.s3.key`).',
+    severity: '1',
+    datasets: ['aws.cloudtrail'],
+    // The window is on event.ingested = when the digest was verified (up to an hour after delivery).
+    filter: [term('event.kind', 'state'), term('tributary.integrity.status', 'failed')],
+    ...anyMatch(10),
   },
 ];
 

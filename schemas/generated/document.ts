@@ -873,6 +873,8 @@ export interface TributaryDocument {
       };
       /** Access-log keys with no typed field (flat_object, at most 64 keys, values clipped). */
       extra?: Record<string, unknown>;
+      /** How many access-log keys were left out of `extra` and `authorizer.context` because of their bounds (64 keys each). */
+      extra_dropped?: number;
     };
     lambda?: {
       /** Invocation request id (AWS request id). */
@@ -1122,9 +1124,71 @@ export interface TributaryDocument {
       /** Key of the S3-delivered object the event came from. */
       key?: string;
     };
+    /** How `cloud.account.id` was decided: `delivery` (the delivering account), `aggregator` (a configured aggregator account's claim, accepted), `mismatch` (the content claimed another account and was not believed: attributed to the delivering account, claim kept in `tributary.claimed`), `unverified` (no AWS delivery metadata, e.g. a local file: the claim stands). */
+    attribution?: "delivery" | "aggregator" | "mismatch" | "unverified";
+    delivery?: {
+      /** Account that delivered the event, from trusted envelope metadata only (CloudWatch Logs `owner`, anchored S3 key). */
+      account?: string;
+      /** Region the event was delivered from (CloudWatch Logs destination region, S3 key region). */
+      region?: string;
+    };
+    claimed?: {
+      /** Account the content claimed when the claim was not believed (`tributary.attribution: mismatch`). */
+      account?: string;
+      /** Region the content claimed when the account claim was not believed. */
+      region?: string;
+    };
     /** How many raw input events were merged into this document (multi-line, multi-record). */
     record_count?: number;
     /** Indexed with merge-on-index: parts of one event that arrive in different batches (audit records) merge into one document by id. */
     merge?: boolean;
+    integrity?: {
+      /** Integrity of the subject of the document (`tributary.integrity.subject`): verified, failed (modified, deleted, moved or not signed by CloudTrail) or unverified (could not be checked). */
+      status?: "verified" | "failed" | "unverified";
+      /** Why the subject failed or is unverified, as a code (absent when verified). */
+      reason?: string;
+      /** What the document is about: a `log_file` listed in a digest, or the `digest` file itself. */
+      subject?: "log_file" | "digest";
+      digest?: {
+        /** Bucket where the digest file was found. */
+        bucket?: string;
+        /** Key of the digest file. */
+        key?: string;
+        /** Integrity of the digest file: its location, signature and link to the previous digest: verified, failed (modified, deleted, moved or not signed by CloudTrail) or unverified (could not be checked). */
+        status?: "verified" | "failed" | "unverified";
+        /** Start of the period the digest covers (`digestStartTime`). */
+        start_time?: string;
+        /** End of the period the digest covers (`digestEndTime`); part of the signed string. */
+        end_time?: string;
+        /** Hex SHA-256 of the uncompressed digest file (part of the signed string). */
+        sha256?: string;
+        /** Fingerprint of the CloudTrail public key the digest names (`digestPublicKeyFingerprint`). */
+        public_key_fingerprint?: string;
+        /** Signature algorithm of the digest (`x-amz-meta-signature-algorithm`). */
+        signature_algorithm?: string;
+        /** How many log files the digest lists. */
+        log_files?: number;
+      };
+      log_file?: {
+        /** Bucket of the log file (`logFiles[].s3Bucket`). */
+        bucket?: string;
+        /** Key of the log file (`logFiles[].s3Object`); CloudTrail documents from this file carry it in `tributary.s3.key`. */
+        key?: string;
+        /** Hash algorithm the digest names for the log file. */
+        hash_algorithm?: string;
+        /** Hex hash of the uncompressed log file as listed in the digest. */
+        expected_hash?: string;
+        /** Hex hash of the uncompressed log file as stored now (absent when it could not be read). */
+        actual_hash?: string;
+      };
+      previous_digest?: {
+        /** Bucket of the previous digest file in the chain. */
+        bucket?: string;
+        /** Key of the previous digest file in the chain. */
+        key?: string;
+        /** The link to the previous digest: its hash and signature match (verified), do not or it is gone (failed), could not be read (unverified), or the digest starts a chain (none). */
+        status?: "verified" | "failed" | "unverified" | "none";
+      };
+    };
   };
 }

@@ -81,4 +81,5 @@ export const apigateway = f.group({
     }),
   }),
   extra: f.flat('Access-log keys with no typed field (flat_object, at most 64 keys, values clipped).'),
+  extra_dropped: f.long('How many access-log keys were left out of `extra` and `authorizer.context` because of their bounds (64 keys each).'),
 });

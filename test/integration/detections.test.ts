@@ -14,14 +14,14 @@ import { applySetup } from '../../lib/setup/apply';
 import { DETECTIONS, detectionSearch, fires, monitorFor, type Detection } from '../../lib/setup/detections';
 import { indexPattern } from '../../lib/core/indices';
 import { expectValid } from '../helpers/schema';
+import { expandEntries, type FixtureEntry } from '../helpers/fixture-entries';
 import { bulkIndex, cleanup, connect, shiftTimes, skipped, uniquePrefix, type Cluster } from './setup-helpers';
 
 jest.setTimeout(300_000);
 
-type Entry = Record<string, any> | { times: number; doc: Record<string, any> };
 interface Case {
   name: string;
-  docs: Entry[];
+  docs: FixtureEntry[];
 }
 interface Fixture {
   reference_time: string;
@@ -30,7 +30,6 @@ interface Fixture {
 }
 
 const fixture = (d: Detection): Fixture => JSON.parse(readFileSync(join(__dirname, '..', 'fixtures-detections', `${d.id}.json`), 'utf8'));
-const expand = (entries: Entry[]) => entries.flatMap((e) => ('times' in e && 'doc' in e ? Array.from({ length: e.times }, () => e.doc) : [e]));
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '');
 
 let c: Cluster;
@@ -60,7 +59,7 @@ const table = DETECTIONS.flatMap((d) => {
 describe('shipped detections', () => {
   it.each(table)('%s %s %s', async (_id, _verb, _name, d, fx, k, shouldFire) => {
     const now = Date.now();
-    const docs = expand(k.docs).map((doc) => shiftTimes(doc, fx.reference_time, now));
+    const docs = expandEntries(k.docs, fx.reference_time).map((doc) => shiftTimes(doc, fx.reference_time, now));
     for (const doc of docs) expectValid(doc);
     // One index per case; `<prefix>-<dataset>-<case>-<day>` still matches the dataset's template.
     const caseIndex = (dataset: string) => `${prefix}-${dataset}-${slug(d.id)}${slug(k.name)}`;

@@ -10,6 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { parseArchiveKey } from '../../lib/core/archive';
+import { documentId } from '../../lib/core/attribution';
 import { loadConfig } from '../../lib/io/config';
 import type { FirehoseTransformEvent } from '../../lib/core/envelopes';
 import { indexMessages, type IndexerDeps } from '../../lib/indexer';
@@ -180,7 +181,7 @@ describe('Firehose path: transformer → archive → indexer → OpenSearch', ()
     // Every one of the 300 events is now indexed exactly once, with the ids the live path would give.
     const expectedIds = new Set<string>();
     for (const r of unlimited.response.records)
-      for (const l of decodeOutputData(r.data!).split('\n')) if (l) expectedIds.add(JSON.parse(l).event.id);
+      for (const l of decodeOutputData(r.data!).split('\n')) if (l) expectedIds.add(documentId(JSON.parse(l))!);
     const got = await allIds(`${prefix}-app-*`);
     expect(got.filter((x) => expectedIds.has(x))).toHaveLength(expectedIds.size);
     expect(expectedIds.size).toBe(unlimited.tally.documents! + unlimited.tally.failed!);

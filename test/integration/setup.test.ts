@@ -14,12 +14,13 @@ import { policyId } from '../../lib/setup/ism';
 import { luceneQuery, objectQuery } from '../../lib/setup/saved-objects';
 import { indexName } from '../../lib/core/indices';
 import { expectValid } from '../helpers/schema';
+import { expandEntries, type FixtureEntry } from '../helpers/fixture-entries';
 import { bulkIndex, cleanup, connect, shiftTimes, skipped, uniquePrefix, type Cluster } from './setup-helpers';
 
 const FIXTURES = join(__dirname, '..', 'fixtures');
 const SAMPLES = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures-detections', 'saved-searches.json'), 'utf8')) as {
   reference_time: string;
-  searches: Record<string, Record<string, any>[]>;
+  searches: Record<string, FixtureEntry[]>;
 };
 
 /** Every document and failure document the parsers' golden files expect, whatever exists today. */
@@ -111,7 +112,7 @@ describe('tributary setup against OpenSearch', () => {
     const now = Date.now();
     const golden = goldenDocuments();
     const samples = Object.entries(SAMPLES.searches).flatMap(([search, docs]) =>
-      docs.map((d, i) => ({ search, id: `sample-${search}-${i}`, doc: shiftTimes(d, SAMPLES.reference_time, now) })),
+      expandEntries(docs, SAMPLES.reference_time).map((d, i) => ({ search, id: `sample-${search}-${i}`, doc: shiftTimes(d, SAMPLES.reference_time, now) })),
     );
     for (const s of samples) expectValid(s.doc);
     const all = [

@@ -4,7 +4,7 @@
  * body; the integration tests cover the same code against OpenSearch 2.19 (mapping conflicts,
  * outages, merges).
  */
-import { type BulkTransport, BulkUnavailableError, BulkWriter, type DeadLetter } from '../../lib/io/bulk';
+import { type BulkTransport, BulkUnavailableError, BulkWriter, type DeadLetter, isRefusedStatus, isRetryableStatus } from '../../lib/io/bulk';
 
 interface Action {
   action: 'index' | 'update';
@@ -157,5 +157,61 @@ describe('BulkWriter', () => {
     const { stats, dead } = await run(bad, docs(2));
     expect(stats).toMatchObject({ indexed: 0, deadLettered: 2 });
     expect(dead.map((d) => d.reason)).toEqual(['bulk_rejected', 'bulk_rejected']);
+  });
+});
+
+describe('BulkWriter: the cluster refuses the caller (401/403)', () => {
+  const denied = { type: 'security_exception', reason: 'no permissions for [indices:admin/create] and User [name=indexer, backend_roles=[arn:aws:iam::111122223333:role/idx]]' };
+  /** Items of index `logs-new-*` are refused for the first `refusals` attempts (a mapping applied meanwhile). */
+  function refusing(refusals: number) {
+    let calls = 0;
+    const transport: BulkTransport = {
+      async send(body) {
+        calls++;
+        const items = parseBody(body).map((a) => {
+          const refused = a.meta._index.startsWith('logs-new-') && calls <= refusals;
+          return { [a.action]: { _index: a.meta._index, _id: a.meta._id, status: refused ? 403 : 201, ...(refused ? { error: denied } : {}) } };
+        });
+        return { status: 200, body: { errors: true, items } };
+      },
+    };
+    return { transport, calls: () => calls };
+  }
+  const mixed = () => [...docs(2), ...docs(2).map((d) => ({ ...d, index: 'logs-new-2026.03.02', id: `new-${d.id}` }))];
+
+  it('hands refused items back with the reason after the bounded retries: never dead-lettered', async () => {
+    const r = refusing(Infinity);
+    const err = await run(r.transport, mixed()).catch((e) => e);
+    expect(err).toBeInstanceOf(BulkUnavailableError);
+    expect((err as BulkUnavailableError).pending).toBe(2);
+    expect((err as Error).message).toContain('2 documents still rejected after 4 attempts (last: 403 security_exception: no permissions for [indices:admin/create]');
+    expect(r.calls()).toBe(4);
+  });
+
+  it('indexes them when the permission arrives during the retries (setup mapping the role meanwhile)', async () => {
+    const { stats, dead } = await run(refusing(2).transport, mixed());
+    expect(stats).toMatchObject({ indexed: 4, deadLettered: 0, retried: 4 });
+    expect(dead).toEqual([]);
+  });
+
+  it('retries a whole-request 401/403 and then hands the documents back with the cluster reason', async () => {
+    for (const status of [401, 403]) {
+      let calls = 0;
+      const refused: BulkTransport = { send: async () => (calls++, { status, body: { error: { type: 'security_exception', reason: 'no permissions for [indices:data/write/bulk]' }, status } }) };
+      const err = await run(refused, docs(3)).catch((e) => e);
+      expect(err).toBeInstanceOf(BulkUnavailableError);
+      expect((err as Error).message).toBe(`HTTP ${status} on _bulk: security_exception: no permissions for [indices:data/write/bulk] after 4 attempts`);
+      expect((err as BulkUnavailableError).pending).toBe(3);
+      expect(calls).toBe(4);
+    }
+    // A body without an OpenSearch error still says what happened.
+    const bare: BulkTransport = { send: async () => ({ status: 401, body: 'Unauthorized' }) };
+    await expect(run(bare, docs(1))).rejects.toThrow('HTTP 401 on _bulk: Unauthorized after 4 attempts');
+  });
+
+  it('keeps 401/403 apart from the statuses worth retrying for their own sake', () => {
+    expect([401, 403].map(isRefusedStatus)).toEqual([true, true]);
+    expect([400, 404, 409, 413, 429, 500].map(isRefusedStatus)).toEqual([false, false, false, false, false, false]);
+    expect([401, 403].map(isRetryableStatus)).toEqual([false, false]);
   });
 });

@@ -1,4 +1,7 @@
 /** Configuration: read from env, validated as a whole, secrets never echoed. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, describeConfig, type FunctionName, loadConfig } from '../../lib/io/config';
 
 function problems(env: Record<string, string>, fn: FunctionName): string[] {
@@ -24,7 +27,7 @@ describe('loadConfig', () => {
   });
 
   it('gives each function only its own settings; replay needs its bucket and region', () => {
-    expect(Object.keys(loadConfig({}, 'transform')).sort()).toEqual(['includeOriginal', 'region', 'responseMaxBytes', 'sourceMappings', 'sourceOptions']);
+    expect(Object.keys(loadConfig({}, 'transform')).sort()).toEqual(['aggregatorAccounts', 'includeOriginal', 'maxDecompressedBytes', 'region', 'responseMaxBytes', 'sourceMappings', 'sourceOptions']);
     expect(problems({}, 'replay')).toEqual(['ARCHIVE_BUCKET is required', 'AWS_REGION is required']);
     expect(loadConfig({ ARCHIVE_BUCKET: 'b-1', AWS_REGION: 'eu-west-1', INDEX_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/q' }, 'replay')).toEqual({
       archiveBucket: 'b-1',
@@ -43,7 +46,7 @@ describe('loadConfig', () => {
       {
         ARCHIVE_BUCKET: 'Bad_Bucket',
         OPENSEARCH_URL: 'ftp://x',
-        OPENSEARCH_AUTH: 'basic',
+        OPENSEARCH_AUTH: 'kerberos',
         INDEX_PREFIX: 'Logs',
         SOURCE_MAPPINGS: '{',
         INCLUDE_ORIGINAL: 'sometimes',
@@ -87,5 +90,52 @@ describe('loadConfig', () => {
     const c = loadConfig({ ARCHIVE_BUCKET: 'b-1', OPENSEARCH_URL: 'http://admin:hunter2@127.0.0.1:9200' }, 'indexer');
     expect(JSON.stringify(describeConfig(c))).not.toContain('hunter2');
     expect(describeConfig(c).opensearchHost).toBe('127.0.0.1:9200');
+  });
+});
+
+describe('loadConfig: the setup function and secured clusters', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tributary-config-'));
+  const ca = join(dir, 'ca.pem');
+  writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+  const notPem = join(dir, 'not.pem');
+  writeFileSync(notPem, 'hello');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const url = { OPENSEARCH_URL: 'https://127.0.0.1:9201' };
+
+  it('needs OpenSearch but no archive bucket; mapping lists: unset = leave alone, empty = nobody', () => {
+    expect(problems({}, 'setup')).toEqual(['OPENSEARCH_URL or OPENSEARCH_ENDPOINT is required']);
+    expect(loadConfig(url, 'setup').roleMappings).toEqual({ indexer: undefined, readers: undefined, admins: undefined });
+    const c = loadConfig(
+      { ...url, INDEXER_BACKEND_ROLES: 'arn:aws:iam::111122223333:role/tributary-prod-indexer', READER_BACKEND_ROLES: '', ADMIN_BACKEND_ROLES: ' Log Admins , arn:aws:iam::111122223333:user/alice ' },
+      'setup',
+    );
+    expect(c.roleMappings).toEqual({ indexer: ['arn:aws:iam::111122223333:role/tributary-prod-indexer'], readers: [], admins: ['Log Admins', 'arn:aws:iam::111122223333:user/alice'] });
+    expect(problems({ ...url, READER_BACKEND_ROLES: 'arn:aws:iam::1:role/x,ok', ADMIN_BACKEND_ROLES: 'a"b' }, 'setup')).toEqual([
+      expect.stringMatching(/^READER_BACKEND_ROLES: .*"arn:aws:iam::1:role\/x"$/),
+      expect.stringMatching(/^ADMIN_BACKEND_ROLES: /),
+    ]);
+  });
+
+  it('basic auth needs both credentials, and credentials need basic auth', () => {
+    expect(problems({ ...url, OPENSEARCH_AUTH: 'basic', OPENSEARCH_USERNAME: 'indexer' }, 'setup')).toEqual(['OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD are required when OPENSEARCH_AUTH=basic']);
+    expect(problems({ ...url, OPENSEARCH_PASSWORD: 'x' }, 'setup')).toEqual(['OPENSEARCH_USERNAME / OPENSEARCH_PASSWORD are only used with OPENSEARCH_AUTH=basic']);
+    const c = loadConfig({ ...url, ARCHIVE_BUCKET: 'b-1', OPENSEARCH_AUTH: 'basic', OPENSEARCH_USERNAME: 'indexer', OPENSEARCH_PASSWORD: ' hunter2 ' }, 'indexer');
+    expect(c.opensearch).toEqual({ node: url.OPENSEARCH_URL, auth: 'basic', username: 'indexer', password: ' hunter2 ', region: undefined, requestTimeoutMs: 30000 });
+    // Neither the password nor the user name reaches the logs.
+    expect(JSON.stringify(describeConfig(c))).not.toMatch(/hunter2|indexer"/);
+  });
+
+  it('reads the CA file at load time and names a bad one', () => {
+    expect(loadConfig({ ...url, OPENSEARCH_CA_FILE: ca }, 'setup').opensearch.ca).toContain('BEGIN CERTIFICATE');
+    expect(problems({ ...url, OPENSEARCH_CA_FILE: join(dir, 'missing.pem') }, 'setup')).toEqual([expect.stringMatching(/^OPENSEARCH_CA_FILE .*missing\.pem cannot be read \(ENOENT\)$/)]);
+    expect(problems({ ...url, OPENSEARCH_CA_FILE: notPem }, 'setup')).toEqual([expect.stringMatching(/holds no PEM certificate$/)]);
+  });
+
+  it('signs as another role only with SigV4, and only with a role ARN', () => {
+    const sigv4 = { ...url, OPENSEARCH_AUTH: 'sigv4-es', AWS_REGION: 'eu-west-1' };
+    const arn = 'arn:aws:iam::111122223333:role/tributary-prod-DomainMasterRole-1A2B';
+    expect(loadConfig({ ...sigv4, OPENSEARCH_ROLE_ARN: arn }, 'setup').opensearch.roleArn).toBe(arn);
+    expect(problems({ ...sigv4, OPENSEARCH_ROLE_ARN: 'arn:aws:iam::111122223333:user/alice' }, 'setup')).toEqual([expect.stringMatching(/^OPENSEARCH_ROLE_ARN is not an IAM role ARN/)]);
+    expect(problems({ ...url, OPENSEARCH_ROLE_ARN: arn }, 'setup')).toEqual(['OPENSEARCH_ROLE_ARN needs OPENSEARCH_AUTH=sigv4-es or sigv4-aoss']);
   });
 });

@@ -109,8 +109,16 @@ test('indexer: reserved concurrency and a matching SQS maximum concurrency', () 
   expect(esm.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
 });
 
-test('IAM: no "*" resource except the EC2 network-interface actions AWS requires for VPC Lambdas', () => {
-  const vpcActions = new Set(['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses']);
+test('IAM: no "*" resource except actions AWS offers no resource-level permission for (VPC ENIs, CloudTrail public keys)', () => {
+  const vpcActions = new Set([
+    'ec2:CreateNetworkInterface',
+    'ec2:DescribeNetworkInterfaces',
+    'ec2:DeleteNetworkInterface',
+    'ec2:AssignPrivateIpAddresses',
+    'ec2:UnassignPrivateIpAddresses',
+    // CloudTrail digest validation (s3ingest); the Service Authorization Reference lists no resource type for it
+    'cloudtrail:ListPublicKeys',
+  ]);
   const roles = resources('AWS::IAM::Role');
   expect(roles.length).toBeGreaterThanOrEqual(6);
   let checked = 0;
@@ -197,7 +205,7 @@ test('queues: KMS-encrypted, DLQ with redrive, visibility >= 6x the consumer tim
   const consumers: Record<string, string> = { IndexQueue: 'IndexerLambdaFunction', IngestQueue: 'S3ingestLambdaFunction' };
   for (const [id, q] of resources('AWS::SQS::Queue')) {
     expect(q.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': ['ArchiveKey', 'Arn'] });
-    if (id.endsWith('DLQ')) continue;
+    if (id.endsWith('DLQ') || id === 'ReplayFailureQueue') continue; // dead ends: nothing consumes them
     const redrive = q.Properties.RedrivePolicy;
     const dlq = redrive.deadLetterTargetArn['Fn::GetAtt'][0];
     expect(t.Resources[dlq].Type).toBe('AWS::SQS::Queue');
@@ -205,12 +213,19 @@ test('queues: KMS-encrypted, DLQ with redrive, visibility >= 6x the consumer tim
     const fn = t.Resources[consumers[id]].Properties;
     expect(q.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * fn.Timeout);
   }
+  const policed = new Set<string>();
   for (const [, qp] of resources('AWS::SQS::QueuePolicy')) {
     const st = qp.Properties.PolicyDocument.Statement;
     expect(st.some((s: Json) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false')).toBe(true);
-    const allow = st.find((s: Json) => s.Effect === 'Allow');
-    expect(allow.Condition.StringEquals['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
+    for (const q of qp.Properties.Queues) policed.add(q.Ref);
+    // S3 notifications: this account AND the stack's own buckets (deploy-security.test.ts evaluates them)
+    for (const allow of st.filter((s: Json) => s.Effect === 'Allow')) {
+      expect(allow.Condition.StringEquals['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
+      expect(allow.Condition.ArnLike['aws:SourceArn']).toBeDefined();
+    }
   }
+  // every queue, dead-letter queues included, has a TLS-only policy
+  expect([...policed].sort()).toEqual(resources('AWS::SQS::Queue').map(([id]) => id).sort());
 });
 
 test('Firehose: prefixes from lib/core/archive.ts, Lambda processor buffer <= 3 MB, raw backup, CMK', () => {
@@ -262,7 +277,10 @@ test('OpenSearch domain (optional): encrypted, node-to-node, HTTPS only, FGAC, a
 
 test('setup custom resource: properties setup understands, defaults it accepts, schema version from the schema', () => {
   const props = t.Resources.OpenSearchSetup.Properties;
-  const known = ['ServiceToken', 'OpenSearchUrl', 'OpenSearchAuth', 'IndexPrefix', 'IsmHotDays', 'IsmWarmDays', 'IsmDeleteDays', 'IsmWarmReplicas', 'Shards', 'Replicas', 'Detections', 'DashboardsUrl', 'SchemaVersion', 'EcsVersion'];
+  const known = [
+    'ServiceToken', 'OpenSearchUrl', 'OpenSearchAuth', 'IndexPrefix', 'IsmHotDays', 'IsmWarmDays', 'IsmDeleteDays', 'IsmWarmReplicas', 'Shards', 'Replicas', 'Detections', 'DashboardsUrl', 'SchemaVersion', 'EcsVersion',
+    'OpenSearchRoleArn', 'IndexerBackendRoles', 'ReaderBackendRoles', 'AdminBackendRoles',
+  ];
   for (const k of Object.keys(props)) expect(known).toContain(k);
   expect(props.SchemaVersion).toBe(SCHEMA_VERSION);
   // the stage's parameter defaults, as CloudFormation would pass them (strings)
@@ -272,6 +290,72 @@ test('setup custom resource: properties setup understands, defaults it accepts, 
     { AWS_REGION: 'us-east-1' },
   );
   expect(resolved.options.prefix).toBe(t.Parameters.IndexPrefix.Default);
+});
+
+test('OpenSearch master user: a role people assume (required parameter), never a function role; setup signs as it and maps the roles', () => {
+  const master = t.Resources.DomainMasterRole;
+  expect(master.Condition).toBe('CreateDomain');
+  const trust = (master.Properties.AssumeRolePolicyDocument.Statement as Json[]).flatMap(branches);
+  // People: principals of this account whose ARN matches the parameter; the setup function's role by name; nobody else.
+  const people = trust.find((s) => s.Sid === 'People');
+  expect(people.Principal.AWS['Fn::Sub']).toMatch(/:iam::\$\{AWS::AccountId\}:root$/);
+  expect(people.Condition.ArnLike['aws:PrincipalArn']).toEqual({ Ref: 'DomainMasterPrincipals' });
+  expect(trust.filter((s) => s.Sid !== 'People').map((s) => s.Principal)).toEqual([{ AWS: { 'Fn::GetAtt': ['SetupRole', 'Arn'] } }]);
+  expect(JSON.stringify(trust)).not.toContain('lambda.amazonaws.com');
+  // The domain's master user is that role: never SetupRole (only Lambda can assume it); without principals, no domain.
+  const arn = t.Resources.OpenSearchDomain.Properties.AdvancedSecurityOptions.MasterUserOptions.MasterUserARN;
+  expect(arn['Fn::If'][0]).toBe('HasMasterPrincipals');
+  expect(arn['Fn::If'][1]).toEqual({ 'Fn::GetAtt': ['DomainMasterRole', 'Arn'] });
+  expect(arn['Fn::If'][2]).not.toMatch(/^arn:/);
+  expect(JSON.stringify(t.Resources.OpenSearchDomain.Properties.AdvancedSecurityOptions)).not.toContain('SetupRole');
+  // The parameter is validated element by element, and required with createDomain=true when packaging.
+  const param = t.Parameters.DomainMasterPrincipals;
+  expect(param.Type).toBe('CommaDelimitedList');
+  const pattern = new RegExp(param.AllowedPattern);
+  for (const ok of String(param.Default).split(',')) expect(ok).toMatch(pattern);
+  for (const ok of ['arn:aws:iam::111122223333:role/LogAdmin', 'arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Admin_*', 'arn:aws:iam::111122223333:user/alice']) expect(ok).toMatch(pattern);
+  for (const bad of ['admin', 'arn:aws:s3:::bucket', 'arn:aws:iam::1111:role/x', 'arn:aws:sts::111122223333:assumed-role/x/y']) expect(bad).not.toMatch(pattern);
+  const { paramProblems } = require('../../deploy/check-params.js') as { paramProblems: (p: Record<string, string>) => string[] };
+  expect(paramProblems({ createDomain: 'true', domainMasterPrincipals: '' })).toEqual([expect.stringMatching(/domainMasterPrincipals is required when createDomain=true/)]);
+  expect(paramProblems({ createDomain: 'true', domainMasterPrincipals: ' , ' })).toHaveLength(1);
+  expect(paramProblems({ createDomain: 'true', domainMasterPrincipals: 'arn:aws:iam::111122223333:role/LogAdmin' })).toEqual([]);
+  expect(paramProblems({ createDomain: 'false', domainMasterPrincipals: '' })).toEqual([]);
+  // SetupRole may assume the master role; the domain admits the indexer and the master role, not SetupRole itself.
+  const assume = t.Resources.SetupAssumesDomainMaster.Properties;
+  expect(assume.Roles).toEqual([{ Ref: 'SetupRole' }]);
+  expect(assume.PolicyDocument.Statement).toEqual([{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: { 'Fn::GetAtt': ['DomainMasterRole', 'Arn'] } }]);
+  const access = (t.Resources.OpenSearchDomain.Properties.AccessPolicies.Statement as Json[]).flatMap(branches);
+  expect(access[0].Principal.AWS).toEqual([{ 'Fn::GetAtt': ['IndexerRole', 'Arn'] }, { 'Fn::GetAtt': ['DomainMasterRole', 'Arn'] }]);
+  expect(JSON.stringify(access)).not.toContain('SetupRole');
+  for (const s of access.slice(1)) expect(Object.keys(s.Condition.StringLike)).toEqual(['aws:PrincipalArn']);
+
+  // The custom resource signs as the master role and maps the indexer's role, readers and admins.
+  const props = t.Resources.OpenSearchSetup.Properties;
+  expect(props.OpenSearchRoleArn).toEqual({ 'Fn::If': ['CreateDomain', { 'Fn::GetAtt': ['DomainMasterRole', 'Arn'] }, { Ref: 'AWS::NoValue' }] });
+  expect(props.IndexerBackendRoles['Fn::If'][1]).toEqual({ 'Fn::GetAtt': ['IndexerRole', 'Arn'] });
+  expect(props.ReaderBackendRoles['Fn::If'][1]).toEqual({ 'Fn::Join': [',', { Ref: 'DomainReaderBackendRoles' }] });
+  expect(props.AdminBackendRoles['Fn::If'][1]).toEqual({ 'Fn::Join': [',', { Ref: 'DomainAdminBackendRoles' }] });
+  const env = t.Resources.SetupLambdaFunction.Properties.Environment.Variables;
+  for (const v of ['OPENSEARCH_ROLE_ARN', 'INDEXER_BACKEND_ROLES', 'READER_BACKEND_ROLES', 'ADMIN_BACKEND_ROLES']) expect(env[v]).toBeDefined();
+  // ... values the setup function accepts, as CloudFormation passes them (strings).
+  const resolved = resolveProperties(
+    {
+      OpenSearchUrl: 'https://search-x.us-east-1.es.amazonaws.com',
+      OpenSearchAuth: 'sigv4-es',
+      OpenSearchRoleArn: 'arn:aws:iam::111111111111:role/tributary-test-DomainMasterRole-ABC',
+      IndexerBackendRoles: 'arn:aws:iam::111111111111:role/tributary-test-IndexerRole-ABC',
+      ReaderBackendRoles: String(t.Parameters.DomainReaderBackendRoles.Default),
+      AdminBackendRoles: String(t.Parameters.DomainAdminBackendRoles.Default),
+    },
+    { AWS_REGION: 'us-east-1' },
+  );
+  expect(resolved.opensearch.roleArn).toBe('arn:aws:iam::111111111111:role/tributary-test-DomainMasterRole-ABC');
+  expect(resolved.options.security).toEqual({
+    indexer: ['arn:aws:iam::111111111111:role/tributary-test-IndexerRole-ABC'],
+    readers: String(t.Parameters.DomainReaderBackendRoles.Default).split(','),
+    admins: String(t.Parameters.DomainAdminBackendRoles.Default).split(','),
+  });
+  expect(t.Outputs.DomainMasterRoleArn.Value).toEqual({ 'Fn::GetAtt': ['DomainMasterRole', 'Arn'] });
 });
 
 test('Glue table (optional): partition projection over normalized/', () => {

@@ -41,7 +41,7 @@ test('S3 keys in the AWS delivery layout give account and region', () => {
   expect(contextFromS3Key('b', 'AWSLogs/123456789012/elasticloadbalancing/us-east-2/2026/03/01/x.log.gz')).toMatchObject({
     account: '123456789012', region: 'us-east-2',
   });
-  expect(contextFromS3Key('b', 'AWSLogs/o-abc123/123456789012/CloudTrail/eu-west-1/2026/x.json.gz').account).toBe('123456789012');
+  expect(contextFromS3Key('b', 'AWSLogs/o-aa11bb22cc/123456789012/CloudTrail/eu-west-1/2026/03/01/x.json.gz').account).toBe('123456789012');
   expect(contextFromS3Key('b', 'random/key').account).toBeUndefined();
 });
 
@@ -73,5 +73,6 @@ test('decodeInput recognises Firehose events, payloads, CloudTrail files and lin
   expect(lines.kind).toBe('lines');
   expect(lines.batches[0].events.map((e) => e.key)).toEqual(['nd:1', 'nd:2']);
   const s3path = decodeInput(Buffer.from('x\n'), '/tmp/AWSLogs/123456789012/vpcflowlogs/us-west-2/2026/01/01/f.log');
-  expect(s3path.batches[0].context).toEqual({ account: '123456789012', region: 'us-west-2' });
+  // A local path is no AWS delivery: its account is only a claim.
+  expect(s3path.batches[0].context).toEqual({ account: '123456789012', region: 'us-west-2', local: true });
 });

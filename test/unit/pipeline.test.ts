@@ -119,10 +119,10 @@ describe('normalize accounting', () => {
 });
 
 describe('normalize metadata and ids', () => {
-  const run = (ctx = {}, evs = events(1), fields = {}) =>
+  const run = (ctx = {}, evs = events(1), fields = {}, aggregators: string[] = []) =>
     withParser(
       () => [{ kind: 'document', fields: structuredClone(fields), indices: [0] }],
-      () => normalize({ events: evs, context: ctx, source: 'app' }, { now: new Date('2026-01-01T00:00:00Z') }),
+      () => normalize({ events: evs, context: ctx, source: 'app' }, { now: new Date('2026-01-01T00:00:00Z'), aggregators }),
     ).documents[0];
 
   test('id is derived from dataset and the event key, and is stable', () => {
@@ -146,17 +146,26 @@ describe('normalize metadata and ids', () => {
     expectValid(d);
   });
 
-  test('extractedFields @aws.account/@aws.region name the origin on central log groups', () => {
+  test('extractedFields @aws.account/@aws.region name the origin on an aggregator\'s central log groups', () => {
     const evs = [{ message: 'x', key: 'k', extractedFields: { '@aws.account': '999988887777', '@aws.region': 'ap-south-1' } }];
-    const d = run({ account: '111122223333', region: 'us-east-1' }, evs);
+    const d = run({ account: '111122223333', region: 'us-east-1' }, evs, {}, ['111122223333']);
     expect(d.cloud?.account?.id).toBe('999988887777');
     expect(d.cloud?.region).toBe('ap-south-1');
+    expect(d.tributary?.attribution).toBe('aggregator');
+    // From anyone else they are a claim that is not believed.
+    const other = run({ account: '111122223333', region: 'us-east-1' }, evs);
+    expect(other.cloud).toEqual({ provider: 'aws', account: { id: '111122223333' }, region: 'us-east-1' });
+    expect(other.tributary).toMatchObject({ attribution: 'mismatch', claimed: { account: '999988887777', region: 'ap-south-1' } });
   });
 
-  test('parser fields are not overwritten by the envelope', () => {
-    const d = run({ account: '111122223333' }, events(1), { '@timestamp': '2020-01-01T00:00:00.000Z', cloud: { account: { id: '222233334444' } } });
+  test('parser time and claims of the delivering account itself are not overwritten by the envelope', () => {
+    const d = run({ account: '111122223333', region: 'us-east-1' }, events(1), {
+      '@timestamp': '2020-01-01T00:00:00.000Z',
+      cloud: { account: { id: '111122223333' }, region: 'eu-central-1' },
+    });
     expect(d['@timestamp']).toBe('2020-01-01T00:00:00.000Z');
-    expect(d.cloud?.account?.id).toBe('222233334444');
+    expect(d.cloud).toEqual({ provider: 'aws', account: { id: '111122223333' }, region: 'eu-central-1' });
+    expect(d.tributary).toMatchObject({ attribution: 'delivery', delivery: { account: '111122223333', region: 'us-east-1' } });
   });
 
   test('failure documents clip huge originals', () => {

@@ -135,15 +135,20 @@ describe('splitConcatenatedJson', () => {
       const chunks: string[] = [];
       for (let i = 0; i < text.length; i += size) chunks.push(text.slice(i, i + size));
       const out: unknown[] = [];
-      for await (const s of splitConcatenatedJson(Readable.from(chunks))) out.push(JSON.parse(s));
+      for await (const s of splitConcatenatedJson(Readable.from(chunks))) out.push(JSON.parse(s as string));
       expect(out).toEqual(docs);
     }
   });
-  it('rejects a truncated document', async () => {
-    const run = async () => {
-      for await (const s of splitConcatenatedJson(Readable.from(['{"a":1}{"b":']))) void s;
-    };
-    await expect(run()).rejects.toThrow(/truncated/);
+  it('yields a truncated document as unreadable after the complete ones', async () => {
+    const out = [];
+    for await (const s of splitConcatenatedJson(Readable.from(['{"a":1}{"b":']))) out.push(s);
+    expect(out).toEqual(['{"a":1}', expect.objectContaining({ type: 'truncated_record', head: '{"b":', reason: expect.stringMatching(/truncated/) })]);
+  });
+  it('yields a document over the bound as unreadable and goes on with the next one', async () => {
+    const big = JSON.stringify({ big: 'x'.repeat(500) });
+    const out = [];
+    for await (const s of splitConcatenatedJson(Readable.from([big + '{"c":3}']), 100)) out.push(s);
+    expect(out).toEqual([expect.objectContaining({ type: 'record_too_large', bytes: big.length, reason: expect.stringMatching(/MAX_DECOMPRESSED_BYTES/) }), '{"c":3}']);
   });
 });
 

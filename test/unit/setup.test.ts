@@ -11,9 +11,10 @@ import { AGGREGATABLE, NUMERIC, fieldType, mappedFields } from '../../lib/setup/
 import { ismAges, ismPolicy } from '../../lib/setup/ism';
 import { componentTemplates, datasetPatterns, indexTemplates, type Mappings } from '../../lib/setup/templates';
 import type { SavedObject } from '../../lib/setup/saved-objects';
+import { expandEntries, type FixtureEntry } from '../helpers/fixture-entries';
 import { expectValid } from '../helpers/schema';
 
-type FixtureCase = { name: string; docs: (Record<string, unknown> | { times: number; doc: Record<string, unknown> })[] };
+type FixtureCase = { name: string; docs: FixtureEntry[] };
 import { optionsFromFlags } from '../../bin/commands/setup';
 import { resolveProperties } from '../../lib/setup/custom-resource';
 
@@ -229,18 +230,25 @@ describe('detections', () => {
     for (const d of DETECTIONS) {
       const file = join(root, 'test/fixtures-detections', `${d.id}.json`);
       expect(existsSync(file)).toBe(true);
-      const fx = JSON.parse(readFileSync(file, 'utf8')) as { fires: FixtureCase[]; quiet: FixtureCase[] };
+      const fx = JSON.parse(readFileSync(file, 'utf8')) as { reference_time: string; fires: FixtureCase[]; quiet: FixtureCase[] };
       expect(fx.fires.length).toBeGreaterThan(0);
       expect(fx.quiet.length).toBeGreaterThan(0);
-      for (const c of [...fx.fires, ...fx.quiet]) for (const entry of c.docs) expectValid('doc' in entry ? entry.doc : entry);
+      for (const c of [...fx.fires, ...fx.quiet]) {
+        const docs = expandEntries(c.docs, fx.reference_time);
+        expect(docs.length).toBeGreaterThan(0);
+        for (const doc of docs) expectValid(doc);
+      }
     }
   });
 
   it('ship saved-search samples that are valid documents, one set per saved search', () => {
-    const samples = JSON.parse(readFileSync(join(root, 'test/fixtures-detections/saved-searches.json'), 'utf8')) as { searches: Record<string, unknown[]> };
+    const samples = JSON.parse(readFileSync(join(root, 'test/fixtures-detections/saved-searches.json'), 'utf8')) as {
+      reference_time: string;
+      searches: Record<string, FixtureEntry[]>;
+    };
     const searches = committed.filter((o) => o.type === 'search').map((o) => o.id.replace('tributary-logs-search-', ''));
     expect(Object.keys(samples.searches).sort()).toEqual(searches.sort());
-    for (const docs of Object.values(samples.searches)) for (const d of docs) expectValid(d);
+    for (const docs of Object.values(samples.searches)) for (const d of expandEntries(docs, samples.reference_time)) expectValid(d);
   });
 
   it('become query-level monitors over their dataset patterns, enabled or disabled by parameter', () => {
