@@ -18,7 +18,7 @@ obs.logger.info('cold start', { config: describeConfig(config) });
 
 async function handle(event: { records?: unknown[]; deliveryStreamArn?: string }): Promise<FirehoseTransformResponse> {
   const out = transform(event);
-  record(obs, out.tally, { records: event.records?.length ?? 0, deliveryStream: event.deliveryStreamArn, processingFailed: out.failedRecords });
+  record(obs, out.tally, { records: event.records?.length ?? 0, deliveryStream: event.deliveryStreamArn, processingFailed: out.failedRecords }, out.bySource);
   return out.response;
 }
 

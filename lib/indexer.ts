@@ -15,9 +15,19 @@
  *   writes them again), so a retry neither loses nor duplicates anything.
  *
  * Identity per invocation (asserted by the tests): `documents = indexed + dead_lettered + failed`.
+ *
+ * Deadline: the handler passes the invocation's remaining time; the use case stops
+ * `INDEXER_DEADLINE_MARGIN_MS` before the end (`lib/core/deadline.ts`). No message is started after
+ * that, no `_bulk` attempt or backoff runs past it (`lib/io/bulk.ts`), and what is left is handed
+ * back in `batchItemFailures` (its documents counted `failed`, as for an unavailable cluster).
+ * Messages handed back before they started are made visible again at once (`releaseForRetry`); a
+ * message stopped mid-object waits for the visibility timeout, since a slow cluster is the usual
+ * reason it ran out of time.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { documentId } from './core/attribution';
+import { deadlineBefore, DeadlineError, type Invocation } from './core/deadline';
 import { deadLetterKey, deadLetterName, normalizedObject } from './core/archive';
 import { indexName } from './core/indices';
 import type { Tally } from './core/tally';
@@ -27,7 +37,7 @@ import type { IndexerConfig } from './io/config';
 import { bulkTransport, createOpenSearchClient, omitIdsFor } from './io/opensearch';
 import { DEFAULT_LIMITS, isUnreadable } from './core/limits';
 import { createS3Client, readLineItems } from './io/s3';
-import { forEachNotifiedObject, type MessagesOutcome, type SqsRecordLike } from './io/sqs';
+import { createSqsReleaseClient, forEachNotifiedObject, type MessagesOutcome, releaseForRetry, type SqsRecordLike } from './io/sqs';
 import { bucketStores, type ObjectStore } from './io/store';
 
 export interface IndexObjectDeps {
@@ -118,33 +128,59 @@ export class IndexObjectError extends Error {
     readonly tally: Tally,
   ) {
     super(cause instanceof Error ? cause.message : String(cause));
-    this.name = cause instanceof BulkUnavailableError ? 'OpenSearchUnavailable' : 'IndexObjectError';
+    this.name = cause instanceof BulkUnavailableError ? 'OpenSearchUnavailable' : cause instanceof DeadlineError ? 'DeadlineReached' : 'IndexObjectError';
   }
 }
 
-export type IndexBatchOutcome = MessagesOutcome<IndexObjectResult>;
+export interface IndexBatchOutcome extends MessagesOutcome<IndexObjectResult> {
+  /** Handed-back messages that could not be made visible early (they return after the visibility timeout). */
+  releaseErrors?: string[];
+}
 
 /** What the SQS adapter needs: the S3 client, the archive bucket, and how to index. */
 export interface IndexerDeps extends Omit<IndexObjectDeps, 'archive'> {
   s3: S3Client;
   archiveBucket: string;
+  /** Makes messages handed back before they started visible again at once; without it they wait for the visibility timeout. */
+  sqs?: SQSClient;
+  /** Default `INDEXER_DEADLINE_MARGIN_MS`. */
+  deadlineMarginMs?: number;
 }
 
-/** Indexes an SQS batch of archive notifications with partial batch responses. */
-export function indexMessages(records: readonly SqsRecordLike[], deps: IndexerDeps): Promise<IndexBatchOutcome> {
+/**
+ * Stop this long before the invocation ends: the `_bulk` request in flight is already cut to the
+ * deadline, so what remains is abandoning dead letters and returning; 10 s of the 120 s timeout.
+ */
+export const INDEXER_DEADLINE_MARGIN_MS = 10_000;
+
+/**
+ * Indexes an SQS batch of archive notifications with partial batch responses, within the
+ * invocation's time (see the module comment).
+ * @example const out = await indexMessages(event.Records, deps, { remainingMs: () => context.getRemainingTimeInMillis() }); return { batchItemFailures: out.batchItemFailures };
+ */
+export async function indexMessages(records: readonly SqsRecordLike[], deps: IndexerDeps, invocation?: Invocation): Promise<IndexBatchOutcome> {
   const storeOf = bucketStores(deps.s3);
-  const objectDeps: IndexObjectDeps = { ...deps, archive: storeOf(deps.archiveBucket) };
-  return forEachNotifiedObject(
+  const deadline = invocation ? deadlineBefore(invocation.remainingMs, deps.deadlineMarginMs ?? INDEXER_DEADLINE_MARGIN_MS) : undefined;
+  const objectDeps: IndexObjectDeps = { ...deps, archive: storeOf(deps.archiveBucket), bulk: { ...deps.bulk, deadline } };
+  const out: IndexBatchOutcome = await forEachNotifiedObject(
     records,
     (ref) => indexObject({ store: storeOf(ref.bucket), key: ref.key }, objectDeps),
     (e) => (e instanceof IndexObjectError ? e.tally : undefined),
+    deadline,
   );
+  const unstarted = new Set(out.results.filter((r) => r.handedBack === 'unstarted').map((r) => r.messageId));
+  if (deps.sqs && unstarted.size) {
+    const errors = await releaseForRetry(deps.sqs, records.filter((r) => unstarted.has(r.messageId)), 0);
+    if (errors.length) out.releaseErrors = errors;
+  }
+  return out;
 }
 
 /** The indexer function's dependencies from its configuration (clients are created once per cold start). */
 export function indexerDepsFromConfig(config: IndexerConfig): IndexerDeps {
   return {
     s3: createS3Client(),
+    sqs: createSqsReleaseClient(),
     archiveBucket: config.archiveBucket,
     transport: bulkTransport(createOpenSearchClient(config.opensearch)),
     bulk: { ...config.bulk, omitIds: omitIdsFor(config.opensearch) },

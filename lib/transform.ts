@@ -21,13 +21,21 @@
  * it with the same CloudWatch ids as the live path: delayed, never lost, never duplicated.
  * Re-putting records with PutRecordBatch (the AWS blueprint's way) was rejected: it needs another
  * SDK client and write permission on the stream, and a failed re-put loses the data.
+ *
+ * Accounting: every event is counted by ONE stage. A record returned `ProcessingFailed` (over the
+ * budget, or undecodable) is not the transformer's to count: S3 ingest receives it from
+ * `errors/firehose/processing-failed/` and counts its events (documents, or one failure document
+ * for an undecodable record). The transformer counts it as `processing_failed_records` (records)
+ * and `deferred` (its events; 1 for an undecodable record, which is what S3 ingest will count), so
+ * `received = documents + dropped + failed` holds for what it returned, and across the stages every
+ * deferred event is received once, by S3 ingest.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { firehosePartitionKeys } from './core/archive';
 import { type CloudWatchNormalizeOptions, normalizeCloudWatchBatch } from './core/cloudwatch';
 import { cloudWatchBatch, decodeCloudWatchPayload, EnvelopeError, type FirehoseTransformEvent, isFirehoseEvent } from './core/envelopes';
 import type { TransformConfig } from './io/config';
-import type { Tally } from './core/tally';
+import { addTally, type Tally } from './core/tally';
 
 export type FirehoseResult = 'Ok' | 'Dropped' | 'ProcessingFailed';
 
@@ -55,6 +63,11 @@ export interface TransformOptions extends CloudWatchNormalizeOptions {
 export interface TransformOutcome {
   response: FirehoseTransformResponse;
   tally: Tally;
+  /**
+   * The part of `tally` each source accounts for (the per-source metrics); what no source can be
+   * given to (records that are not CloudWatch Logs payloads, control messages) is left out.
+   */
+  bySource: Record<string, Tally>;
   /** Why records were ProcessingFailed, for the log (no payload content). */
   failedRecords: Array<{ recordId: string; reason: string }>;
 }
@@ -87,14 +100,16 @@ const entryBytes = (r: FirehoseOutputRecord) =>
  * @example transformFirehose(event, { responseMaxBytes: 5_500_000, now: new Date() }).response.records[0].result // 'Ok'
  */
 export function transformFirehose(event: FirehoseTransformEvent, options: TransformOptions): TransformOutcome {
-  const tally: Required<Pick<Tally, 'received' | 'documents' | 'dropped' | 'failed' | 'processing_failed_records'>> = {
+  const tally: Required<Pick<Tally, 'received' | 'documents' | 'dropped' | 'failed' | 'processing_failed_records' | 'deferred'>> = {
     received: 0,
     documents: 0,
     dropped: 0,
     failed: 0,
     processing_failed_records: 0,
+    deferred: 0,
   };
   const failedRecords: TransformOutcome['failedRecords'] = [];
+  const bySource: TransformOutcome['bySource'] = {};
   const minimal = (recordId: string): FirehoseOutputRecord => ({ recordId, result: 'ProcessingFailed' });
   // Every record needs at least a minimal entry: reserve those bytes up front, so a big early record
   // cannot starve the ids of the later ones.
@@ -103,9 +118,9 @@ export function transformFirehose(event: FirehoseTransformEvent, options: Transf
   let used = 0;
 
   const records = event.records.map((r): FirehoseOutputRecord => {
+    // Handed to Firehose's error output: S3 ingest counts these events (see the module comment).
     const fail = (reason: string, events: number): FirehoseOutputRecord => {
-      tally.received += events;
-      tally.failed += events;
+      tally.deferred += events;
       tally.processing_failed_records++;
       failedRecords.push({ recordId: r.recordId, reason });
       return minimal(r.recordId);
@@ -133,6 +148,7 @@ export function transformFirehose(event: FirehoseTransformEvent, options: Transf
     const size = entryBytes(out);
     const own = entryBytes(minimal(r.recordId));
     if (used + reserved - own + size > options.responseMaxBytes) {
+      addTally((bySource[partition.source] ??= {}), { deferred: result.counts.received });
       return fail(`output of ${size} bytes does not fit the response budget`, result.counts.received);
     }
     used += size;
@@ -141,9 +157,10 @@ export function transformFirehose(event: FirehoseTransformEvent, options: Transf
     tally.documents += result.counts.documents;
     tally.dropped += result.counts.dropped;
     tally.failed += result.counts.failed;
+    addTally((bySource[partition.source] ??= {}), { received: result.counts.received, documents: result.counts.documents, dropped: result.counts.dropped, failed: result.counts.failed });
     return out;
   });
-  return { response: { records }, tally, failedRecords };
+  return { response: { records }, tally, bySource, failedRecords };
 }
 
 /**

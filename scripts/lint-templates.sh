@@ -28,8 +28,17 @@ if [ -z "$packaged" ]; then
   packaged="$(mktemp -d /tmp/tributary-package.XXXXXX)"
   pkglog="$(mktemp /tmp/tributary-package-log.XXXXXX)"   # not inside $packaged: packaging empties it
   trap 'rm -rf "$packaged" "$pkglog"' EXIT
+  # In a private view of the project (files copied, directories linked): serverless-esbuild builds in
+  # <service>/.esbuild, which a test run packaging at the same time would otherwise share.
+  service="$(mktemp -d /tmp/tributary-lint-service.XXXXXX)"
+  trap 'rm -rf "$packaged" "$pkglog" "$service"' EXIT
+  for entry in * .[!.]*; do
+    [ -e "$entry" ] || continue
+    case "$entry" in .esbuild|.serverless|.git|.cache|.tributary) continue ;; esac
+    if [ -f "$entry" ]; then cp "$entry" "$service/$entry"; else ln -s "$PWD/$entry" "$service/$entry"; fi
+  done
   echo "lint-templates: packaging (serverless package --stage test) ..."
-  SLS_TELEMETRY_DISABLED=1 SLS_NOTIFICATIONS_MODE=off npx --no-install serverless package --stage test --package "$packaged" >"$pkglog" 2>&1 ||
+  (cd "$service" && SLS_TELEMETRY_DISABLED=1 SLS_NOTIFICATIONS_MODE=off node node_modules/osls/bin/serverless.js package --stage test --package "$packaged") >"$pkglog" 2>&1 ||
     { cat "$pkglog" >&2; echo "lint-templates: serverless package failed" >&2; exit 1; }
 fi
 stack="$packaged/cloudformation-template-update-stack.json"

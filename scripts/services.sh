@@ -4,8 +4,9 @@
 #
 #   scripts/services.sh start [NAME...]   install what is missing (cached), start the named services (default:
 #                                opensearch moto; `all` adds opensearch-secure), wait until healthy, write
-#                                .cache/services.env (OPENSEARCH_URL, AWS_ENDPOINT_URL, test credentials and,
-#                                while the secured node runs, OPENSEARCH_SECURE_*)
+#                                .cache/services.env (OPENSEARCH_URL, test credentials, AWS_ENDPOINT_URL while
+#                                moto runs, OPENSEARCH_SECURE_* while the secured node runs). `start opensearch`
+#                                (what `npm start` runs) needs no Python: the venv is built for moto only
 #   scripts/services.sh stop [NAME...]    stop what this script started (all by default)
 #   scripts/services.sh status   URLs and health; exit 0 only when everything answers
 #   scripts/services.sh env      print `export` lines: eval "$(scripts/services.sh env)"
@@ -549,7 +550,11 @@ write_env() {
   cat >>"$ENV_FILE.tmp" <<EOF
 # Written by scripts/services.sh start. Load with: set -a; . .cache/services.env; set +a
 OPENSEARCH_URL=$(os_url)
-AWS_ENDPOINT_URL=$(moto_url)
+EOF
+  # The AWS endpoint only while a moto answers there ('start opensearch', what npm start runs, starts
+  # none): an SDK pointed at a dead endpoint fails late and obscurely; a missing variable is named.
+  if external_moto || moto_running; then echo "AWS_ENDPOINT_URL=$(moto_url)" >>"$ENV_FILE.tmp"; fi
+  cat >>"$ENV_FILE.tmp" <<EOF
 AWS_ACCESS_KEY_ID=test
 AWS_SECRET_ACCESS_KEY=test
 AWS_REGION=us-east-1

@@ -30,7 +30,7 @@ export function registerDemo(program: Command): void {
         'example searches. Re-running is idempotent.',
     )
     .option('--dir <dir>', 'working directory (archive, delivered logs)', '.tributary')
-    .option('--opensearch <url>', 'OpenSearch URL (default: $OPENSEARCH_URL, else the local one from `npm run services -- start`)')
+    .option('--opensearch <url>', 'OpenSearch URL (default: $OPENSEARCH_URL, else the local one `npm run services -- start opensearch` runs, started when Java is there)')
     .option('--index-prefix <prefix>', 'index prefix', DEFAULT_INDEX_PREFIX)
     .option('--scale <x>', 'multiply the generated volumes', scale, 1)
     .option('--no-start', 'never start a local OpenSearch (archive only unless one is configured)')

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { OpenSearchAuth } from '../../lib/io/config';
+import { signingRegion } from '../../lib/core/endpoints';
 import { DEFAULT_INDEX_PREFIX } from '../../lib/core/indices';
 import { bulkTransport, createOpenSearchClient } from '../../lib/io/opensearch';
 import { formatDuration } from '../../lib/io/progress';
@@ -164,7 +165,7 @@ export function registerReplay(program: Command): void {
     .option('--index-prefix <prefix>', 'index prefix', DEFAULT_INDEX_PREFIX)
     .option('--opensearch <url>', 'OpenSearch URL (default: $OPENSEARCH_URL)')
     .addOption(new Option('--auth <auth>', 'how to sign requests').choices(['none', 'sigv4-es', 'sigv4-aoss']).default('none'))
-    .option('--os-region <region>', 'region of the domain for SigV4 (default: $AWS_REGION)')
+    .option('--os-region <region>', "region SigV4 signs for (default: $OPENSEARCH_REGION, else the endpoint's, e.g. eu-west-1 of search-x.eu-west-1.es.amazonaws.com, else $AWS_REGION)")
     .option('--dry-run', 'list and estimate: objects, bytes, estimated documents; index nothing')
     .option('--sample <n>', 'objects read by --dry-run to estimate documents', whole, 5)
     .option('--rate <docs/s>', 'upper bound of documents per second', positive)
@@ -238,9 +239,10 @@ export function registerReplay(program: Command): void {
       }
       const url = flags.opensearch ?? process.env.OPENSEARCH_URL;
       if (!url) return fail(2, 'no OpenSearch URL: pass --opensearch or set OPENSEARCH_URL (or use --dry-run)');
-      const osRegion = flags.osRegion ?? process.env.AWS_REGION;
-      if (flags.auth !== 'none' && !osRegion) return fail(2, `--auth ${flags.auth} needs --os-region or AWS_REGION`);
-      const client = createOpenSearchClient({ node: url, auth: flags.auth, region: osRegion, requestTimeoutMs: 60_000 });
+      const signing = signingRegion({ explicit: flags.osRegion ?? (process.env.OPENSEARCH_REGION || undefined), endpoint: url, fallback: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION });
+      if (flags.auth !== 'none' && signing.problem) return fail(2, `--os-region: ${signing.problem}`);
+      if (flags.auth !== 'none' && !signing.region) return fail(2, `--auth ${flags.auth} needs --os-region or AWS_REGION (the endpoint names no Region)`);
+      const client = createOpenSearchClient({ node: url, auth: flags.auth, region: signing.region, requestTimeoutMs: 60_000 });
       const checkpointPath =
         flags.checkpoint ?? path.join('.tributary', 'checkpoints', `replay-${replayFingerprint(store.url, flags.from, filter, flags.indexPrefix)}.json`);
       const abort = new AbortController();

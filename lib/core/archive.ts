@@ -5,8 +5,9 @@
  * ```text
  * normalized/source=<source>/account=<account>/region=<region>/year=YYYY/month=MM/day=DD/hour=HH/<name>.ndjson.gz
  * raw/firehose/year=YYYY/month=MM/day=DD/hour=HH/<firehose object>           Firehose source backup (raw CWL records)
- * errors/firehose/<error-output-type>/year=YYYY/month=MM/day=DD/hour=HH/<...> Firehose processing-failed records (raw data)
+ * errors/firehose/<error-output-type>/year=YYYY/month=MM/day=DD/hour=HH/<...> Firehose error records (processing-failed, activePartitionExceeded, ...)
  * errors/indexer/source=<source>/account=…/hour=HH/<name>.ndjson.gz          indexer dead letters
+ * checkpoints/s3ingest/<name>.json                                            where S3 ingest stopped in a large object
  * ```
  *
  * - `normalized/` objects are gzipped NDJSON, one Tributary document per line. The time partition
@@ -21,6 +22,10 @@
  * - Raw backups and Firehose error objects are partitioned by ARRIVAL hour (Firehose's own prefixes).
  * - Firehose names its own objects (`<stream>-<version>-<date>-<uuid>`); with `FileExtension`
  *   `.ndjson.gz` they end like ours. `parseArchiveKey` accepts any name.
+ * - S3 ingest writes one object per partition per SEGMENT of its input (`segmentName`): segment 0
+ *   keeps the input's name, later segments add `-s<n>`. Segments are cut at fixed line counts, so a
+ *   run that stops at its deadline and resumes (`checkpoints/s3ingest/`) writes the same keys as one
+ *   that never stopped.
  */
 import { stableId } from '../../parsers/ids';
 import { inEventWindow } from '../../parsers/time';
@@ -42,8 +47,49 @@ export const NORMALIZED_PREFIX = 'normalized/';
 export const DEAD_LETTER_PREFIX = 'errors/indexer/';
 /** Firehose source-record backup (raw CloudWatch Logs records), by arrival hour. */
 export const RAW_PREFIX = 'raw/firehose/';
-/** Firehose error output, `errors/firehose/<error-output-type>/<arrival hour>/`. */
+/** S3 ingest's checkpoints: how far it got in an object when a deadline stopped it (`lib/ingest.ts`). */
+export const INGEST_CHECKPOINT_PREFIX = 'checkpoints/s3ingest/';
+/**
+ * Firehose error output, `errors/firehose/<error-output-type>/<arrival hour>/`. EVERY object under it
+ * is re-ingested by S3 ingest (the bucket notification and its IAM read cover the whole prefix, not
+ * a list of types), so an error type Firehose adds later is not silently left behind.
+ */
 export const FIREHOSE_ERRORS_PREFIX = 'errors/firehose/';
+
+/**
+ * The `!{firehose:error-output-type}` values Firehose documents: the five of the S3 prefixes page
+ * (processing-failed, AmazonOpenSearchService-failed, splunk-failed, format-conversion-failed,
+ * http-endpoint-failed) and the dynamic-partitioning one (`activePartitionExceeded`, the buffering
+ * page: records past the active-partition limit). With this stack's S3 destination, Lambda processor
+ * and dynamic partitioning, `processing-failed` and `activePartitionExceeded` can occur; the others
+ * belong to destinations or features it does not use and are listed so the tests cover every one.
+ */
+export const FIREHOSE_ERROR_OUTPUT_TYPES = [
+  'processing-failed',
+  'activePartitionExceeded',
+  'format-conversion-failed',
+  'AmazonOpenSearchService-failed',
+  'splunk-failed',
+  'http-endpoint-failed',
+] as const;
+
+/**
+ * The error output type of a key under `FIREHOSE_ERRORS_PREFIX` (its first segment), else undefined.
+ * @example firehoseErrorType('errors/firehose/activePartitionExceeded/year=2026/month=03/day=01/hour=10/x') // 'activePartitionExceeded'
+ */
+export function firehoseErrorType(key: string): string | undefined {
+  if (!key.startsWith(FIREHOSE_ERRORS_PREFIX)) return undefined;
+  const type = key.slice(FIREHOSE_ERRORS_PREFIX.length).split('/')[0];
+  return type || undefined;
+}
+
+/**
+ * Whether Firehose wrote the records of this error type BEFORE the transform returned them: only
+ * `processing-failed` (the transform returned `ProcessingFailed`; `rawData` is the source record,
+ * which the transform counted as failed). Every other type is written after the transform returned
+ * the record `Ok` and counted its documents, so S3 ingest only recovers them (`recovered`).
+ */
+export const isBeforeTransformErrorType = (type: string | undefined): boolean => type === 'processing-failed';
 export const ARCHIVE_EXTENSION = '.ndjson.gz';
 
 /** Firehose `Prefix` for dynamic partitioning with the transformer's `partitionKeys`. */
@@ -85,11 +131,11 @@ export const firehoseErrorKey = (errorType: string, arrival: number, name: strin
   `${FIREHOSE_ERRORS_PREFIX}${errorType}/${hourPath(arrival)}${name}`;
 
 /**
- * Whether a key is the archive's own output (normalized documents, raw backups, dead letters): S3
- * ingest must never read it back (it would loop). Firehose error objects are NOT output: they are
+ * Whether a key is the archive's own output (normalized documents, raw backups, dead letters, S3
+ * ingest's checkpoints): S3 ingest must never read it back (it would loop). Firehose error objects are NOT output: they are
  * records to ingest.
  */
-export const isArchiveOutput = (key: string): boolean => /^(normalized|raw|errors\/indexer)\//.test(key);
+export const isArchiveOutput = (key: string): boolean => /^(normalized|raw|errors\/indexer|checkpoints)\//.test(key);
 
 /**
  * Name of the archive objects made from one input (an S3 object, a local file): its base name (up to
@@ -101,6 +147,29 @@ export function sourceObjectName(inputPath: string, ...identity: string[]): stri
   const base = inputPath.split(/[\\/]/).pop()!.replace(/\.(gz|log|json|txt|ndjson)$/g, '').replace(/\.(gz|log|json|txt|ndjson)$/g, '');
   return `${base.slice(0, 100)}-${stableId(...identity)}`;
 }
+
+/**
+ * Name of the archive objects of one segment of an input (S3 ingest cuts large inputs in segments,
+ * see the module comment): segment 0 is `name` itself, segment n is `name` + `-s<n>`, shortening the
+ * readable part of the name (never its hash) so the result stays within the 128 characters a name
+ * may have.
+ * @example segmentName('x-AbC', 0) // 'x-AbC'; segmentName('x-AbC', 2) // 'x-AbC-s2'
+ */
+export function segmentName(name: string, segment: number): string {
+  if (segment === 0) return name;
+  const suffix = `-s${segment}`;
+  const room = 128 - suffix.length;
+  if (name.length <= room) return name + suffix;
+  // `sourceObjectName` ends with `-<27-character hash>`: cut from the readable base before it.
+  const tail = name.slice(-28);
+  return name.slice(0, room - tail.length) + tail + suffix;
+}
+
+/**
+ * Key of S3 ingest's checkpoint of one input (named like its archive objects: `sourceObjectName`).
+ * @example ingestCheckpointKey('x-AbC') // 'checkpoints/s3ingest/x-AbC.json'
+ */
+export const ingestCheckpointKey = (name: string): string => `${INGEST_CHECKPOINT_PREFIX}${sanitizePartitionValue(name)}.json`;
 
 /**
  * Name of the dead-letter object of one archive object: the archive object's name and a hash of its

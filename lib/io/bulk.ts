@@ -22,7 +22,13 @@
  *   `BulkUnavailableError` (with the last reason) is thrown so the caller hands the work back to
  *   its queue (SQS retry, then DLQ). Nothing is dropped: every document ends indexed,
  *   dead-lettered, or in that error.
+ * - With a `deadline` (the indexer Lambda's, `lib/core/deadline.ts`) no attempt starts after it,
+ *   each request's timeout is cut to the time left, and a backoff that would sleep past it is not
+ *   slept: a `DeadlineError` is thrown instead, and the caller hands the work back the same way.
+ *   Without it, `maxAttempts` 30 s requests plus backoff could outlast the function's timeout, which
+ *   kills the invocation and brings the whole SQS batch back, finished messages included.
  */
+import { type Deadline, DeadlineError } from '../core/deadline';
 
 /**
  * The bulk settings every caller starts from (the indexer function, replay, `tributary ingest`, the
@@ -53,9 +59,12 @@ export interface DeadLetter {
   document: unknown;
 }
 
-/** How the core talks to OpenSearch: POST `/_bulk` with an NDJSON body. Throws on connection errors. */
+/**
+ * How the core talks to OpenSearch: POST `/_bulk` with an NDJSON body. Throws on connection errors
+ * (a request that outlives `timeoutMs`, when given, is one).
+ */
 export interface BulkTransport {
-  send(body: string): Promise<{ status: number; body: unknown }>;
+  send(body: string, options?: { timeoutMs?: number }): Promise<{ status: number; body: unknown }>;
 }
 
 export interface BulkOptions {
@@ -69,6 +78,8 @@ export interface BulkOptions {
   onDeadLetter: (d: DeadLetter) => Promise<void> | void;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** Stop before it (see the module comment); none = only `maxAttempts` bounds the retries. */
+  deadline?: Deadline;
 }
 
 export interface BulkStats {
@@ -179,9 +190,13 @@ export class BulkWriter {
     return `${JSON.stringify({ index: meta })}\n${JSON.stringify(d.doc)}\n`;
   }
 
-  private async backoff(attempt: number): Promise<void> {
+  private async backoff(attempt: number, pending: number, reason: string): Promise<void> {
     const cap = Math.min(MAX_BACKOFF_MS, this.options.backoffMs * 2 ** (attempt - 1));
-    await this.sleep(Math.floor(this.random() * cap));
+    const ms = Math.floor(this.random() * cap);
+    // Sleeping past the deadline would only end in the same hand-back, later.
+    const left = this.options.deadline?.remainingMs() ?? Infinity;
+    if (ms >= left) throw new DeadlineError(`deadline reached before attempt ${attempt + 1} (last: ${reason}); ${pending} documents handed back`, pending);
+    await this.sleep(ms);
   }
 
   private async deadLetter(e: Entry, reason: string, status: number, error: unknown): Promise<void> {
@@ -194,9 +209,11 @@ export class BulkWriter {
     for (let attempt = 1; ; attempt++) {
       let res: { status: number; body: unknown } | undefined;
       let failure: string | undefined;
+      const left = this.options.deadline?.remainingMs() ?? Infinity;
+      if (left <= 0) throw new DeadlineError(`deadline reached before attempt ${attempt}; ${pending.length} documents handed back`, pending.length);
       try {
         this.stats.requests++;
-        res = await this.transport.send(pending.map((e) => e.lines).join(''));
+        res = await this.transport.send(pending.map((e) => e.lines).join(''), Number.isFinite(left) ? { timeoutMs: Math.ceil(left) } : undefined);
       } catch (e) {
         failure = `connection error: ${e instanceof Error ? e.message : String(e)}`;
       }
@@ -219,16 +236,16 @@ export class BulkWriter {
       }
       if (failure !== undefined) {
         if (attempt >= this.options.maxAttempts) throw new BulkUnavailableError(`${failure} after ${attempt} attempts`, pending.length);
+        await this.backoff(attempt, pending.length, failure);
         this.stats.retried += pending.length;
-        await this.backoff(attempt);
         continue;
       }
       const items = (res!.body as { items?: Array<Record<string, BulkItemResult>> })?.items;
       if (!Array.isArray(items) || items.length !== pending.length) {
         if (attempt >= this.options.maxAttempts)
           throw new BulkUnavailableError(`malformed _bulk response after ${attempt} attempts`, pending.length);
+        await this.backoff(attempt, pending.length, 'malformed _bulk response');
         this.stats.retried += pending.length;
-        await this.backoff(attempt);
         continue;
       }
       const retry: Entry[] = [];
@@ -246,9 +263,9 @@ export class BulkWriter {
       if (!retry.length) return;
       if (attempt >= this.options.maxAttempts)
         throw new BulkUnavailableError(`${retry.length} documents still rejected after ${attempt} attempts (last: ${last})`, retry.length);
-      this.stats.retried += retry.length;
       pending = retry;
-      await this.backoff(attempt);
+      await this.backoff(attempt, retry.length, last);
+      this.stats.retried += retry.length;
     }
   }
 }

@@ -16,7 +16,12 @@
  * | `OPENSEARCH_USERNAME`, `OPENSEARCH_PASSWORD` | indexer, setup | | HTTP basic credentials, required when `OPENSEARCH_AUTH=basic` |
  * | `OPENSEARCH_CA_FILE` | indexer, setup | (the system's CAs) | PEM file of the CAs to trust instead, for a cluster with a private CA |
  * | `OPENSEARCH_ROLE_ARN` | setup | | sign SigV4 as this IAM role (sts:AssumeRole), e.g. the domain's master role |
+ * | `OPENSEARCH_REGION` | indexer, setup | (the endpoint's Region, else `AWS_REGION`) | Region SigV4 signs for; only needed for a custom endpoint name in another Region than the function (`lib/core/endpoints.ts`) |
  * | `INDEXER_BACKEND_ROLES`, `READER_BACKEND_ROLES`, `ADMIN_BACKEND_ROLES` | setup | (mapping left alone) | comma-separated IAM role/user ARNs or SAML groups mapped to `<prefix>_indexer` / `_reader` / `_admin` (`lib/setup/security.ts`); set but empty = nobody |
+ * | `ALERT_SNS_TOPIC_ARN`, `ALERT_SNS_ROLE_ARN` | setup | (channel left alone) | SNS topic for detection alerts and the IAM role OpenSearch assumes to publish to it (`lib/setup/alerts.ts`); topic set but empty = remove setup's SNS channel |
+ * | `ALERT_SLACK_WEBHOOK_URL`, `ALERT_CHIME_WEBHOOK_URL`, `ALERT_WEBHOOK_URL` | setup | (channel left alone) | secret https webhook URLs for Slack, Chime, a custom webhook (never logged or echoed); set but empty = remove that channel |
+ * | `ALERT_SLACK_WEBHOOK_FILE`, `ALERT_CHIME_WEBHOOK_FILE`, `ALERT_WEBHOOK_FILE` | setup | | the same URL read from a file instead (keeps it out of the environment and process list) |
+ * | `ALERT_THROTTLE_MINUTES` | setup | (each detection's window) | minutes between two notifications of one active alert; 0 = every run |
  * | `INDEX_PREFIX` | indexer | `logs` | index names are `<prefix>-<dataset>-YYYY.MM.DD` |
  * | `SOURCE_MAPPINGS` | transform, s3ingest | `[]` | JSON `[{"pattern":"/app/payments*","source":"app"}]` |
  * | `SOURCE_OPTIONS` | transform, s3ingest | `{}` | JSON `{"vpcFormat":"${version} ${account-id} ..."}` |
@@ -34,7 +39,7 @@
  * | `MAX_DECOMPRESSED_BYTES` | transform, s3ingest | 8388608 (8 MiB) | bound of one decompressed Firehose record / CloudWatch Logs payload; larger → failure with the reason (`lib/core/limits.ts`) |
  * | `MAX_LINE_BYTES` | s3ingest, indexer | 8388608 (8 MiB) | longest line or CloudTrail record read from a stream; longer → one failure document (or dead letter) with its first bytes |
  * | `INDEX_QUEUE_URL` | replay | | the indexer's queue, where replay pages send archive objects |
- * | `AWS_REGION` | all | set by Lambda | region of the OpenSearch endpoint for SigV4 and of CWL deliveries |
+ * | `AWS_REGION` | all | set by Lambda | the function's Region: of CWL deliveries, of STS, and SigV4's when the endpoint names none |
  *
  * Each function gets its own validated type (`TransformConfig`, `IngestConfig`, `IndexerConfig`,
  * `ReplayConfig`, `SetupConfig`): a field a function needs is never optional in its type.
@@ -42,6 +47,7 @@
 import { readFileSync } from 'node:fs';
 import type { SourceMapping } from '../../parsers/detect';
 import { SOURCE_IDS, type SourceId, type SourceOptions } from '../../parsers/types';
+import { endpointSigning, signingRegion } from '../core/endpoints';
 import { DEFAULT_INDEX_PREFIX } from '../core/indices';
 import { DEFAULT_LIMITS } from '../core/limits';
 import { DEFAULT_BULK } from './bulk';
@@ -62,7 +68,10 @@ export interface OpenSearchConfig {
   /** SigV4 only: sign as this role, assumed with sts:AssumeRole (the setup function signs as the master role). */
   roleArn?: string;
   auth: OpenSearchAuth;
+  /** SigV4: the Region signed for (`OPENSEARCH_REGION`, else the endpoint's, else `AWS_REGION`). */
   region?: string;
+  /** With `roleArn`: the Region of the STS endpoint (the function's own) when it is not `region`. */
+  stsRegion?: string;
   requestTimeoutMs: number;
 }
 
@@ -130,10 +139,28 @@ export interface RoleMappingLists {
  * The setup function (and `tributary setup`): where the cluster is and who to map to its roles.
  * @example loadConfig({ OPENSEARCH_ENDPOINT: 'search-logs.eu-west-1.es.amazonaws.com', OPENSEARCH_AUTH: 'sigv4-es', AWS_REGION: 'eu-west-1', INDEXER_BACKEND_ROLES: 'arn:aws:iam::111122223333:role/tributary-prod-indexer' }, 'setup')
  */
+/**
+ * Where detection alerts go, per channel: undefined leaves setup's channel as it is, null removes it,
+ * a value creates or updates it. Webhook URLs are secrets: never logged (`describeConfig` drops them).
+ */
+export interface AlertDestinations {
+  sns?: { topicArn: string; roleArn?: string } | null;
+  slack?: string | null;
+  chime?: string | null;
+  webhook?: string | null;
+}
+
+export interface AlertConfig {
+  destinations: AlertDestinations;
+  /** Minutes between two notifications of one active alert; undefined = each detection's window; 0 = every run. */
+  throttleMinutes?: number;
+}
+
 export interface SetupConfig {
   opensearch: OpenSearchConfig;
   indexPrefix: string;
   roleMappings: RoleMappingLists;
+  alerts: AlertConfig;
 }
 
 /** The configuration type of each function. */
@@ -262,6 +289,7 @@ export function loadConfig<F extends FunctionName>(env: Env, fn: F): ConfigByFun
     if (bad.length) problems.push(`${name}: not an IAM role/user ARN or group name: ${bad.map((b) => `"${b.slice(0, 80)}"`).join(', ')}`);
     return list;
   };
+  const alerts = alertConfig(env, problems);
   const roleMappings: RoleMappingLists = {
     indexer: principals('INDEXER_BACKEND_ROLES'),
     readers: principals('READER_BACKEND_ROLES'),
@@ -278,15 +306,28 @@ export function loadConfig<F extends FunctionName>(env: Env, fn: F): ConfigByFun
     }
     // The value is not echoed: a URL may carry basic-auth credentials.
     if (!ok) problems.push(`${url ? 'OPENSEARCH_URL' : 'OPENSEARCH_ENDPOINT'} is not an http(s) URL`);
-    if ((auth === 'sigv4-es' || auth === 'sigv4-aoss') && !region) problems.push(`AWS_REGION is required when OPENSEARCH_AUTH=${auth}`);
   } else if (fn === 'indexer' || fn === 'setup') problems.push('OPENSEARCH_URL or OPENSEARCH_ENDPOINT is required');
+  // SigV4 signs for the domain's Region, which need not be the function's (several Regions, one domain).
+  const osRegion = str('OPENSEARCH_REGION');
+  if (osRegion !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(osRegion)) problems.push(`OPENSEARCH_REGION is not a Region name (got "${osRegion}")`);
+  const sigv4 = auth === 'sigv4-es' || auth === 'sigv4-aoss';
+  const signing = signingRegion({ explicit: osRegion, endpoint: node, fallback: region });
+  if (sigv4 && node !== undefined) {
+    if (signing.problem) problems.push(`OPENSEARCH_REGION: ${signing.problem}`);
+    if (!signing.region) problems.push(`AWS_REGION (or OPENSEARCH_REGION) is required when OPENSEARCH_AUTH=${auth} and the endpoint names no Region`);
+    const service = endpointSigning(node)?.service;
+    if (service && service !== (auth === 'sigv4-aoss' ? 'aoss' : 'es'))
+      problems.push(`OPENSEARCH_AUTH=${auth} does not fit the endpoint, an ${service === 'aoss' ? 'OpenSearch Serverless collection (sigv4-aoss)' : 'OpenSearch Service domain (sigv4-es)'}`);
+  }
   const requestTimeoutMs = int('OPENSEARCH_TIMEOUT_MS', 30_000, 100, 900_000);
   if (node !== undefined) {
-    opensearch = { node, auth, region, requestTimeoutMs };
+    opensearch = { node, auth, region: sigv4 ? signing.region : region, requestTimeoutMs };
     // Only the fields that are set: a config compares equal to the hand-written one it stands for.
     if (auth === 'basic') Object.assign(opensearch, { username, password });
     if (ca !== undefined) opensearch.ca = ca;
     if (roleArn !== undefined) opensearch.roleArn = roleArn;
+    // AssumeRole goes to the function's own Region (its STS endpoint, VPC endpoint included).
+    if (roleArn !== undefined && region !== undefined && region !== opensearch.region) opensearch.stsRegion = region;
   }
 
   const bulk: BulkConfig = {
@@ -329,9 +370,76 @@ export function loadConfig<F extends FunctionName>(env: Env, fn: F): ConfigByFun
     }),
     indexer: () => ({ archiveBucket: archiveBucket!, opensearch: opensearch!, indexPrefix, bulk, maxLineBytes, region }),
     replay: () => ({ archiveBucket: archiveBucket!, indexQueueUrl, region: region! }),
-    setup: () => ({ opensearch: opensearch!, indexPrefix, roleMappings }),
+    setup: () => ({ opensearch: opensearch!, indexPrefix, roleMappings, alerts }),
   };
   return configs[fn]();
+}
+
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+
+/**
+ * The alert destinations of the setup function. A webhook comes from `<NAME>_URL` or from the file
+ * named by `<NAME>_FILE` (one line: the URL), never both; problems name the variable, never the value.
+ */
+function alertConfig(env: Env, problems: string[]): AlertConfig {
+  // undefined: not set; null: set but empty (remove); else the trimmed value.
+  const given = (name: string): string | null | undefined => (env[name] === undefined ? undefined : env[name]!.trim() || null);
+  const webhook = (name: string): string | null | undefined => {
+    const direct = given(`${name}_URL`);
+    const file = given(`${name}_FILE`);
+    if (direct !== undefined && file !== undefined) {
+      problems.push(`set only one of ${name}_URL and ${name}_FILE`);
+      return undefined;
+    }
+    let url = direct;
+    if (file) {
+      try {
+        url = readFileSync(file, 'utf8').trim();
+      } catch (e) {
+        problems.push(`${name}_FILE ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        return undefined;
+      }
+      // An empty file is a mistake, not a request to remove the channel (that is <NAME>_URL='').
+      if (!url) {
+        problems.push(`${name}_FILE ${file} is empty`);
+        return undefined;
+      }
+    }
+    if (!url) return url; // undefined (leave alone) or null (remove)
+    let ok: boolean;
+    try {
+      const u = new URL(url);
+      ok = u.protocol === 'https:' && !!u.hostname;
+    } catch {
+      ok = false;
+    }
+    // Not echoed: the URL is the credential. https only: it travels over the internet with the message.
+    if (!ok) problems.push(`${name}_${file ? 'FILE holds' : 'URL is'} not an https URL`);
+    return url;
+  };
+  const topicArn = given('ALERT_SNS_TOPIC_ARN');
+  const roleArn = given('ALERT_SNS_ROLE_ARN');
+  if (topicArn && !SNS_TOPIC_ARN.test(topicArn)) problems.push(`ALERT_SNS_TOPIC_ARN is not an SNS topic ARN (got "${topicArn}")`);
+  if (roleArn && !IAM_ROLE_ARN.test(roleArn)) problems.push(`ALERT_SNS_ROLE_ARN is not an IAM role ARN (got "${roleArn}")`);
+  if (roleArn && !topicArn) problems.push('ALERT_SNS_ROLE_ARN needs ALERT_SNS_TOPIC_ARN');
+  const destinations: AlertDestinations = {
+    sns: topicArn === undefined ? undefined : topicArn === null ? null : { topicArn, ...(roleArn ? { roleArn } : {}) },
+    slack: webhook('ALERT_SLACK_WEBHOOK'),
+    chime: webhook('ALERT_CHIME_WEBHOOK'),
+    webhook: webhook('ALERT_WEBHOOK'),
+  };
+  const rawThrottle = env.ALERT_THROTTLE_MINUTES?.trim();
+  let throttleMinutes: number | undefined;
+  if (rawThrottle) {
+    throttleMinutes = Number(rawThrottle);
+    // Alerting refuses throttles above plugins.alerting.action_throttle_max_value (24 h by default).
+    if (!Number.isInteger(throttleMinutes) || throttleMinutes < 0 || throttleMinutes > 1440) {
+      problems.push(`ALERT_THROTTLE_MINUTES must be a whole number of minutes between 0 and 1440 (got "${rawThrottle}")`);
+      throttleMinutes = undefined;
+    }
+  }
+  return { destinations, throttleMinutes };
 }
 
 /** What may be logged about the configuration: no URLs with credentials, no values of unknown shape. */
@@ -349,5 +457,11 @@ export function describeConfig(c: AnyConfig): Record<string, unknown> {
   if ('sourceMappings' in c) out.sourceMappings = c.sourceMappings.length;
   // Queue URLs name the account; harmless, but keep only what identifies the queue.
   if ('indexQueueUrl' in c && c.indexQueueUrl) out.indexQueueUrl = c.indexQueueUrl.split('/').pop();
+  // Webhook URLs are credentials (whoever has one can post to the channel): only whether each is set.
+  if ('alerts' in c) {
+    const d = c.alerts.destinations;
+    const state = (v: unknown) => (v === undefined ? 'unchanged' : v === null ? 'remove' : 'set');
+    out.alerts = { sns: d.sns ? d.sns.topicArn : state(d.sns), slack: state(d.slack), chime: state(d.chime), webhook: state(d.webhook), throttleMinutes: c.alerts.throttleMinutes };
+  }
   return out;
 }

@@ -25,7 +25,7 @@ export function createOpenSearchClient(cfg: OpenSearchConfig): Client {
   if (cfg.auth === 'none') return new Client(common);
   if (cfg.auth === 'basic') return new Client({ ...common, auth: { username: cfg.username!, password: cfg.password! } });
   const base = defaultProvider(); // memoized chain: resolves once, refreshes before expiry
-  const credentials = cfg.roleArn ? assumeRoleProvider(cfg.roleArn, cfg.region!, base) : base;
+  const credentials = cfg.roleArn ? assumeRoleProvider(cfg.roleArn, cfg.stsRegion ?? cfg.region!, base) : base;
   return new Client({
     ...AwsSigv4Signer({
       region: cfg.region!,
@@ -74,12 +74,19 @@ export function assumeRoleProvider(roleArn: string, region: string, source: AwsC
 /** Whether documents must be indexed without `_id` (OpenSearch Serverless). */
 export const omitIdsFor = (cfg: OpenSearchConfig): boolean => cfg.auth === 'sigv4-aoss';
 
-/** The `_bulk` transport of the bulk core over a client: HTTP errors are answers, not exceptions. */
+/**
+ * The `_bulk` transport of the bulk core over a client: HTTP errors are answers, not exceptions. A
+ * `timeoutMs` (the time left before the caller's deadline) replaces the client's request timeout
+ * when it is shorter.
+ */
 export function bulkTransport(client: Client): BulkTransport {
   return {
-    async send(body) {
+    async send(body, options) {
       try {
-        const res = await client.transport.request({ method: 'POST', path: '/_bulk', bulkBody: body });
+        const res = await client.transport.request(
+          { method: 'POST', path: '/_bulk', bulkBody: body },
+          options?.timeoutMs !== undefined ? { requestTimeout: Math.min(options.timeoutMs, Number(client.transport.requestTimeout) || Infinity) } : undefined,
+        );
         return { status: res.statusCode ?? 200, body: res.body };
       } catch (e) {
         const meta = (e as { meta?: { statusCode?: number; body?: unknown } }).meta;

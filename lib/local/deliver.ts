@@ -89,12 +89,11 @@ export async function deliverFirehose(
     const key = firehoseErrorKey('processing-failed', arrival, name);
     await archive.put(key, Buffer.from(failed.join('\n') + '\n'));
     const r = await ingestObject({ store: archive, key, version: '' }, { archive, chunkLines: 5000, region: event.region, now: o.now ? () => o.now! : undefined });
-    // The transformer counted these events as received + failed; S3 ingest turns them into
-    // documents (or failure documents), as the live path does a few minutes later.
-    const t = out.tally;
-    t.failed = (t.failed ?? 0) - (r.tally.received ?? 0) + (r.tally.failed ?? 0);
-    t.documents = (t.documents ?? 0) + (r.tally.documents ?? 0);
-    t.dropped = (t.dropped ?? 0) + (r.tally.dropped ?? 0);
+    // The transformer deferred these events (not counted as received); S3 ingest receives them and
+    // turns them into documents (or failure documents), as the live path does a few minutes later.
+    // Both stages' counts together are the events of the delivery, each counted once (`deferred`
+    // stays in the tally: it equals what S3 ingest received here).
+    addTally(out.tally, { received: r.tally.received ?? 0, documents: r.tally.documents ?? 0, dropped: r.tally.dropped ?? 0, failed: r.tally.failed ?? 0 });
     for (const k of r.outputs) {
       out.outputs.push(k);
       out.sources.push(k.split('/')[1]?.replace('source=', '') ?? 'unknown');

@@ -6,8 +6,9 @@
  * 2. Firehose events → the transformer core; S3-delivered objects → the S3-ingest core; both write the
  *    normalized archive (and the Firehose raw backup) into a local directory (`file://` store).
  * 3. OpenSearch: `OPENSEARCH_URL` if set; else the one `scripts/services.sh` already runs; else, when
- *    Java is installed, `scripts/services.sh start`. Without Java the archive is still produced and
- *    the demo says what to install.
+ *    Java is installed, `scripts/services.sh start opensearch`: only OpenSearch, since the local run
+ *    needs neither moto nor the Python virtualenv of the test tools (moto, cfn-lint, checkov), which
+ *    `npm test` builds. Without Java the archive is still produced and the demo says what to install.
  * 4. `tributary setup` (templates, ISM, detections), then the indexer core over every archive object
  *    (through replay: same ids → a second run overwrites, counts do not grow).
  * 5. A summary per source that reconciles (events in = documents + dropped + failed; documents + failed
@@ -39,7 +40,7 @@ export interface DemoOptions {
   indexPrefix?: string;
   /** OpenSearch URL; undefined = find or start one (see module comment). */
   opensearchUrl?: string;
-  /** Allow starting the local OpenSearch with `scripts/services.sh start` (default true). */
+  /** Allow starting the local OpenSearch with `scripts/services.sh start opensearch` (default true). */
   startServices?: boolean;
   scale?: number;
   out?: (line: string) => void;
@@ -134,10 +135,10 @@ async function resolveOpenSearch(o: DemoOptions, out: (s: string) => void): Prom
         '    or set JAVA_HOME to an installed JDK 17.\n' +
         '  Or point the demo at any OpenSearch 2.x: OPENSEARCH_URL=http://localhost:9200 npm start',
     };
-  out('Starting a local OpenSearch with `npm run services -- start` (first time: downloads OpenSearch, a few minutes)…');
-  const r = spawnSync('bash', [path.join(o.root, 'scripts', 'services.sh'), 'start'], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 20 * 60_000 });
+  out('Starting a local OpenSearch with `npm run services -- start opensearch` (first time: downloads OpenSearch, a few minutes)…');
+  const r = spawnSync('bash', [path.join(o.root, 'scripts', 'services.sh'), 'start', 'opensearch'], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 20 * 60_000 });
   const url = servicesEnvUrl(o.root);
-  if (r.status !== 0 || !url) return { started: false, reason: `scripts/services.sh start failed (exit ${r.status ?? r.signal}); see its messages above` };
+  if (r.status !== 0 || !url) return { started: false, reason: `scripts/services.sh start opensearch failed (exit ${r.status ?? r.signal}); see its messages above` };
   return { url, started: true };
 }
 

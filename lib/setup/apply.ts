@@ -1,7 +1,9 @@
 /**
  * `tributary setup`: installs, idempotently, everything OpenSearch needs before the first document
  * arrives — component and index templates, least-privilege security roles and their role mappings
- * (`security.ts`), the ISM retention policy, the detection monitors and the Dashboards saved objects. Each object is read first and written only when it differs, and
+ * (`security.ts`), the ISM retention policy, the notification channels of detection alerts
+ * (`alerts.ts`), the detection monitors with one action per channel, and the Dashboards saved
+ * objects. Each object is read first and written only when it differs, and
  * every object is reported as created / updated / unchanged / skipped (with the reason). Used by
  * the CLI and by the CloudFormation custom resource (`handlers/setup.ts`).
  *
@@ -9,6 +11,8 @@
  * indices keep their mapping). A changed ISM policy is switched onto already managed indices with
  * `change_policy` (takes effect after their current state), so retention changes apply to old days too.
  */
+import { actionsFor, applyChannels, channelId, isSetupAction, type AlertOptions } from './alerts';
+import type { AlertingAction, ChannelType } from './alerting-api';
 import { containsJson, sameJson } from './compare';
 import { savedObjects } from './dashboards';
 import { DETECTIONS, monitorFor, monitorName } from './detections';
@@ -21,11 +25,14 @@ import { createHash } from 'node:crypto';
 import { SCHEMA_VERSION } from '../../schemas/index';
 import type { DashboardsClient } from './dashboards-client';
 
-/** `failed` is only used for Dashboards saved objects: templates and policies throw instead. */
-export type Status = 'created' | 'updated' | 'unchanged' | 'skipped' | 'failed';
+/**
+ * `failed` is only used for Dashboards saved objects: templates and policies throw instead; `deleted`
+ * only for notification channels given as "none".
+ */
+export type Status = 'created' | 'updated' | 'unchanged' | 'skipped' | 'deleted' | 'failed';
 
 export interface Change {
-  kind: 'component_template' | 'index_template' | 'security_role' | 'role_mapping' | 'ism_policy' | 'monitor' | 'saved_object';
+  kind: 'component_template' | 'index_template' | 'security_role' | 'role_mapping' | 'ism_policy' | 'notification_channel' | 'monitor' | 'saved_object';
   name: string;
   status: Status;
   detail?: string;
@@ -39,6 +46,8 @@ export interface SetupOptions {
   security?: SecurityOptions;
   /** Install the detection monitors enabled (true) or disabled (false). */
   detections: boolean;
+  /** Where detection alerts go (`alerts.ts`); without it setup's channels are left as they are. */
+  alerts?: AlertOptions;
   /** Compute and report, write nothing. */
   dryRun?: boolean;
   /** Where to import saved objects; without it they are reported as skipped. */
@@ -112,11 +121,15 @@ async function applyIsm(http: SearchHttp, o: SetupOptions, plugins: string[]): P
   return [{ kind: 'ism_policy', name: id, status, detail: details.join('; ') }];
 }
 
+type StoredAction = Partial<AlertingAction>;
+type StoredTrigger = { name?: string; actions?: StoredAction[] };
+
 interface StoredMonitor {
   _id: string;
   _seq_no?: number;
   _primary_term?: number;
-  monitor: { name: string; enabled?: boolean; ui_metadata?: { tributary?: { hash?: string } }; triggers?: Record<string, { name?: string; actions?: unknown[] }>[] };
+  // Triggers come back wrapped by type (`{ query_level_trigger: {...} }`) or bare, depending on the version.
+  monitor: { name: string; enabled?: boolean; ui_metadata?: { tributary?: { hash?: string } }; triggers?: (StoredTrigger & { query_level_trigger?: StoredTrigger })[] };
 }
 
 const hashOf = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex').slice(0, 16);
@@ -137,7 +150,12 @@ async function findMonitor(http: SearchHttp, name: string): Promise<StoredMonito
   return expectOk(await http.request<StoredMonitor>('GET', path), 'GET', path);
 }
 
-async function applyMonitors(http: SearchHttp, o: SetupOptions, plugins: string[]): Promise<Change[]> {
+/**
+ * Creates or updates the detection monitors, each trigger with one action per channel in `channels`
+ * (setup's own actions are replaced, others kept); reports each monitor.
+ * @example await applyMonitors(http, { prefix: 'logs', detections: true }, ['opensearch-alerting'], ['sns'])
+ */
+export async function applyMonitors(http: SearchHttp, o: SetupOptions, plugins: string[], channels: ChannelType[]): Promise<Change[]> {
   if (!plugins.includes(ALERTING_PLUGIN)) {
     return DETECTIONS.map((d) => ({
       kind: 'monitor' as const,
@@ -147,27 +165,33 @@ async function applyMonitors(http: SearchHttp, o: SetupOptions, plugins: string[
     }));
   }
   const out: Change[] = [];
+  const state = o.detections ? 'enabled' : 'disabled';
+  const detail = channels.length ? `${state}; notifies ${channels.map((t) => channelId(o.prefix, t)).join(', ')}` : state;
   for (const d of DETECTIONS) {
     const name = monitorName(o.prefix, d);
-    const monitor = monitorFor(d, o.prefix, o.detections);
+    const monitor = monitorFor(d, o.prefix, o.detections, actionsFor(d, o.prefix, channels, o.alerts));
     // The stored monitor comes back re-serialized (query defaults filled in, triggers wrapped), so
-    // the definition's hash, kept in ui_metadata, is what tells "same definition" apart.
+    // the definition's hash, kept in ui_metadata, is what tells "same definition" apart. Without
+    // channels the definition (actions: []) hashes as it did before channels existed.
     const { enabled: _enabled, ...definition } = monitor;
     const hash = hashOf({ definition, schema: SCHEMA_VERSION });
     const wanted = { ...monitor, ui_metadata: { tributary: { hash, detection: d.id } } };
     const existing = await findMonitor(http, name);
-    if (existing && existing.monitor.ui_metadata?.tributary?.hash === hash && existing.monitor.enabled === o.detections) {
-      out.push({ kind: 'monitor', name, status: 'unchanged', detail: o.detections ? 'enabled' : 'disabled' });
+    const stored = (existing?.monitor.triggers ?? []).map((t) => t.query_level_trigger ?? t);
+    // Setup's own actions as stored: someone deleting one in Alerting makes the monitor differ too.
+    const ownStored = stored.flatMap((t) => t.actions ?? []).filter((a) => isSetupAction(o.prefix, a)).map((a) => String(a.destination_id)).sort();
+    const ownWanted = monitor.triggers.flatMap((t) => t.actions).map((a) => a.destination_id).sort();
+    if (existing && existing.monitor.ui_metadata?.tributary?.hash === hash && existing.monitor.enabled === o.detections && sameJson(ownStored, ownWanted)) {
+      out.push({ kind: 'monitor', name, status: 'unchanged', detail });
       continue;
     }
     const status: Status = existing ? 'updated' : 'created';
     if (!o.dryRun) {
       if (existing) {
-        // Keep the notification actions an operator attached to the trigger.
-        const stored = (existing.monitor.triggers ?? []).map((t) => t.query_level_trigger ?? t);
-        const triggers = (monitor.triggers as { name: string; actions: unknown[] }[]).map((t) => ({
+        // Setup's actions are replaced by the wanted ones; actions people attached to other channels are kept.
+        const triggers = monitor.triggers.map((t) => ({
           ...t,
-          actions: stored.find((s) => s.name === t.name)?.actions ?? t.actions,
+          actions: [...t.actions, ...(stored.find((s) => s.name === t.name)?.actions ?? []).filter((a) => !isSetupAction(o.prefix, a))],
         }));
         const q = existing._seq_no !== undefined ? `?if_seq_no=${existing._seq_no}&if_primary_term=${existing._primary_term}` : '';
         const path = `/_plugins/_alerting/monitors/${encodeURIComponent(existing._id)}${q}`;
@@ -176,7 +200,7 @@ async function applyMonitors(http: SearchHttp, o: SetupOptions, plugins: string[
         expectOk(await http.request('POST', '/_plugins/_alerting/monitors?refresh=true', wanted), 'POST', '/_plugins/_alerting/monitors');
       }
     }
-    out.push({ kind: 'monitor', name, status, detail: o.detections ? 'enabled' : 'disabled' });
+    out.push({ kind: 'monitor', name, status, detail });
   }
   return out;
 }
@@ -230,7 +254,11 @@ export async function applySetup(http: SearchHttp, o: SetupOptions): Promise<Set
   // After the templates: a mapped indexer must never create a day's index before its template exists.
   changes.push(...(await applySecurity(http, o.prefix, o.security, dryRun)));
   changes.push(...(await applyIsm(http, o, plugins)));
-  changes.push(...(await applyMonitors(http, o, plugins)));
+  // Channels before the monitors that name them; channels given as "none" are deleted once no monitor does.
+  const channels = await applyChannels(http, o.prefix, o.alerts, plugins, dryRun);
+  changes.push(...channels.changes);
+  changes.push(...(await applyMonitors(http, o, plugins, channels.active)));
+  changes.push(...(await channels.finish()));
   changes.push(...(await applySavedObjects(o)));
   return { changes, plugins, dryRun };
 }
@@ -238,12 +266,13 @@ export async function applySetup(http: SearchHttp, o: SetupOptions): Promise<Set
 /** One line per object plus a summary, for the CLI and the custom resource's log. */
 export function formatResult(r: SetupResult): string[] {
   const verb: Record<Status, string> = r.dryRun
-    ? { created: 'would create', updated: 'would update', unchanged: 'unchanged', skipped: 'skipped', failed: 'FAILED' }
-    : { created: 'created', updated: 'updated', unchanged: 'unchanged', skipped: 'skipped', failed: 'FAILED' };
-  const lines = r.changes.map((c) => `${verb[c.status].padEnd(12)} ${c.kind.padEnd(18)} ${c.name}${c.detail ? `  (${c.detail})` : ''}`);
+    ? { created: 'would create', updated: 'would update', unchanged: 'unchanged', skipped: 'skipped', deleted: 'would delete', failed: 'FAILED' }
+    : { created: 'created', updated: 'updated', unchanged: 'unchanged', skipped: 'skipped', deleted: 'deleted', failed: 'FAILED' };
+  const lines = r.changes.map((c) => `${verb[c.status].padEnd(12)} ${c.kind.padEnd(20)} ${c.name}${c.detail ? `  (${c.detail})` : ''}`);
   const count = (s: Status) => r.changes.filter((c) => c.status === s).length;
   lines.push(
     `${r.dryRun ? 'dry run: ' : ''}${count('created')} created, ${count('updated')} updated, ${count('unchanged')} unchanged, ${count('skipped')} skipped` +
+      (count('deleted') ? `, ${count('deleted')} deleted` : '') +
       (count('failed') ? `, ${count('failed')} FAILED` : ''),
   );
   return lines;

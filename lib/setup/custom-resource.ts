@@ -16,9 +16,13 @@
  * assumed with sts:AssumeRole: the created domain's master role), `IndexerBackendRoles`,
  * `ReaderBackendRoles`, `AdminBackendRoles` (comma-separated IAM ARNs / SAML groups mapped to the
  * security roles, `security.ts`; a property that is absent leaves its mapping alone, an empty one
- * maps nobody), and `SchemaVersion` — pass `SCHEMA_VERSION` there so a schema upgrade changes the
- * properties and re-runs setup on deploy. Mapping lists are properties, not only environment
- * variables, for the same reason: a changed list must re-run setup.
+ * maps nobody), `AlertSnsTopicArn` and `AlertSnsRoleArn` (the SNS topic of detection alerts and the
+ * role OpenSearch assumes to publish to it, `alerts.ts`; absent leaves setup's SNS channel alone, an
+ * empty topic removes it), `AlertThrottleMinutes`, and `SchemaVersion` — pass `SCHEMA_VERSION` there
+ * so a schema upgrade changes the properties and re-runs setup on deploy. Mapping lists and alert
+ * destinations are properties, not only environment variables, for the same reason: a change must
+ * re-run setup. Webhook URLs are not properties (CloudFormation would show them in the stack's
+ * events and template): `tributary setup` reads them from a file or the environment.
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -81,7 +85,7 @@ export function resolveProperties(props: Props, env: NodeJS.ProcessEnv = process
   // (lib/io/config.ts); the properties win over the function's environment.
   const merged: NodeJS.ProcessEnv = { ...env, OPENSEARCH_URL: url, OPENSEARCH_ENDPOINT: undefined, OPENSEARCH_AUTH: auth, INDEX_PREFIX: prefix };
   if (props.OpenSearchRoleArn !== undefined) merged.OPENSEARCH_ROLE_ARN = props.OpenSearchRoleArn || undefined;
-  for (const [prop, name] of MAPPING_PROPERTIES) if (props[prop] !== undefined) merged[name] = props[prop];
+  for (const [prop, name] of [...MAPPING_PROPERTIES, ...ALERT_PROPERTIES]) if (props[prop] !== undefined) merged[name] = props[prop];
   let cfg: SetupConfig;
   try {
     cfg = loadConfig(merged, 'setup');
@@ -94,6 +98,8 @@ export function resolveProperties(props: Props, env: NodeJS.ProcessEnv = process
     ism,
     templates: { shards: int(props, 'Shards'), replicas, serverless: auth === 'sigv4-aoss' },
     security: cfg.roleMappings,
+    // Messages link to Discover on the Dashboards this resource imports into, when it knows one.
+    alerts: { ...cfg.alerts, dashboardsUrl: props.DashboardsUrl || undefined },
   };
   return { url, auth, region: env.AWS_REGION, opensearch: cfg.opensearch, options, dashboardsUrl: props.DashboardsUrl || undefined };
 }
@@ -103,6 +109,13 @@ const MAPPING_PROPERTIES = [
   ['IndexerBackendRoles', 'INDEXER_BACKEND_ROLES'],
   ['ReaderBackendRoles', 'READER_BACKEND_ROLES'],
   ['AdminBackendRoles', 'ADMIN_BACKEND_ROLES'],
+] as const;
+
+/** Resource property → setup function variable of the alert settings (`lib/io/config.ts`). */
+const ALERT_PROPERTIES = [
+  ['AlertSnsTopicArn', 'ALERT_SNS_TOPIC_ARN'],
+  ['AlertSnsRoleArn', 'ALERT_SNS_ROLE_ARN'],
+  ['AlertThrottleMinutes', 'ALERT_THROTTLE_MINUTES'],
 ] as const;
 
 /** PUTs the answer to the pre-signed S3 URL (empty content type: it is part of the signature). */

@@ -45,10 +45,17 @@ export const QUERIES = {
 
 const id = (prefix: string, name: string) => `tributary-${prefix}-${name}`;
 
+/**
+ * The saved-object id of the index pattern of one dataset, or of all of them (`'all'`): alert
+ * messages link to Discover with it (`alerts.ts`).
+ * @example indexPatternId('logs', 'aws.cloudtrail') // 'tributary-logs-ip-aws.cloudtrail'
+ */
+export const indexPatternId = (prefix: string, dataset: string | 'all'): string => id(prefix, `ip-${dataset}`);
+
 /** Every saved object, for one index prefix, in import order (index patterns first). */
 export function savedObjects(prefix = 'logs'): SavedObject[] {
-  const ip = (dataset: string) => id(prefix, `ip-${dataset}`);
-  const ipAll = id(prefix, 'ip-all');
+  const ip = (dataset: string) => indexPatternId(prefix, dataset);
+  const ipAll = indexPatternId(prefix, 'all');
   const v = (name: string) => id(prefix, `vis-${name}`);
   const s = (name: string) => id(prefix, `search-${name}`);
 

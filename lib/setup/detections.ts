@@ -11,6 +11,7 @@
  */
 import { DATASETS } from '../../parsers/types';
 import { indexPattern } from '../core/indices';
+import type { AlertingAction, QueryLevelMonitor } from './alerting-api';
 
 type Query = Record<string, unknown>;
 
@@ -229,8 +230,65 @@ export function fires(d: Detection, response: { hits: { total: { value: number }
 
 export const monitorName = (prefix: string, d: Detection) => `Tributary [${prefix}] ${d.name}`;
 
-/** The Alerting monitor (`POST _plugins/_alerting/monitors`) of a detection. */
-export function monitorFor(d: Detection, prefix: string, enabled: boolean): Record<string, unknown> {
+/** A Lucene phrase or bare value: strings quoted (Lucene's special characters need no escaping inside quotes but `"` and `\`). */
+function luceneValue(v: unknown): string {
+  if (typeof v === 'boolean' || typeof v === 'number') return String(v);
+  return `"${String(v).replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+/**
+ * One clause of the detection DSL above (term, terms, exists, any-of, none-of) in Lucene query-string
+ * syntax. `nested`: the clause is not a direct member of the top-level conjunction, where a purely
+ * negative group would match nothing in Lucene, so it gets an explicit `*:*` to subtract from.
+ */
+function luceneClause(q: Query, nested: boolean): string {
+  const [kind, body] = Object.entries(q)[0] as [string, Record<string, unknown>];
+  if (kind === 'term') {
+    const [field, value] = Object.entries(body)[0];
+    return `${field}:${luceneValue(value)}`;
+  }
+  if (kind === 'terms') {
+    const [field, values] = Object.entries(body)[0] as [string, unknown[]];
+    return `${field}:(${values.map(luceneValue).join(' OR ')})`;
+  }
+  if (kind === 'exists') return `_exists_:${String(body.field)}`;
+  if (kind === 'bool' && Array.isArray(body.should) && body.minimum_should_match === 1 && Object.keys(body).length === 2)
+    return `(${(body.should as Query[]).map((x) => luceneClause(x, true)).join(' OR ')})`;
+  if (kind === 'bool' && Array.isArray(body.must_not) && Object.keys(body).length === 1) {
+    const negated = (body.must_not as Query[]).map((x) => `NOT ${luceneClause(x, true)}`).join(' AND ');
+    return nested ? `(*:* AND ${negated})` : negated;
+  }
+  // Only the helpers above build detections: anything else is a new construct that needs a translation here.
+  throw new Error(`no Lucene translation for ${JSON.stringify(q)}`);
+}
+
+/**
+ * The detection's filter as a Lucene query string (no time window): what an alert message shows and
+ * links to in Discover, so a person can run the very search that fired. The integration tests run it
+ * with `query_string` against the same documents as the monitor's own query and expect the same hits.
+ * @example detectionLucene(DETECTIONS.find((d) => d.id === 'vpc-reject-burst')!) // 'event.action:"reject"'
+ */
+export function detectionLucene(d: Detection): string {
+  return d.filter.map((q) => luceneClause(q, false)).join(' AND ');
+}
+
+/**
+ * The Lucene form of the monitor's window: events ingested in the `windowMinutes` before `periodEnd`
+ * (an ISO timestamp, or the Mustache variable of one), or, for documents without `event.ingested`,
+ * with `@timestamp` in it — the same rule as the monitor's query (`windowClause`).
+ * @example windowLucene(10, '{{ctx.periodEnd}}')
+ */
+export function windowLucene(windowMinutes: number, periodEnd: string): string {
+  const range = `["${periodEnd}||-${windowMinutes}m" TO "${periodEnd}"]`;
+  return `(event.ingested:${range} OR (NOT _exists_:event.ingested AND @timestamp:${range}))`;
+}
+
+/**
+ * The Alerting monitor (`POST _plugins/_alerting/monitors`) of a detection, with the trigger's
+ * actions (one per notification channel, `alerts.ts`); setup keeps actions people add on update.
+ * @example monitorFor(DETECTIONS[0], 'logs', true, []).triggers[0].condition.script.source
+ */
+export function monitorFor(d: Detection, prefix: string, enabled: boolean, actions: AlertingAction[] = []): QueryLevelMonitor {
   return {
     type: 'monitor',
     monitor_type: 'query_level_monitor',
@@ -243,8 +301,7 @@ export function monitorFor(d: Detection, prefix: string, enabled: boolean): Reco
         name: d.name,
         severity: d.severity,
         condition: { script: { source: triggerScript(d), lang: 'painless' } },
-        // Notification channels are site-specific: add actions in Alerting, setup keeps them on update.
-        actions: [],
+        actions,
       },
     ],
   };

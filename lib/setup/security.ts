@@ -20,8 +20,10 @@
  *   Dashboards indices (as OpenSearch's own `kibana_user` role has them, so Discover and a private
  *   tenant work), and the global tenant (where setup imports the dashboards) read-only.
  * - `<prefix>_admin`, for people who run the pipeline's data: everything on `<prefix>-*` (delete a
- *   day, reindex), index and component templates, ISM policies, alerting monitors, and the global
- *   tenant read-write. Not the security configuration: that stays with the master user.
+ *   day, reindex), index and component templates, ISM policies, alerting monitors and the
+ *   notification channels they send to (`alerts.ts`; channels hold webhook URLs, which is why
+ *   readers get no notifications permission), and the global tenant read-write. Not the security
+ *   configuration: that stays with the master user.
  *
  * Mappings: each entry of a list is an IAM role ARN (the indexer's role, people's roles through
  * Cognito or IAM Identity Center) or a SAML group, mapped as a backend role; IAM user ARNs are
@@ -95,7 +97,7 @@ export function securityRoles(prefix: string): Record<SecurityRoleKind, RoleBody
       tenant_permissions: [{ tenant_patterns: ['global_tenant'], allowed_actions: ['kibana_all_read'] }],
     },
     admin: {
-      description: `Tributary admin: manages ${own}, templates, ISM policies and monitors; ${managed}`,
+      description: `Tributary admin: manages ${own}, templates, ISM policies, monitors and alert channels; ${managed}`,
       cluster_permissions: [
         'cluster_composite_ops',
         'cluster_monitor',
@@ -103,6 +105,7 @@ export function securityRoles(prefix: string): Record<SecurityRoleKind, RoleBody
         'cluster:admin/component_template/*',
         'cluster:admin/opendistro/ism/*',
         'cluster:admin/opendistro/alerting/*',
+        'cluster:admin/opensearch/notifications/*',
       ],
       index_permissions: [{ index_patterns: [own], allowed_actions: ['indices_all'] }, DASHBOARDS_INDICES],
       tenant_permissions: [{ tenant_patterns: ['global_tenant'], allowed_actions: ['kibana_all_write'] }],

@@ -37,3 +37,13 @@ export function invokeLocal(fn: 'transform' | 's3ingest' | 'indexer', event: unk
   }
   return out;
 }
+
+/**
+ * The invocation's own EMF document (dimensions `{service, stage}`): the per-source documents
+ * (with a `source` dimension) are published first and hold only their source's share.
+ */
+export function invocationMetrics(inv: Invocation): Record<string, number> {
+  const all = inv.metrics.filter((m) => !('source' in m));
+  if (all.length !== 1) throw new Error(`expected one invocation metric document, got ${all.length} of ${inv.metrics.length}`);
+  return all[0] as Record<string, number>;
+}

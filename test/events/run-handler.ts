@@ -13,7 +13,8 @@ const context = {
   awsRequestId: 'local-request',
   invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:tributary-${fn}`,
   memoryLimitInMB: '1024',
-  getRemainingTimeInMillis: () => 300_000,
+  // TRIBUTARY_TEST_REMAINING_MS: an invocation already near its end (deadline tests).
+  getRemainingTimeInMillis: () => Number(process.env.TRIBUTARY_TEST_REMAINING_MS ?? 300_000),
 };
 
 (async () => {

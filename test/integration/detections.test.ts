@@ -6,12 +6,20 @@
  *  - the monitor's search body runs directly (`_search`) and the trigger rule is applied — always;
  *  - the whole monitor runs through Alerting's `_execute` API (dry run), painless trigger included —
  *    only when the Alerting plugin is loaded; otherwise this is printed as skipped.
- * Fire cases must trigger, quiet (near-miss) cases must not.
+ * Fire cases must trigger, quiet (near-miss) cases must not. For every case also:
+ *  - the Lucene query an alert message shows and links to (`detectionLucene` + the window) runs with
+ *    `query_string` and finds exactly the documents the monitor's query found;
+ *  - every variable of the alert messages that reads the search response (`ctx.results.0…`) is looked
+ *    up in the real response: counts are numbers, sections are lists (not empty when the case fires),
+ *    and the fields read inside them are there. (No Mustache renderer is a dependency; with the
+ *    Alerting plugin, `_execute` renders the real messages and they are checked too.)
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applySetup } from '../../lib/setup/apply';
-import { DETECTIONS, detectionSearch, fires, monitorFor, type Detection } from '../../lib/setup/detections';
+import { actionsFor, alertMessage, webhookMessage } from '../../lib/setup/alerts';
+import { DETECTIONS, detectionLucene, detectionSearch, fires, monitorFor, windowLucene, type Detection } from '../../lib/setup/detections';
+import { lookup, templateVariables } from '../helpers/mustache-vars';
 import { indexPattern } from '../../lib/core/indices';
 import { expectValid } from '../helpers/schema';
 import { expandEntries, type FixtureEntry } from '../helpers/fixture-entries';
@@ -34,7 +42,7 @@ const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '');
 
 let c: Cluster;
 const prefix = uniquePrefix('det');
-const ran = { direct: 0, execute: 0 };
+const ran = { direct: 0, execute: 0, lucene: 0, variables: 0 };
 
 beforeAll(async () => {
   c = await connect();
@@ -43,7 +51,10 @@ beforeAll(async () => {
   if (!c.hasAlerting) skipped('Alerting _execute runs of every detection', 'opensearch-alerting plugin not loaded; the monitor search body still runs directly');
 });
 afterAll(async () => {
-  console.log(`detections: ${ran.direct} cases ran as direct searches, ${ran.execute} through Alerting _execute`);
+  console.log(
+    `detections: ${ran.direct} cases ran as direct searches, ${ran.lucene} as the alert's Lucene query, ` +
+      `${ran.variables} message variables looked up in real responses, ${ran.execute} through Alerting _execute`,
+  );
   await cleanup(c, prefix);
   await c.client.close();
 });
@@ -83,8 +94,38 @@ describe('shipped detections', () => {
     expect({ case: k.name, fired: fires(d, res.body) }).toEqual({ case: k.name, fired: shouldFire });
     ran.direct++;
 
+    // The alert's Lucene query, with ctx.periodEnd as Alerting renders it (Instant.toString(): microseconds).
+    const isoEnd = new Date(periodEnd).toISOString().replace('Z', '000Z');
+    const lucene = `${detectionLucene(d)} AND ${windowLucene(d.windowMinutes, isoEnd)}`;
+    const viaLucene = await c.http.request('POST', `/${indices.join(',')}/_count?allow_no_indices=true&ignore_unavailable=true`, { query: { query_string: { query: lucene } } });
+    expect({ case: k.name, status: viaLucene.status, count: viaLucene.body.count }).toEqual({ case: k.name, status: 200, count: res.body.hits.total.value });
+    ran.lucene++;
+
+    // The messages' variables that read the search response, looked up in this real response.
+    const context = { ctx: { results: [res.body] } };
+    for (const template of [alertMessage(d, prefix, { dashboardsUrl: 'https://dashboards.example.com' }), webhookMessage(d, prefix)]) {
+      const vars = templateVariables(template);
+      for (const v of vars.filter((x) => x.sections.length === 0 && x.name.startsWith('ctx.results.0.'))) {
+        const value = lookup(context, v.name);
+        if (v.kind === 'variable') expect({ variable: v.name, type: typeof value }).toEqual({ variable: v.name, type: 'number' });
+        else {
+          expect({ section: v.name, list: Array.isArray(value) }).toEqual({ section: v.name, list: true });
+          const items = value as Record<string, unknown>[];
+          if (shouldFire) expect({ section: v.name, empty: items.length === 0 }).toEqual({ section: v.name, empty: false });
+          for (const inner of vars.filter((x) => x.sections[x.sections.length - 1] === v.name && x.name !== '.'))
+            for (const item of items) {
+              // A document field may be absent (rendered empty); the hit or bucket keys themselves may not.
+              const path = inner.name.startsWith('_source.') ? '_source' : inner.name;
+              expect({ variable: inner.name, present: lookup(item, path) !== undefined }).toEqual({ variable: inner.name, present: true });
+            }
+        }
+        ran.variables++;
+      }
+    }
+
     if (c.hasAlerting) {
-      const monitor = monitorFor(d, prefix, true) as { inputs: { search: { indices: string[] } }[] };
+      // With actions: a dry run renders their messages (and sends nothing, so the channels need not exist).
+      const monitor = monitorFor(d, prefix, true, actionsFor(d, prefix, ['slack', 'webhook'], { destinations: {} }));
       monitor.inputs[0].search.indices = indices;
       const exec = await c.http.request('POST', '/_plugins/_alerting/monitors/_execute?dryrun=true', monitor);
       expect(exec.status).toBe(200);
@@ -92,6 +133,14 @@ describe('shipped detections', () => {
       const triggers = Object.values(exec.body.trigger_results ?? {}) as { triggered: boolean; error?: unknown }[];
       expect(triggers).toHaveLength(1);
       expect({ case: k.name, triggered: triggers[0].triggered, error: triggers[0].error ?? null }).toEqual({ case: k.name, triggered: shouldFire, error: null });
+      if (shouldFire) {
+        const outputs = Object.values((triggers[0] as { action_results?: Record<string, { output?: { message?: string } }> }).action_results ?? {}).map((a) => a.output?.message ?? '');
+        expect(outputs).toHaveLength(2);
+        const [text, json] = outputs;
+        expect(text).toContain(d.name);
+        expect(text).not.toContain('{{');
+        expect(JSON.parse(json)).toMatchObject({ detection: d.id, severity: d.severity });
+      }
       ran.execute++;
     }
   });

@@ -10,7 +10,7 @@ import { deadLetterKey, parseArchiveKey } from '../../lib/core/archive';
 import { indexMessages, type IndexerDeps } from '../../lib/indexer';
 import { bulkTransport, createOpenSearchClient } from '../../lib/io/opensearch';
 import { createS3Client } from '../../lib/io/s3';
-import { invokeLocal } from '../events/invoke';
+import { invocationMetrics, invokeLocal } from '../events/invoke';
 import {
   countDocs,
   createBucket,
@@ -236,7 +236,7 @@ describe('indexer', () => {
     const inv = invokeLocal('indexer', ev, { ...serviceEnv(), ARCHIVE_BUCKET: archive, OPENSEARCH_URL, INDEX_PREFIX: prefix });
     expect(inv.error).toBeUndefined();
     expect(inv.result).toEqual({ batchItemFailures: [] });
-    const m = inv.metrics[0] as Record<string, number>;
+    const m = invocationMetrics(inv);
     expect(m).toMatchObject({ documents: 20, indexed: 19, dead_lettered: 1, failed: 0 });
     expect(inv.logs.some((l) => l.message === 'documents dead-lettered')).toBe(true);
   });

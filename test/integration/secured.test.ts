@@ -32,7 +32,7 @@ import { deliverFirehose, deliverS3 } from '../../lib/local/deliver';
 import { demoSamples } from '../../lib/local/samples';
 import { fromClient, type SearchHttp } from '../../lib/setup/http';
 import { INDEXER_CLUSTER_PERMISSIONS, INDEXER_INDEX_PERMISSIONS, securityRoleName, securityRoles } from '../../lib/setup/security';
-import { invokeLocal } from '../events/invoke';
+import { invocationMetrics, invokeLocal } from '../events/invoke';
 import { secureRequired, secureService, TEST_USERS, type SecureService } from '../helpers/secure';
 import { createBucket, listKeys, putNdjsonGz, serviceEnv, sqsRecord, uid } from './pipeline-support';
 
@@ -192,7 +192,7 @@ suite('secured OpenSearch: least-privilege roles and mappings', () => {
     });
     expect(inv.error).toBeUndefined();
     expect(inv.result).toEqual({ batchItemFailures: [] });
-    const m = inv.metrics[0] as Record<string, number>;
+    const m = invocationMetrics(inv);
     expect(m).toMatchObject({ documents: sampleDocuments, indexed: sampleDocuments, dead_lettered: 0, failed: 0 });
     process.stdout.write(`secured: ${sampleDocuments} sample documents from ${sampleKeys.length} archive objects indexed with the indexer role only\n`);
     // Audit parts merge into one document (update + doc_as_upsert): fewer documents than writes there.

@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- untyped JSON from OpenSearch and fixture files */
 /** Shared by the setup and detection integration tests: a real OpenSearch, a unique prefix per run. */
 import { Client } from '@opensearch-project/opensearch';
+import { CHANNEL_TYPES, NOTIFICATIONS_PLUGIN, channelId } from '../../lib/setup/alerts';
 import { ALERTING_PLUGIN, ISM_PLUGIN, listPlugins } from '../../lib/setup/apply';
 import { DETECTIONS, monitorName } from '../../lib/setup/detections';
 import { fromClient, type SearchHttp } from '../../lib/setup/http';
@@ -18,13 +19,14 @@ export interface Cluster {
   plugins: string[];
   hasIsm: boolean;
   hasAlerting: boolean;
+  hasNotifications: boolean;
 }
 
 export async function connect(): Promise<Cluster> {
   const client = new Client({ node: openSearchUrl() });
   const http = fromClient(client);
   const plugins = await listPlugins(http);
-  return { client, http, plugins, hasIsm: plugins.includes(ISM_PLUGIN), hasAlerting: plugins.includes(ALERTING_PLUGIN) };
+  return { client, http, plugins, hasIsm: plugins.includes(ISM_PLUGIN), hasAlerting: plugins.includes(ALERTING_PLUGIN), hasNotifications: plugins.includes(NOTIFICATIONS_PLUGIN) };
 }
 
 /** Lower-case, dash-free, unique per run: other suites share the server. */
@@ -78,4 +80,6 @@ export async function cleanup(c: Cluster, prefix: string): Promise<void> {
       for (const h of res.body?.hits?.hits ?? []) await c.http.request('DELETE', `/_plugins/_alerting/monitors/${h._id}`);
     }
   }
+  // After the monitors that name them.
+  if (c.hasNotifications) for (const t of CHANNEL_TYPES) await c.http.request('DELETE', `/_plugins/_notifications/configs/${channelId(prefix, t)}`);
 }

@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applySetup, type SetupOptions } from '../../lib/setup/apply';
 import { savedObjects } from '../../lib/setup/dashboards';
+import { channelId } from '../../lib/setup/alerts';
 import { DETECTIONS, monitorName } from '../../lib/setup/detections';
 import { policyId } from '../../lib/setup/ism';
 import { luceneQuery, objectQuery } from '../../lib/setup/saved-objects';
@@ -168,6 +169,28 @@ describe('tributary setup against OpenSearch', () => {
     expect((await c.http.request('PUT', `/${index}`)).status).toBe(200);
     const explain = await c.http.request('GET', `/_plugins/_ism/explain/${index}`);
     expect(explain.body[index]['index.plugins.index_state_management.policy_id'] ?? explain.body[index].policy_id).toBe(policyId(prefix));
+  });
+
+  it('gives every monitor an action per channel, idempotently, and removes a channel given as none (Notifications and Alerting plugins only)', async () => {
+    if (!c.hasAlerting || !c.hasNotifications) {
+      skipped('notification channels and monitor actions on a real cluster', 'opensearch-alerting / opensearch-notifications plugins not loaded (unit-tested against a stand-in)');
+      return;
+    }
+    // Creating a channel contacts nothing: these URLs are never called (no monitor fires here).
+    const alerts = { destinations: { slack: 'https://hooks.slack.com/services/T0/B0/tributary-test', webhook: 'https://alerts.example.com/tributary-test' } };
+    const first = await applySetup(c.http, { ...options, alerts });
+    expect(first.changes.filter((x) => x.kind === 'notification_channel').map((x) => [x.name, x.status])).toEqual([
+      [channelId(prefix, 'slack'), 'created'],
+      [channelId(prefix, 'webhook'), 'created'],
+    ]);
+    const again = await applySetup(c.http, { ...options, alerts });
+    expect(again.changes.filter((x) => ['notification_channel', 'monitor'].includes(x.kind) && x.status !== 'unchanged')).toEqual([]);
+    const found = await c.http.request('POST', '/_plugins/_alerting/monitors/_search', { size: 1, query: { match_phrase: { 'monitor.name': monitorName(prefix, DETECTIONS[0]) } } });
+    const stored = await c.http.request('GET', `/_plugins/_alerting/monitors/${found.body.hits.hits[0]._id}`);
+    const trigger = stored.body.monitor.triggers[0].query_level_trigger ?? stored.body.monitor.triggers[0];
+    expect(trigger.actions.map((a: { destination_id: string }) => a.destination_id)).toEqual([channelId(prefix, 'slack'), channelId(prefix, 'webhook')]);
+    const removed = await applySetup(c.http, { ...options, alerts: { destinations: { slack: null, webhook: null } } });
+    expect(removed.changes.filter((x) => x.kind === 'notification_channel').map((x) => x.status)).toEqual(['deleted', 'deleted']);
   });
 
   it('disables the monitors with --detections off, and keeps them so (Alerting plugin only)', async () => {

@@ -59,10 +59,11 @@ describe('loadConfig', () => {
     );
   });
 
-  it('builds the node URL from an endpoint and requires a region for SigV4', () => {
-    expect(problems({ ARCHIVE_BUCKET: 'b-1', OPENSEARCH_ENDPOINT: 'search-x.us-east-1.es.amazonaws.com', OPENSEARCH_AUTH: 'sigv4-es' }, 'indexer')).toEqual([
-      'AWS_REGION is required when OPENSEARCH_AUTH=sigv4-es',
+  it('builds the node URL from an endpoint and requires a region for SigV4 when the endpoint names none', () => {
+    expect(problems({ ARCHIVE_BUCKET: 'b-1', OPENSEARCH_ENDPOINT: 'logs.example.com', OPENSEARCH_AUTH: 'sigv4-es' }, 'indexer')).toEqual([
+      'AWS_REGION (or OPENSEARCH_REGION) is required when OPENSEARCH_AUTH=sigv4-es and the endpoint names no Region',
     ]);
+    expect(problems({ ARCHIVE_BUCKET: 'b-1', OPENSEARCH_ENDPOINT: 'search-x.us-east-1.es.amazonaws.com', OPENSEARCH_AUTH: 'sigv4-es' }, 'indexer')).toEqual([]);
     const c = loadConfig(
       { ARCHIVE_BUCKET: 'b-1', OPENSEARCH_ENDPOINT: 'https://abc.us-east-1.aoss.amazonaws.com/', OPENSEARCH_AUTH: 'sigv4-aoss', AWS_REGION: 'us-east-1' },
       'indexer',

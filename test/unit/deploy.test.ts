@@ -3,52 +3,28 @@
  * the package step must work offline). Packaged ONCE for the file (10-40 s, mostly esbuild and
  * framework start-up), then checked for the security and wiring properties the design relies on.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { SCHEMA_VERSION } from '../../schemas/index';
 import { resolveProperties } from '../../lib/setup/custom-resource';
-import { FIREHOSE_BACKUP_PREFIX, FIREHOSE_ERROR_PREFIX, FIREHOSE_FILE_EXTENSION, FIREHOSE_PREFIX, NORMALIZED_PREFIX } from '../../lib/core/archive';
+import { FIREHOSE_BACKUP_PREFIX, FIREHOSE_ERROR_PREFIX, FIREHOSE_ERRORS_PREFIX, FIREHOSE_FILE_EXTENSION, FIREHOSE_PREFIX, INGEST_CHECKPOINT_PREFIX, NORMALIZED_PREFIX } from '../../lib/core/archive';
+import { cleanPackages, packageStack, ROOT } from '../helpers/package';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- CloudFormation JSON is untyped by nature
 type Json = any;
 
-const ROOT = join(__dirname, '..', '..');
 let dir: string;
 let t: { Resources: Record<string, Json>; Parameters: Record<string, Json>; Conditions: Record<string, Json>; Outputs: Record<string, Json> };
 let packageSeconds = 0;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tributary-deploy-test-'));
-  const started = Date.now();
-  // A minimal environment: no AWS credentials or profile can leak into (and hide) a remote lookup.
-  const env = {
-    PATH: process.env.PATH ?? '',
-    HOME: dir,
-    SLS_TELEMETRY_DISABLED: '1',
-    SLS_NOTIFICATIONS_MODE: 'off',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
-  try {
-    await promisify(execFile)(process.execPath, [require.resolve('osls/bin/serverless.js'), 'package', '--stage', 'test', '--package', dir], {
-      cwd: ROOT,
-      env,
-      timeout: 240_000,
-      maxBuffer: 10 * 1024 * 1024,
-    });
-  } catch (e) {
-    const err = e as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`serverless package failed: ${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`, { cause: e });
-  }
-  packageSeconds = (Date.now() - started) / 1000;
-  t = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'));
+  // In a private copy of the project (test/helpers/package.ts): packaging in the project directory
+  // would share .esbuild/ with other test files and the template lint.
+  const packed = await packageStack('test');
+  ({ dir, template: t, seconds: packageSeconds } = packed);
 }, 300_000);
 
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(cleanPackages);
 
 const resources = (type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
 
@@ -185,12 +161,30 @@ test('buckets: encrypted, public access blocked, TLS-only policy, versioned, acc
   expect(archive.ObjectLockConfiguration['Fn::If'][0]).toBe('UseObjectLock');
 });
 
-test('archive notifications: normalized/ objects -> index queue; Firehose processing-failed records and the ingest bucket -> ingest queue', () => {
-  const q = t.Resources.ArchiveBucket.Properties.NotificationConfiguration.QueueConfigurations;
+test('archive notifications: normalized/ objects -> index queue (with OpenSearch); every Firehose error output type and the ingest bucket -> ingest queue', () => {
+  const [cond, withIndexer, archiveOnly] = t.Resources.ArchiveBucket.Properties.NotificationConfiguration.QueueConfigurations['Fn::If'];
+  expect(cond).toBe('HasOpenSearch');
+  const q = withIndexer;
   expect(q).toHaveLength(2);
-  // Records over the transform's response budget come back through s3ingest, not a manual replay.
-  expect(q[1].Queue).toEqual({ 'Fn::GetAtt': ['IngestQueue', 'Arn'] });
-  expect(q[1].Filter.S3Key.Rules).toEqual([{ Name: 'prefix', Value: 'errors/firehose/processing-failed/' }]);
+  // Every error output type (processing-failed, activePartitionExceeded, ...) comes back through s3ingest.
+  for (const c of [q[1], archiveOnly[0]]) {
+    expect(c.Queue).toEqual({ 'Fn::GetAtt': ['IngestQueue', 'Arn'] });
+    expect(c.Filter.S3Key.Rules).toEqual([{ Name: 'prefix', Value: FIREHOSE_ERRORS_PREFIX }]);
+  }
+  // archive-only: nothing would read the index queue
+  expect(archiveOnly).toHaveLength(1);
+  // s3ingest may read exactly that prefix of the archive
+  const reads = roleStatements(t.Resources.S3IngestRole).filter((s) => asList(s.Action).includes('s3:GetObject') && JSON.stringify(s.Resource).includes('ArchiveBucket'));
+  expect(reads.map((s) => s.Resource)).toEqual([
+    { 'Fn::Sub': `\${ArchiveBucket.Arn}/${FIREHOSE_ERRORS_PREFIX}*` },
+    { 'Fn::Sub': `\${ArchiveBucket.Arn}/${INGEST_CHECKPOINT_PREFIX}*` },
+  ]);
+  // ...and write only normalized objects and its own checkpoints (resumable large objects)
+  const writes = roleStatements(t.Resources.S3IngestRole).filter((s) => asList(s.Action).includes('s3:PutObject'));
+  expect(writes.map((s) => s.Resource)).toEqual([
+    { 'Fn::Sub': `\${ArchiveBucket.Arn}/${NORMALIZED_PREFIX}*` },
+    { 'Fn::Sub': `\${ArchiveBucket.Arn}/${INGEST_CHECKPOINT_PREFIX}*` },
+  ]);
   expect(t.Resources.ArchiveBucket.DependsOn).toContain('IngestQueuePolicy');
   expect(q[0].Queue).toEqual({ 'Fn::GetAtt': ['IndexQueue', 'Arn'] });
   expect(q[0].Filter.S3Key.Rules).toEqual([
@@ -251,14 +245,14 @@ test('Firehose: prefixes from lib/core/archive.ts, Lambda processor buffer <= 3 
   expect(t.Resources.TransformLambdaFunction.Properties.Timeout).toBeLessThanOrEqual(300);
 });
 
-test('alarms: DLQ depth, Firehose processing, indexer errors; SNS action optional', () => {
+test('alarms: DLQ depth, Firehose processing, indexer errors; always an SNS action (given topic or the stack\'s own)', () => {
   const alarms = resources('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
   const on = (metric: string, dim: string) => alarms.find((a) => a.MetricName === metric && JSON.stringify(a.Dimensions).includes(dim));
   expect(on('ApproximateNumberOfMessagesVisible', 'IndexDLQ')).toBeDefined();
   expect(on('ApproximateNumberOfMessagesVisible', 'IngestDLQ')).toBeDefined();
   expect(on('ExecuteProcessing.Success', 'DeliveryStream')).toBeDefined();
   expect(on('Errors', 'IndexerLambdaFunction')).toBeDefined();
-  for (const a of alarms) expect(a.AlarmActions['Fn::If'][0]).toBe('HasAlarmTopic');
+  for (const a of alarms) expect(a.AlarmActions).toEqual({ 'Fn::If': ['HasAlarmTopic', [{ Ref: 'AlarmTopicArn' }], [{ Ref: 'OpsAlarmTopic' }]] });
 });
 
 test('OpenSearch domain (optional): encrypted, node-to-node, HTTPS only, FGAC, access limited to the stack roles', () => {
@@ -280,6 +274,7 @@ test('setup custom resource: properties setup understands, defaults it accepts, 
   const known = [
     'ServiceToken', 'OpenSearchUrl', 'OpenSearchAuth', 'IndexPrefix', 'IsmHotDays', 'IsmWarmDays', 'IsmDeleteDays', 'IsmWarmReplicas', 'Shards', 'Replicas', 'Detections', 'DashboardsUrl', 'SchemaVersion', 'EcsVersion',
     'OpenSearchRoleArn', 'IndexerBackendRoles', 'ReaderBackendRoles', 'AdminBackendRoles',
+    'AlertSnsTopicArn', 'AlertSnsRoleArn', 'AlertThrottleMinutes', 'AlertSnsPassRolePolicy',
   ];
   for (const k of Object.keys(props)) expect(known).toContain(k);
   expect(props.SchemaVersion).toBe(SCHEMA_VERSION);

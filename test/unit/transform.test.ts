@@ -104,13 +104,13 @@ describe('transformFirehose', () => {
   it('keeps the accounting identity received = documents + dropped + failed', () => {
     const out = transformFirehose(sample(), { responseMaxBytes: BIG, now: NOW });
     const t = out.tally as Required<typeof out.tally>;
-    // 4 lambda + 2 vpc + 1 control + 1 cloudtrail + 1 unusable record
-    expect(t.received).toBe(9);
+    // 4 lambda + 2 vpc + 1 control + 1 cloudtrail; the unusable record is deferred to S3 ingest
+    expect(t.received).toBe(8);
     expect(t.received).toBe(t.documents + t.dropped + t.failed);
-    expect(t.processing_failed_records).toBe(1);
-    // Lines in Ok records = documents + failure documents of decodable records.
+    expect(t).toMatchObject({ processing_failed_records: 1, deferred: 1 });
+    // Every line of the Ok records is one of the transformer's documents or failure documents.
     const okLines = out.response.records.filter((r) => r.result === 'Ok').reduce((n, r) => n + lines(r).length, 0);
-    expect(okLines).toBe(t.received - t.dropped - 1);
+    expect(okLines).toBe(t.documents + t.failed);
   });
 
   describe('response size budget', () => {
@@ -133,9 +133,12 @@ describe('transformFirehose', () => {
       expect(results.filter((r) => r === 'Ok')).toHaveLength(4);
       expect(results.slice(4).every((r) => r === 'ProcessingFailed')).toBe(true);
       expect(Buffer.byteLength(JSON.stringify(out.response))).toBeLessThanOrEqual(budget);
-      // Deferred events are counted as failed (they come back through the error prefix), not lost.
-      expect(out.tally).toMatchObject({ received: 12 * 200, processing_failed_records: 8 });
+      // The events of the records that did not fit are deferred (S3 ingest receives them from the
+      // error prefix and counts them there): counted once, by one stage, never lost.
+      expect(out.tally).toMatchObject({ received: 4 * 200, documents: 4 * 200, failed: 0, processing_failed_records: 8, deferred: 8 * 200 });
       expect(out.tally.received).toBe(out.tally.documents! + out.tally.dropped! + out.tally.failed!);
+      expect(out.tally.received! + out.tally.deferred!).toBe(full.tally.received);
+      expect(out.bySource.app).toMatchObject({ received: 4 * 200, deferred: 8 * 200 });
     });
 
     it('still answers every record when a single record alone is over the budget', () => {
@@ -161,11 +164,18 @@ describe('transform handler (real Node process, like serverless invoke local)', 
     expect(inv.error).toBeUndefined();
     const res = inv.result as { records: FirehoseOutputRecord[] };
     expect(res.records.map((r) => r.result)).toEqual(['Ok', 'Ok', 'Dropped', 'Ok', 'ProcessingFailed']);
-    expect(inv.metrics).toHaveLength(1);
-    const m = inv.metrics[0] as Record<string, number> & { _aws: { CloudWatchMetrics: Array<{ Namespace: string }> } };
+    // One document {service, stage} (what alarms watch), one per source {service, stage, source}.
+    type Emf = Record<string, number> & { source?: string; _aws: { CloudWatchMetrics: Array<{ Namespace: string }> } };
+    const all = inv.metrics as Emf[];
+    const aggregate = all.filter((d) => d.source === undefined);
+    expect(aggregate).toHaveLength(1);
+    const m = aggregate[0];
     expect(m._aws.CloudWatchMetrics[0].Namespace).toBe('Tributary');
     expect(m.received).toBe(m.documents + m.dropped + m.failed);
-    expect(m).toMatchObject({ received: 9, dropped: 1, processing_failed_records: 1 });
+    expect(m).toMatchObject({ received: 8, dropped: 1, processing_failed_records: 1, deferred: 1 });
+    const perSource = all.filter((d) => d.source !== undefined);
+    expect(perSource.map((d) => d.source).sort()).toEqual(['cloudtrail', 'lambda', 'unknown', 'vpcflow']);
+    for (const k of ['received', 'documents', 'dropped', 'failed']) expect(perSource.reduce((a, d) => a + (d[k] ?? 0), 0)).toBe(m[k]);
     expect(inv.logs.find((l) => l.message === 'invocation summary')).toBeDefined();
   });
 
