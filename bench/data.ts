@@ -14,15 +14,25 @@ import {
   apiGatewayAccess,
   appLines,
   auditLines,
+  cloudfrontLines,
   cloudTrailRecords,
   cloudWatchPayload,
+  configComplianceEvents,
   firehoseEvent,
+  guardDutyFindingEvents,
+  guardDutyFindings,
+  inspectorFindingEvents,
   lambdaLines,
+  networkFirewallRecords,
+  resolverQueries,
   Rng,
+  s3AccessLines,
+  securityHubFindingEvents,
   type SampleEvent,
   VPC_V5_FIELDS,
   vpcFlowV2,
   vpcFlowV5,
+  wafRecords,
 } from '../samples/generate';
 
 /** 2026-03-01T10:00:00Z: generated data starts here. */
@@ -31,7 +41,11 @@ export const START = Date.UTC(2026, 2, 1, 10);
 export const VPC_V5_FORMAT = VPC_V5_FIELDS.split(' ').map((f) => '${' + f + '}').join(' ');
 
 /** How the transformer is configured for the bench (the v5 group carries its custom format, as deployed). */
-export const BENCH_MAPPINGS: SourceMapping[] = [{ pattern: '/bench/vpc-v5', source: 'vpcflow', vpcFormat: VPC_V5_FORMAT }];
+export const BENCH_MAPPINGS: SourceMapping[] = [
+  { pattern: '/bench/vpc-v5', source: 'vpcflow', vpcFormat: VPC_V5_FORMAT },
+  { pattern: '/bench/cloudfront', source: 'cloudfront' },
+  { pattern: '/bench/s3access', source: 's3access' },
+];
 
 export interface SourceSpec {
   /** Scenario name part. */
@@ -55,6 +69,19 @@ export const SOURCES: SourceSpec[] = [
   { name: 'audit', source: 'auditd', logGroup: '/ec2/auditd', events: (rng, n, s) => spaced(auditLines(rng, Math.ceil(n / 4), s).slice(0, n), s, 60) },
   { name: 'json-app', source: 'app', logGroup: '/app/orders', events: (rng, n, s) => appLines(rng, n, s) },
   { name: 'apigateway', source: 'apigateway', logGroup: '/aws/apigateway/access-logs-prod', events: (rng, n, s) => apiGatewayAccess(rng, n, s) },
+  // EventBridge events (findings, compliance changes) as a rule's CloudWatch Logs target delivers them.
+  { name: 'inspector', source: 'inspector', logGroup: '/aws/events/inspector-findings', events: (rng, n, s) => spaced(inspectorFindingEvents(rng, n, s), s, 45_000) },
+  { name: 'config', source: 'config', logGroup: '/aws/events/config-compliance', events: (rng, n, s) => spaced(configComplianceEvents(rng, n, s), s, 30_000) },
+  { name: 'securityhub', source: 'securityhub', logGroup: '/aws/events/securityhub-findings', events: (rng, n, s) => spaced(securityHubFindingEvents(rng, n, s), s, 40_000) },
+  { name: 'guardduty', source: 'guardduty', logGroup: '/aws/events/guardduty-findings', events: (rng, n, s) => spaced(guardDutyFindingEvents(rng, guardDutyFindings(rng, n, s)), s, 50_000) },
+  // S3-delivered in production (the groups are mapped, BENCH_MAPPINGS): CloudFront standard log lines (header lines
+  // left out: the legacy field order applies to dated lines) and S3 server access log lines.
+  { name: 'cloudfront', source: 'cloudfront', logGroup: '/bench/cloudfront', events: (rng, n, s) => spaced(cloudfrontLines(rng, n, s).slice(2), s, 200) },
+  { name: 's3access', source: 's3access', logGroup: '/bench/s3access', events: (rng, n, s) => spaced(s3AccessLines(rng, n, s), s, 150) },
+  // JSON vended logs (issue #16), as their CloudWatch Logs groups deliver them (Resolver and Network Firewall: detected by content).
+  { name: 'waf', source: 'waf', logGroup: 'aws-waf-logs-bench', events: (rng, n, s) => wafRecords(rng, n, s) },
+  { name: 'route53resolver', source: 'route53resolver', logGroup: '/bench/dns-queries', events: (rng, n, s) => resolverQueries(rng, n, s) },
+  { name: 'networkfirewall', source: 'networkfirewall', logGroup: '/bench/egress-fw', events: (rng, n, s) => networkFirewallRecords(rng, n, s) },
 ];
 
 export interface SourceData {

@@ -5,7 +5,7 @@
  *   npm run bench [-- options]
  *     --runs N           measured runs per CPU scenario, median reported (default 5)
  *     --records R        CloudWatch payloads per Firehose event (default 4, ~1 MB of log text each)
- *     --sources a,b      subset of: vpc-v2 vpc-v5 alb cloudtrail lambda audit json-app apigateway
+ *     --sources a,b      subset of: vpc-v2 vpc-v5 alb cloudtrail lambda audit json-app apigateway inspector config securityhub guardduty cloudfront s3access waf route53resolver networkfirewall
  *     --ingest-mb M      size of the ALB object of the S3 ingest scenario, uncompressed (default 200)
  *     --big              the same with 1024 MB (the bounded-memory claim)
  *     --ingest-heap L    heap sizes of the ingest runs, MB, 0 = V8's default (default "0,160": two runs)

@@ -21,7 +21,7 @@
 
 const NAMESPACE = 'Tributary';
 /** lib/io/observability.ts METRIC_SOURCES (schemas/source-list.ts + unknown). */
-const SOURCES = ['cloudtrail', 'vpcflow', 'elb', 'apigateway', 'lambda', 'auditd', 'app', 'unknown'];
+const SOURCES = ['cloudtrail', 'vpcflow', 'elb', 'apigateway', 'lambda', 'auditd', 'app', 'waf', 'route53resolver', 'networkfirewall', 'cloudfront', 's3access', 'inspector', 'config', 'securityhub', 'guardduty', 'unknown'];
 const STAGE = '${StageName}';
 const REGION = '${AWS::Region}';
 const WIDTH = 8;

@@ -19,7 +19,8 @@
  *   archive object with the same document ids.
  * - The source is detected once per object (key layout, then the first chunk) and kept for every
  *   chunk; a VPC Flow Logs header line (first line) is turned into `options.vpcFormat` for every
- *   chunk, so chunks after the first still know the field order.
+ *   chunk (a CloudFront `#Fields` line into `options.cloudfrontFields`), so chunks after the first
+ *   still know the field order.
  * - The output partition is the object's first chunk, by the one partition rule (`lib/core/archive.ts`
  *   `batchPartition`: first document's origin, else the key's; hour of the chunk's earliest
  *   `@timestamp`). Firehose error objects can mix log groups, so they are written per CloudWatch
@@ -49,7 +50,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { type SourceMapping, detectSource, sourceFromS3Key } from '../parsers/detect';
 import type { ParseContext, RawEvent, SourceId, SourceOptions } from '../parsers/types';
-import { headerFormat } from '../parsers/vpcflow-format';
+import { headerFormat, VpcLayoutMemory } from '../parsers/vpcflow-format';
+import { cloudfrontHeaderFields } from '../parsers/cloudfront';
 import {
   batchPartition,
   FIREHOSE_ERRORS_PREFIX,
@@ -91,6 +93,8 @@ export interface IngestSettings {
    */
   localKeys?: boolean;
   sourceOptions?: SourceOptions;
+  /** Layouts of headerless VPC flow log lines learned per log group (Firehose error records), kept across invocations. */
+  vpcLayouts?: VpcLayoutMemory;
   /** Region of CloudWatch payloads found in Firehose error records (the stream's region). */
   region?: string;
   now?: () => Date;
@@ -205,6 +209,8 @@ interface ObjectState {
   source?: SourceId;
   /** VPC Flow Logs format from the object's header line. */
   vpcFormat?: string;
+  /** CloudFront field list from the object's `#Fields` header line. */
+  cloudfrontFields?: string;
   partition?: Partition;
 }
 
@@ -352,7 +358,7 @@ export async function ingestObject(input: StoredInput, deps: IngestObjectDeps, r
   };
   // One `event.ingested` for the whole object, whichever run writes which segment.
   const now = cp ? (cp.ingested ? new Date(cp.ingested) : undefined) : deps.now?.();
-  const segments = new Segments(deps.archive, name, cp?.segment ?? 0, cp?.position ?? 0, cut, { source: cp?.source, vpcFormat: cp?.vpcFormat, partition: cp?.partition });
+  const segments = new Segments(deps.archive, name, cp?.segment ?? 0, cp?.position ?? 0, cut, { source: cp?.source, vpcFormat: cp?.vpcFormat, cloudfrontFields: cp?.cloudfrontFields, partition: cp?.partition });
   const checkpointOf = (complete: boolean): IngestCheckpoint => ({
     version: 1,
     input: identity,
@@ -403,6 +409,9 @@ export async function ingestObject(input: StoredInput, deps: IngestObjectDeps, r
   };
 }
 
+/** Sources whose S3 objects are one JSON document of records (`lib/core/json-records.ts`, `ENVELOPE_KEYS`). */
+const RECORD_FILE_SOURCES: ReadonlySet<SourceId> = new Set<SourceId>(['cloudtrail', 'config', 'inspector']);
+
 /**
  * Log lines (or CloudTrail records) of one S3-delivered object, in chunks, from the segment the run
  * starts at; returns what the first chunks decided.
@@ -423,6 +432,7 @@ async function ingestLines(
   if (deps.localKeys) ctx.local = true;
   if (deps.sourceOptions && Object.keys(deps.sourceOptions).length) ctx.options = { ...deps.sourceOptions };
   if (state.vpcFormat) ctx.options = { ...ctx.options, vpcFormat: state.vpcFormat };
+  if (state.cloudfrontFields) ctx.options = { ...ctx.options, cloudfrontFields: state.cloudfrontFields };
   const run = async (events: RawEvent[]) => {
     if (!events.length) return;
     // The source is decided by readable events only (a rejected one holds only its first bytes).
@@ -433,6 +443,12 @@ async function ingestLines(
       if (header) {
         state.vpcFormat = header;
         ctx.options = { ...ctx.options, vpcFormat: header };
+      }
+      // A CloudFront standard log file declares its fields once, at the top (`#Version`, `#Fields`).
+      const fields = state.source === 'cloudfront' && readable[0] === events[0] ? cloudfrontHeaderFields(events) : undefined;
+      if (fields) {
+        state.cloudfrontFields = fields;
+        ctx.options = { ...ctx.options, cloudfrontFields: fields };
       }
     }
     const res = normalize({ events, context: ctx, source: state.source ?? detectSource(ctx, [], deps.mappings) }, {
@@ -448,9 +464,18 @@ async function ingestLines(
     await segments.write(state.partition, docs.map((d) => JSON.stringify(d)));
   };
   const maxLineBytes = deps.maxLineBytes ?? DEFAULT_LIMITS.maxLineBytes;
-  // A CloudTrail log file is one JSON document: its records are split without parsing the file,
-  // so one malformed, oversized or 10,000-deep record is one failure, not the whole file.
-  const items = sourceFromS3Key(key) === 'cloudtrail' ? readRecordsOrLines(body, maxLineBytes) : readLineItems(body, maxLineBytes);
+  // A CloudTrail log file, an AWS Config history or snapshot file, an Inspector JSON report is one
+  // JSON document: its records are split without parsing the file, so one malformed, oversized or
+  // 10,000-deep record is one failure, not the whole file. Inspector reports land under a prefix the
+  // exporter chose (no AWS layout): keys of no known layout are split too when their first bytes are
+  // such a document (`isRecordsEnvelope`), else read line by line like every other log.
+  const keySource = detectSource(ctx, [], deps.mappings);
+  // Config's objects are JSON documents only (history, snapshot, oversized-item notifications): any
+  // layout of one is one record.
+  const items =
+    RECORD_FILE_SOURCES.has(keySource) || sourceFromS3Key(key) === undefined
+      ? readRecordsOrLines(body, maxLineBytes, keySource === 'config')
+      : readLineItems(body, maxLineBytes);
   // Items of the segments an earlier run wrote are read again (a gzip stream cannot be entered in
   // the middle) but not normalized.
   const start = segments.position;
@@ -538,7 +563,7 @@ async function ingestErrorRecord(
   // counted by the transform: their documents are `recovered` here, not received a second time.
   const recovering = !isBeforeTransformErrorType(firehoseErrorType(input.key));
   try {
-    const rec = decodeFirehoseErrorRecord(line, deps.maxDecompressedBytes);
+    const rec = decodeFirehoseErrorRecord(line, deps.maxDecompressedBytes, recovering ? undefined : { streamRegion: deps.region });
     if (rec.kind === 'documents') {
       // The transform's own output: archived unchanged (same ids), under the partition of its
       // documents (same rule; the hour is the earliest @timestamp's, the live path's envelope time
@@ -550,7 +575,7 @@ async function ingestErrorRecord(
       await writer.write(partition, rec.lines);
       return;
     }
-    const batch = cloudWatchBatch(rec.payload, deps.region);
+    const batch = rec.kind === 'direct' ? rec.batch : cloudWatchBatch(rec.payload, deps.region);
     if (batch === null) {
       if (!recovering) addTally(tally, { received: 1, dropped: 1 });
       return;
@@ -561,6 +586,7 @@ async function ingestErrorRecord(
       mappings: deps.mappings,
       aggregators: deps.aggregators,
       sourceOptions: deps.sourceOptions,
+      vpcLayouts: deps.vpcLayouts,
     });
     if (recovering) addTally(tally, { recovered: result.counts.documents + result.counts.failed });
     else addTally(tally, result.counts);
@@ -656,6 +682,7 @@ export function ingestDepsFromConfig(config: IngestConfig): IngestDeps {
     mappings: config.sourceMappings,
     aggregators: config.aggregatorAccounts,
     sourceOptions: config.sourceOptions,
+    vpcLayouts: new VpcLayoutMemory(),
     region: config.region,
     maxDecompressedBytes: config.maxDecompressedBytes,
     maxLineBytes: config.maxLineBytes,

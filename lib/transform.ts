@@ -5,8 +5,11 @@
  * - A CloudWatch Logs DATA_MESSAGE (gzip, or already decompressed by Firehose's Decompression
  *   processor) becomes `Ok` with base64 gzipped NDJSON (see `encodeOutputData`): one line per normalized document, parse failures
  *   included as `pipeline_error` documents. Nothing of a usable record is dropped silently.
- * - CONTROL_MESSAGE (and data messages without events) → `Dropped`.
- * - A record that is not gzip/JSON/a CWL payload, or that inflates past `maxDecompressedBytes` (a gzip
+ * - A direct-PUT record (an EventBridge rule's event, other JSON, UTF-8 text; `lib/core/direct-put.ts`)
+ *   becomes `Ok` the same way: the EventBridge event's source decides the parser (a Security Hub or
+ *   GuardDuty finding), AWS-set `account`/`region` are its delivery, anything else is `unverified`.
+ * - CONTROL_MESSAGE (and data messages or direct-PUT records without events) → `Dropped`.
+ * - A record that is neither (corrupt gzip, binary bytes), or that inflates past `maxDecompressedBytes` (a gzip
  *   bomb stops there: memory stays bounded) → `ProcessingFailed`: Firehose writes its raw
  *   bytes to `errors/firehose/processing-failed/…`, where S3 ingest picks it up again.
  * - `metadata.partitionKeys` = the archive partition of the payload (`lib/core/cloudwatch.ts`, by the
@@ -33,7 +36,9 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { firehosePartitionKeys } from './core/archive';
 import { type CloudWatchNormalizeOptions, normalizeCloudWatchBatch } from './core/cloudwatch';
-import { cloudWatchBatch, decodeCloudWatchPayload, EnvelopeError, type FirehoseTransformEvent, isFirehoseEvent } from './core/envelopes';
+import { VpcLayoutMemory } from '../parsers/vpcflow-format';
+import { decodeFirehoseRecord } from './core/direct-put';
+import { EnvelopeError, type FirehoseTransformEvent, isFirehoseEvent } from './core/envelopes';
 import type { TransformConfig } from './io/config';
 import { addTally, type Tally } from './core/tally';
 
@@ -127,7 +132,8 @@ export function transformFirehose(event: FirehoseTransformEvent, options: Transf
     };
     let batch;
     try {
-      batch = cloudWatchBatch(decodeCloudWatchPayload(Buffer.from(r.data, 'base64'), options.maxDecompressedBytes), event.region);
+      // A CloudWatch Logs payload, or a direct-PUT record (an EventBridge event, JSON, text).
+      batch = decodeFirehoseRecord(Buffer.from(r.data, 'base64'), event.region, options.maxDecompressedBytes).batch;
     } catch (e) {
       if (!(e instanceof EnvelopeError)) throw e;
       return fail(e.message, 1);
@@ -168,6 +174,8 @@ export function transformFirehose(event: FirehoseTransformEvent, options: Transf
  * Firehose transformation event is a deployment error, not data) and transforms it at the current time.
  */
 export function transformFromConfig(config: TransformConfig): (event: unknown) => TransformOutcome {
+  // Lives as long as the container: headerless VPC flow log layouts learned per log group.
+  const vpcLayouts = new VpcLayoutMemory();
   return (event) => {
     if (!isFirehoseEvent(event)) throw new Error('event is not a Firehose data-transformation event');
     return transformFirehose(event, {
@@ -176,6 +184,7 @@ export function transformFromConfig(config: TransformConfig): (event: unknown) =
       mappings: config.sourceMappings,
       aggregators: config.aggregatorAccounts,
       sourceOptions: config.sourceOptions,
+      vpcLayouts,
       responseMaxBytes: config.responseMaxBytes,
       maxDecompressedBytes: config.maxDecompressedBytes,
     });

@@ -1,7 +1,8 @@
 /**
  * Application logs: JSON lines from the usual loggers (pino, bunyan, winston, Powertools, ECS
  * loggers, the Lambda JSON log format), text lines with a timestamp and a level, syslog (RFC 3164 and
- * 5424), nginx/Apache access and Apache error logs, Java/Tomcat lines, and anything else as a plain
+ * 5424), nginx/Apache access logs (IPv6 or host-name clients, virtual-host prefixes, X-Forwarded-For),
+ * Apache error logs, pino-pretty output, Java/Tomcat lines, and anything else as a plain
  * `message`. Stack traces split over several events of a batch are grouped into one document.
  *
  * Unknown JSON keys go to `app.fields` (one `flat_object`, bounded in key count and size) so one
@@ -10,10 +11,12 @@
  * @example appParser.parse([{ message: '{"level":30,"time":1700000000123,"pid":7,"hostname":"web-1","msg":"listening"}', key: 'k' }], {})
  * // → message 'listening', log.level 'info', @timestamp 2023-11-14T22:13:20.123Z, app.format 'pino'
  */
+import { isIP } from 'node:net';
 import { jsonText, setOwn, tooManyContainers } from './json';
 import { isoFromEpoch, isoFromLogTime, isoFromParts, isoFromTimeValue, monthIndex, offsetMinutes } from './logtime';
 import { levelFromName, levelFromSyslogSeverity, levelFromValue, type Level } from './levels';
 import { exceptionOf, groupLines, hasStackTrace, isExceptionHeader } from './multiline';
+import { decodeUrl } from './tokenize';
 import { DATASETS, type Fields, type Outcome, type Parser, type ParserMeta, type RawEvent } from './types';
 
 type Json = Record<string, unknown>;
@@ -374,7 +377,6 @@ export function parseJsonObject(text: string): Json | undefined {
 // ---------------------------------------------------------------------------------------------
 // Text lines
 
-const ACCESS = /^(\S+) (\S+) (.+?) \[(\d{2})\/(\w{3})\/(\d{4}):(\d{2}:\d{2}:\d{2}) ([+-]\d{4})\] "((?:[^"\\]|\\.)*)" (\d{3}|-) (\d+|-)(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?/;
 const APACHE_ERR = /^\[(\w{3}) (\w{3}) (\d{1,2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?) (\d{4})\] \[([^\]]*)\] /;
 const SYSLOG_3164 = /^(?:<(\d{1,3})>)?(\w{3}) {1,2}(\d{1,2}) (\d{2}:\d{2}:\d{2}) (\S+) /;
 const SYSLOG_5424 = /^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) /;
@@ -392,19 +394,167 @@ export interface TextResult {
   requestId?: string;
 }
 
-function accessLine(m: RegExpExecArray): Fields {
-  const f: Json = { 'app.format': 'access' };
+/** ` [10/Oct/2000:13:55:36 -0700] "`: the time of an access line and the start of its request. */
+const ACCESS_TIME = / \[(\d{2})\/(\w{3})\/(\d{4}):(\d{2}:\d{2}:\d{2}) ([+-]\d{4})\] "/;
+/** After the time: `request" status bytes[ response-time][ "referrer" "user-agent"]` and anything after. */
+const ACCESS_TAIL = /^((?:[^"\\]|\\.)*)" (\d{3}|-) (\d+|-)(?: \d+(?:\.\d+)?)?(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?(.*)$/;
+const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+const XFF_FIELD = /(?:^|\s)X-Forwarded-For="([^"]*)"/i;
+const QUOTED = /"((?:[^"\\]|\\.)*)"/g;
+
+const validIp = (s: string) => isIP(s) !== 0 && !s.includes('%');
+
+/** RFC 1918, loopback, link-local, unique-local: a hop inside the operator's network. */
+function privateIp(ip: string): boolean {
+  if (isIP(ip) === 4) {
+    const [a, b] = ip.split('.').map(Number);
+    return a === 10 || a === 127 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254);
+  }
+  const l = ip.toLowerCase();
+  return l === '::1' || l.startsWith('fc') || l.startsWith('fd') || l.startsWith('fe80:');
+}
+
+/** The addresses of an X-Forwarded-For list (`a, b`), the valid IPs among them, and the client: the first public one. */
+function forwardedList(raw: string): { list: string[]; ips: string[]; client?: string } | undefined {
+  const list = raw.split(',').map((x) => x.trim()).filter((x) => x !== '' && x !== '-');
+  if (!list.length || list.length > 64) return undefined;
+  const ips = list.filter(validIp);
+  if (!ips.length) return undefined;
+  return { list, ips, client: ips.find((ip) => !privateIp(ip)) ?? ips[0] };
+}
+
+/** The fields before the time, quote-aware, an unquoted `a, b` address list kept as one field. */
+function accessPrefix(prefix: string): string[] | undefined {
+  const out: string[] = [];
+  let i = 0;
+  while (i < prefix.length) {
+    if (prefix[i] === ' ') {
+      i++;
+      continue;
+    }
+    if (prefix[i] === '"') {
+      const j = prefix.indexOf('"', i + 1);
+      if (j < 0) return undefined;
+      out.push(prefix.slice(i + 1, j));
+      i = j + 1;
+      continue;
+    }
+    let j = prefix.indexOf(' ', i);
+    if (j < 0) j = prefix.length;
+    let tok = prefix.slice(i, j);
+    // `203.0.113.9, 10.0.0.5`: nginx with $http_x_forwarded_for in the address slot.
+    while (tok.endsWith(',') && j < prefix.length) {
+      const k = prefix.indexOf(' ', j + 1);
+      const next = prefix.slice(j + 1, k < 0 ? prefix.length : k);
+      tok += ' ' + next;
+      j = k < 0 ? prefix.length : k;
+    }
+    out.push(tok);
+    i = j;
+  }
+  return out;
+}
+
+/** `host`, `host:port`, `[v6]:port`, or a bare IP (IPv6 is never split on `:`). */
+function hostPort(s: string): { host: string; port?: number } {
+  if (validIp(s)) return { host: s };
+  const m = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(s) ?? /^([^:]+):(\d{1,5})$/.exec(s);
+  if (m && (m[2] === undefined || +m[2] <= 65535)) return m[2] === undefined ? { host: m[1] } : { host: m[1], port: +m[2] };
+  return { host: s };
+}
+
+/** A client or virtual host address → `<role>.ip` (an IP), else `.address` (+ `.domain` for a host name). */
+function putAddress(out: Json, role: 'source' | 'destination', raw: string): string | undefined {
+  const { host, port } = role === 'destination' ? hostPort(raw) : { host: raw, port: undefined };
+  if (validIp(host)) put(out, `${role}.ip`, host);
+  else {
+    put(out, `${role}.address`, raw);
+    if (HOST_NAME.test(host) && !/^\d+(\.\d+)*$/.test(host)) put(out, `${role}.domain`, host.replace(/\.$/, ''));
+  }
+  if (port !== undefined) put(out, `${role}.port`, port);
+  return validIp(host) ? host : undefined;
+}
+
+/** `/caf%C3%A9?x=1` → path `/café` (decoded; kept raw when the encoding is invalid) and query `x=1`. */
+function putUrl(out: Json, target: string): void {
+  put(out, 'url.original', target);
+  let path = target;
+  const origin = /^(https?):\/\/([^/?#]*)/i.exec(target);
+  if (origin) {
+    // A proxy request (`GET http://host/path`): scheme and authority, then the path as usual.
+    const { host, port } = hostPort(origin[2]);
+    put(out, 'url.scheme', origin[1].toLowerCase());
+    if (host) put(out, 'url.domain', host);
+    if (port !== undefined) put(out, 'url.port', port);
+    path = target.slice(origin[0].length) || '/';
+  } else if (!target.startsWith('/')) return;
+  const hash = path.indexOf('#');
+  if (hash >= 0) path = path.slice(0, hash);
+  const q = path.indexOf('?');
+  if (q >= 0) {
+    if (q + 1 < path.length) put(out, 'url.query', path.slice(q + 1));
+    path = path.slice(0, q);
+  }
+  put(out, 'url.path', decodeUrl(path));
+}
+
+/**
+ * An Apache/nginx access line (`common`, `combined`, `vhost_combined`, nginx `$host`/`$host:$server_port`
+ * prefixes, an X-Forwarded-For list in the address slot or at the end), or undefined.
+ * The client address is `source.ip` when it is an IP (IPv4 or IPv6, never split on `:`), else
+ * `source.address` (+ `source.domain` for a host name, `HostnameLookups On`); the virtual host is
+ * `destination.*` and `url.domain`; X-Forwarded-For hops go to `app.access.forwarded_for`, the first
+ * public one to `client.ip` and `network.forwarded_ip` (`source` stays the TCP peer, the evidence of who
+ * connected, unless the address slot itself holds the list). A `"-"` request (408 timeouts) or junk
+ * request bytes keep only status and sizes. `url.original` is the request target verbatim; `url.path` is
+ * its decoded path.
+ * Formats: https://httpd.apache.org/docs/2.4/mod/mod_log_config.html, https://nginx.org/en/docs/http/ngx_http_log_module.html
+ */
+function accessLine(line: string, loose: boolean): Fields | undefined {
+  const tm = ACCESS_TIME.exec(line);
+  if (!tm || tm.index > 1024) return undefined;
+  const tail = ACCESS_TAIL.exec(line.slice(tm.index + tm[0].length));
+  if (!tail) return undefined;
+  const tokens = accessPrefix(line.slice(0, tm.index));
+  if (!tokens || tokens.length < 3) return undefined;
+  let vhost: string | undefined;
+  let client: string;
+  let user: string;
+  if (tokens.length === 3) [client, , user] = tokens;
+  else if (tokens.length === 4 && tokens[2] === '-' && (HOST_NAME.test(hostPort(tokens[0]).host) || validIp(hostPort(tokens[0]).host)))
+    [vhost, client, , user] = tokens;
+  else if (loose) {
+    // A user name with spaces (`%u` is whatever the authentication said).
+    client = tokens[0];
+    user = tokens.slice(2).join(' ');
+  } else return undefined;
+  const [, day, mon, year, hms, zone] = tm;
+  const [, request, status, bytes, referrer, agent, rest] = tail;
   const out: Json = {};
-  const [, client, , user, day, mon, year, hms, zone, request, status, bytes, referrer, agent] = m;
-  if (isIp(client)) put(out, 'source.ip', client);
-  else put(out, 'source.address', client);
-  if (user !== '-') put(out, 'user.name', user);
+  const related: string[] = [];
+  const addRelated = (ip: string | undefined) => {
+    if (ip && !related.includes(ip)) related.push(ip);
+  };
+
+  const inSlot = client.includes(',') ? forwardedList(client) : undefined;
+  let forwarded = inSlot;
+  if (inSlot) {
+    // nginx `$http_x_forwarded_for` as the address: the client is the first public hop.
+    put(out, 'source.ip', inSlot.client);
+    addRelated(inSlot.client);
+  } else if (client !== '-') addRelated(putAddress(out, 'source', client));
+  if (vhost !== undefined) {
+    putAddress(out, 'destination', vhost);
+    const { host } = hostPort(vhost);
+    if (!validIp(host)) put(out, 'url.domain', host.replace(/\.$/, ''));
+  }
+  if (user !== '-' && user !== '') put(out, 'user.name', user);
   const ts = isoFromParts(+year, mon, +day, hms, offsetMinutes(zone.slice(0, 3) + ':' + zone.slice(3)));
   if (ts) out['@timestamp'] = ts;
   const parts = request.split(' ');
   if (parts.length === 3 && /^[A-Z]+$/.test(parts[0])) {
     put(out, 'http.request.method', parts[0]);
-    put(out, 'url.original', parts[1]);
+    putUrl(out, parts[1]);
     if (parts[2].startsWith('HTTP/')) put(out, 'http.version', parts[2].slice(5));
   }
   if (status !== '-') {
@@ -415,9 +565,24 @@ function accessLine(m: RegExpExecArray): Fields {
   if (bytes !== '-') put(out, 'http.response.bytes', Number(bytes));
   if (referrer && referrer !== '-') put(out, 'http.request.referrer', referrer);
   if (agent && agent !== '-') put(out, 'user_agent.original', agent);
+  // X-Forwarded-For after the standard fields: Apache `X-Forwarded-For="a, b"`, or nginx's quoted `"$http_x_forwarded_for"`.
+  if (!forwarded && rest) {
+    const xff = XFF_FIELD.exec(rest);
+    if (xff) forwarded = forwardedList(xff[1]);
+    else for (const q of rest.matchAll(QUOTED)) if ((forwarded = forwardedList(q[1]))) break;
+  }
+  if (forwarded) {
+    put(out, 'app.access.forwarded_for', forwarded.list);
+    if (forwarded.client) {
+      put(out, 'client.ip', forwarded.client);
+      put(out, 'network.forwarded_ip', forwarded.client);
+    }
+    for (const ip of forwarded.ips) addRelated(ip);
+  }
+  if (forwarded) put(out, 'related.ip', related);
   put(out, 'event.category', ['web']);
-  out.message = m.input;
-  put(out, 'app.format', f['app.format']);
+  out.message = line;
+  put(out, 'app.format', 'access');
   return out as Fields;
 }
 
@@ -644,9 +809,13 @@ function parseTextHeader(line: string, year?: number): TextResult {
       return { fields: out as Fields, requestId: h.requestId };
     }
     if (line.length < 8192) {
-      const acc = ACCESS.exec(line);
-      if (acc) return { fields: accessLine(acc) };
+      const acc = accessLine(line, true);
+      if (acc) return { fields: acc };
     }
+  } else if (c !== 60 && c !== 91 && line.length < 8192 && line.includes('] "')) {
+    // Access lines from IPv6 (`::1`), host-name or quoted X-Forwarded-For clients, or with a virtual host first.
+    const acc = accessLine(line, false);
+    if (acc) return { fields: acc };
   }
   if (c === 60 /* < */) {
     const m5 = SYSLOG_5424.exec(line);
@@ -658,6 +827,8 @@ function parseTextHeader(line: string, year?: number): TextResult {
     }
   }
   if (c === 91 /* [ */) {
+    const pretty = pinoPrettyLine(line);
+    if (pretty) return { fields: pretty };
     const ae = APACHE_ERR.exec(line);
     if (ae && monthIndex(ae[2]) !== undefined) return { fields: apacheErrorLine(line, ae) };
     // `[LEVEL] message` or `[LEVEL] 2024-...` (Python logging defaults, many CLIs).
@@ -756,6 +927,86 @@ export function applyContinuation(fields: Fields, firstMessage: string, rest: st
   f.message = `${typeof f.message === 'string' ? f.message : firstMessage}\n${rest}`;
 }
 
+/**
+ * pino-pretty's first line: `[time] LEVEL (name/pid on host): message`, the parenthesis optional,
+ * the time epoch milliseconds (`translateTime` off, the default), `yyyy-mm-dd HH:MM:ss.l [+zzzz]`, or
+ * a time of day alone (then the event's own time stands). https://github.com/pinojs/pino-pretty#options
+ */
+const PINO_PRETTY = /^\[([0-9][0-9:. +TZ-]{7,40})\] (TRACE|DEBUG|INFO|WARN|ERROR|FATAL|USERLVL)(?: \(([^()]{0,256})\))?: ?(.*)$/;
+/** A property line under it: four spaces, `key: value`. */
+const PINO_PROPERTY = /^ {4}([^\s:"][^:]{0,127}): ?(.*)$/;
+
+function pinoPrettyLine(line: string): Fields | undefined {
+  const m = PINO_PRETTY.exec(line.length < 65536 ? line : '');
+  if (!m) return undefined;
+  const [, time, level, origin, message] = m;
+  const out: Json = {};
+  const iso = /^\d{10,13}$/.test(time) ? isoFromEpoch(+time) : /^\d{4}-\d{2}-\d{2}/.test(time) ? isoFromLogTime(time.replace(' ', 'T').replace(/ ([+-]\d{4})$/, '$1')) : undefined;
+  if (iso) out['@timestamp'] = iso;
+  put(out, 'log.level', levelFromName(level) ?? (level === 'USERLVL' ? undefined : level.toLowerCase()));
+  if (origin) {
+    // `name/pid on host`, `pid on host`, `name/pid`, `pid`.
+    const on = origin.lastIndexOf(' on ');
+    const who = on >= 0 ? origin.slice(0, on) : origin;
+    if (on >= 0) put(out, 'host.name', origin.slice(on + 4));
+    const slash = who.lastIndexOf('/');
+    const pid = slash >= 0 ? who.slice(slash + 1) : who;
+    if (/^\d{1,10}$/.test(pid)) put(out, 'process.pid', Number(pid));
+    if (slash > 0) put(out, 'log.logger', who.slice(0, slash));
+  }
+  out.message = message;
+  put(out, 'app.format', 'pino');
+  return out as Fields;
+}
+
+/**
+ * pino-pretty's property lines (`    key: value`, a JSON value that may span the following, deeper
+ * indented lines) → `app.fields`, bounded like a JSON record's; `err`/`error` objects → `error.*`.
+ * Lines that are no property stay in the message.
+ */
+function applyPinoProperties(f: Json, rest: string): void {
+  const lines = rest.split('\n');
+  const props: Json = {};
+  const other: string[] = [];
+  for (let i = 0; i < lines.length; ) {
+    const m = PINO_PROPERTY.exec(lines[i]);
+    if (!m) {
+      other.push(lines[i++]);
+      continue;
+    }
+    let j = i + 1;
+    while (j < lines.length && /^ {5,}\S|^ {4}[}\]]/.test(lines[j])) j++;
+    const text = [m[2], ...lines.slice(i + 1, j).map((l) => l.slice(4))].join('\n');
+    let value: unknown = text;
+    try {
+      value = text.length <= MAX_JSON_TEXT ? JSON.parse(text) : text;
+    } catch {
+      /* not JSON (an error with its stack printed as text): kept as the text */
+    }
+    setOwn(props, m[1], value);
+    i = j;
+  }
+  for (const key of ['err', 'error']) {
+    const e = props[key];
+    if (isObj(e) && (typeof e.message === 'string' || typeof e.stack === 'string')) {
+      if (typeof e.type === 'string') put(f, 'error.type', e.type);
+      if (typeof e.message === 'string') put(f, 'error.message', e.message);
+      if (typeof e.stack === 'string') put(f, 'error.stack_trace', e.stack);
+      delete props[key];
+    } else if (typeof e === 'string' && hasStackTrace('\n' + e.replace(/^\{\n?/, ''))) {
+      const ex = exceptionOf(e);
+      put(f, 'error.stack_trace', e);
+      if (ex.type) put(f, 'error.type', ex.type);
+      if (ex.message) put(f, 'error.message', ex.message);
+      delete props[key];
+    }
+  }
+  const { fields, dropped } = boundedFields(props);
+  if (fields) put(f, 'app.fields', fields);
+  if (dropped) put(f, 'app.fields_dropped', dropped);
+  if (other.length) f.message = `${typeof f.message === 'string' ? f.message : ''}\n${other.join('\n')}`;
+}
+
 /** Fields of one application log event (text or JSON, possibly with continuation lines). */
 export function parseAppText(text: string, year?: number): TextResult {
   const nl = text.indexOf('\n');
@@ -771,7 +1022,8 @@ export function parseAppText(text: string, year?: number): TextResult {
     }
   }
   const r = parseTextLine(first, year);
-  applyContinuation(r.fields, typeof r.fields.message === 'string' ? r.fields.message : first, rest);
+  if (rest && r.fields.app?.format === 'pino') applyPinoProperties(r.fields as Json, rest);
+  else applyContinuation(r.fields, typeof r.fields.message === 'string' ? r.fields.message : first, rest);
   return r;
 }
 

@@ -43,7 +43,9 @@
  * AVC stays whole in `auditd.records`);
  * a SOCKADDR apart from its SYSCALL gives `auditd.socket` but no `source`/`destination`; PATH
  * records split before the object item give no `file.*` (less, never wrong);
- * `tributary.record_count` counts the records of the last part.
+ * `tributary.record_count` counts the records of the last part; an EXECVE argument whose chunks
+ * continue in a record of the next delivery keeps what the first part had (tagged
+ * `execve_args_truncated`): the continuation alone does not know the argument list, so it sets none.
  * Merge of the whole set is idempotent: re-delivered parts rewrite the same values.
  *
  * Pure: no I/O, no clock; never throws (a line that cannot be parsed is a per-record failure).
@@ -229,8 +231,10 @@ function buildEvent(g: Group): Fields {
   if (syscall) applySyscall(doc, syscall);
   const cwd = byType.get('CWD');
   if (cwd) setIf(proc(doc), 'working_directory', val(cwd.fields.cwd));
-  const execve = byType.get('EXECVE');
-  if (execve) applyExecve(doc, execve.fields);
+  // A long command line fills several EXECVE records of the same event (the kernel opens a new one
+  // when ~7.5 KB of argument text is reached): read them together, in arrival order.
+  const execves = g.records.filter((r) => r.type === 'EXECVE');
+  if (execves.length) applyExecve(doc, execves);
   const title = byType.get('PROCTITLE');
   if (title) applyProctitle(doc, title.fields.proctitle);
   if (paths.length) applyPath(doc, paths, syscall ? int(syscall.fields.items) : undefined);
@@ -241,9 +245,12 @@ function buildEvent(g: Group): Fields {
   if (selinuxErr) applySelinuxErr(doc, selinuxErr);
   const macStatus = byType.get('MAC_STATUS');
   if (macStatus) applyMacStatus(doc, macStatus);
+  const macConfig = byType.get('MAC_CONFIG_CHANGE');
+  if (macConfig) applyMacConfigChange(doc, macConfig);
   const seccomp = byType.get('SECCOMP');
   if (seccomp) applySeccomp(doc, seccomp);
   if (primary) classify(doc, primary, syscall);
+  if (primary?.type === 'MAC_STATUS' || primary?.type === 'MAC_CONFIG_CHANGE') doc.event.action = SELINUX_ACTIONS[primary.type];
   if (doc.process && !Object.keys(doc.process).length) delete doc.process;
   if (doc.user && !Object.keys(doc.user).length) delete doc.user;
   return doc;
@@ -380,35 +387,88 @@ function applyCommon(doc: Doc, r: AuditRecord): void {
 const IAM_USER = new Set(['ADD_USER', 'DEL_USER', 'USER_MGMT', 'USER_CHAUTHTOK', 'ROLE_ASSIGN', 'ROLE_REMOVE', 'ACCT_LOCK', 'ACCT_UNLOCK']);
 const IAM_GROUP = new Set(['ADD_GROUP', 'DEL_GROUP', 'GRP_MGMT', 'GRP_CHAUTHTOK']);
 
-function applyExecve(doc: Doc, f: FieldMap): void {
-  const argc = int(f.argc);
-  const n = argc !== undefined ? Math.min(argc, 100000) : countArgs(f);
+/**
+ * Bound on the decoded argument text of one event. The kernel caps argv at a quarter of the stack
+ * limit (2 MiB by default) and every line is already bounded by the reader (`maxLineBytes` in
+ * lib/core/limits.ts); this keeps one event from holding more than that, whatever the records say.
+ */
+export const MAX_EXECVE_ARG_BYTES = 2 * 1024 * 1024;
+const MAX_EXECVE_ARGS = 100_000;
+
+/**
+ * `process.args` from the EXECVE records of one event (Linux `audit_log_execve_info()`):
+ * `a<n>="text"` or `a<n>=<HEX>` whole, or, for an argument that did not fit the record,
+ * `a<n>_len=<L> a<n>[0]=... a<n>[1]=...` chunks, which may continue in the event's next EXECVE
+ * record (same `audit(ts:serial)`, no `argc`). Chunks are joined as bytes, then decoded once, so a
+ * UTF-8 character cut between two chunks survives. An argument whose chunks stop early (a lost or
+ * not yet delivered record, `a<n>_len` longer than what arrived) or past `MAX_EXECVE_ARG_BYTES`
+ * is kept as far as it arrived, and the event is tagged `execve_args_truncated`.
+ * @example a1_len=6 a1[0]=6865 a1[1]=6C6C6F... → process.args[1] 'hello'
+ */
+function applyExecve(doc: Doc, records: readonly AuditRecord[]): void {
+  const get = (key: string): string | undefined => {
+    for (const r of records) {
+      const v = str(r.fields[key]);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  };
+  const argc = int(get('argc'));
+  // A part holding only the continuation of an argument (its first EXECVE record went to another
+  // delivery) does not know the argument list: it sets nothing, so the merge keeps the full part's.
+  if (argc === undefined && get('a0') === undefined && get('a0[0]') === undefined) return;
+  const n = argc !== undefined ? Math.min(argc, MAX_EXECVE_ARGS) : countArgs(get);
   const args: string[] = [];
-  for (let k = 0; k < n; k++) {
-    const whole = str(f[`a${k}`]);
+  let budget = MAX_EXECVE_ARG_BYTES;
+  let truncated = false;
+  for (let k = 0; k < n && !truncated; k++) {
+    const whole = get(`a${k}`);
     if (whole !== undefined) {
+      if (whole.length > budget) {
+        args.push(whole.slice(0, budget));
+        truncated = true;
+        break;
+      }
+      budget -= whole.length;
       args.push(whole);
       continue;
     }
-    // a1_len=N a1[0]=<hex> a1[1]=<hex>...: join the bytes, then decode once.
     const parts: Buffer[] = [];
-    for (let j = 0; j < 100000; j++) {
-      const piece = str(f[`a${k}[${j}]`]);
+    let logged = 0;
+    for (let j = 0; j < MAX_EXECVE_ARGS; j++) {
+      const piece = get(`a${k}[${j}]`);
       if (piece === undefined) break;
-      parts.push(isHex(piece) ? Buffer.from(piece, 'hex') : Buffer.from(piece, 'utf8'));
+      logged += piece.length;
+      const bytes = isHex(piece) ? Buffer.from(piece, 'hex') : Buffer.from(piece, 'utf8');
+      if (bytes.length > budget) {
+        parts.push(bytes.subarray(0, budget));
+        truncated = true;
+        break;
+      }
+      budget -= bytes.length;
+      parts.push(bytes);
     }
-    if (!parts.length) break; // the record was cut short (lost or truncated): keep what we have
+    if (!parts.length) {
+      truncated = true; // the record holding this argument was lost or cut: keep what we have
+      break;
+    }
+    // `_len` is the logged length of the whole argument (hex digits for hex chunks): a hint only,
+    // but when fewer characters arrived, chunks are missing.
+    const expected = int(get(`a${k}_len`));
+    if (expected !== undefined && logged < expected) truncated = true;
     args.push(Buffer.concat(parts).toString('utf8'));
   }
+  if (args.length < n) truncated = true;
   const p = proc(doc);
   p.args = args;
   p.args_count = argc ?? args.length;
   p.command_line = args.join(' ');
+  if (truncated) doc.tags = [...(doc.tags ?? []), 'execve_args_truncated'];
 }
 
-function countArgs(f: FieldMap): number {
+function countArgs(get: (key: string) => string | undefined): number {
   let n = 0;
-  while (`a${n}` in f || `a${n}_len` in f) n++;
+  while (n < MAX_EXECVE_ARGS && (get(`a${n}`) !== undefined || get(`a${n}_len`) !== undefined || get(`a${n}[0]`) !== undefined)) n++;
   return n;
 }
 
@@ -615,13 +675,48 @@ function applySelinuxErr(doc: Doc, r: AuditRecord): void {
   doc.auditd.selinux = { ...doc.auditd.selinux, ...s };
 }
 
+/** What `event.action` says of the SELinux state records (named as auditbeat names them, so queries carry over). */
+const SELINUX_ACTIONS = { MAC_STATUS: 'changed-selinux-enforcement', MAC_CONFIG_CHANGE: 'changed-selinux-boolean' } as const;
+
+/** SELinux mode from MAC_STATUS's `enforcing=` and `enabled=` (or their `old_` forms); `enabled=0` wins. */
+function selinuxMode(enforcing: string | undefined, enabled: string | undefined): string | undefined {
+  if (enabled === '0') return 'disabled';
+  return enforcing === '1' ? 'enforcing' : enforcing === '0' ? 'permissive' : undefined;
+}
+
+/**
+ * MAC_STATUS: the kernel's record of an SELinux enforcement change (`setenforce 0` writes 0 to
+ * /sys/fs/selinux/enforce): `enforcing=0 old_enforcing=1 auid=1000 ses=2 enabled=1 old-enabled=1 lsm=selinux res=1`.
+ * Switching to permissive or disabling SELinux turns the host's mandatory access control off,
+ * so the document says so plainly: the old and new mode, and a message a person reads in an alert.
+ * `event.action` is set after classification (`SELINUX_ACTIONS`).
+ */
 function applyMacStatus(doc: Doc, r: AuditRecord): void {
   const e = str(r.fields.enforcing);
   const o = str(r.fields.old_enforcing);
   const s: NonNullable<Auditd['selinux']> = { ...doc.auditd.selinux };
   if (e === '0' || e === '1') s.enforcing = e === '1';
   if (o === '0' || o === '1') s.old_enforcing = o === '1';
+  setIf(s, 'mode', selinuxMode(e, str(r.fields.enabled)));
+  setIf(s, 'old_mode', selinuxMode(o, str(r.fields['old-enabled'])));
   doc.auditd.selinux = s;
+  if (s.mode) doc.message = s.old_mode && s.old_mode !== s.mode ? `SELinux mode changed from ${s.old_mode} to ${s.mode}` : `SELinux mode set to ${s.mode}`;
+}
+
+/**
+ * MAC_CONFIG_CHANGE: an SELinux boolean changed at run time (`setsebool`):
+ * `bool=httpd_can_network_connect val=1 old_val=0 auid=1000 ses=2`.
+ */
+function applyMacConfigChange(doc: Doc, r: AuditRecord): void {
+  const name = val(r.fields.bool);
+  if (!name) return;
+  const b: NonNullable<NonNullable<Auditd['selinux']>['boolean']> = { name };
+  const v = str(r.fields.val);
+  const o = str(r.fields.old_val);
+  if (v === '0' || v === '1') b.value = v === '1';
+  if (o === '0' || o === '1') b.old_value = o === '1';
+  doc.auditd.selinux = { ...doc.auditd.selinux, boolean: b };
+  doc.message = `SELinux boolean ${name} set to ${v ?? '?'}${o !== undefined ? ` (was ${o})` : ''}`;
 }
 
 const SECCOMP_ACTIONS: Array<[number, string]> = [

@@ -49,7 +49,7 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
 export const FLAT_LIMITS = { depth: 10, leaves: 1000, stringChars: 4096, keyChars: 256 } as const;
 
 /** Walks without copying; stops at the first breach. */
-function withinBudget(v: unknown, depth: number, budget: { leaves: number }): boolean {
+export function withinBudget(v: unknown, depth: number, budget: { leaves: number }): boolean {
   if (typeof v === 'string') {
     budget.leaves--;
     return v.length <= FLAT_LIMITS.stringChars && budget.leaves >= 0;
@@ -73,7 +73,7 @@ function withinBudget(v: unknown, depth: number, budget: { leaves: number }): bo
 const clipString = (s: string) => (s.length > FLAT_LIMITS.stringChars ? s.slice(0, FLAT_LIMITS.stringChars) + '…' : s);
 
 /** A copy bounded by the budget: deeper subtrees become clipped JSON text, surplus leaves are dropped. */
-function prune(v: unknown, depth: number, budget: { leaves: number }): unknown {
+export function prune(v: unknown, depth: number, budget: { leaves: number }): unknown {
   if (typeof v === 'string') {
     budget.leaves--;
     return clipString(v);

@@ -7,15 +7,26 @@
  * 2. Log group conventions: `/aws/lambda/<fn>` → lambda; `API-Gateway-Execution-Logs_<api>/<stage>`,
  *    `/aws/apigateway/...` → apigateway; `/aws/vpc/...` or names containing `vpc-flow`, `flowlogs` → vpcflow;
  *    names containing `cloudtrail` → cloudtrail; containing `auditd`, `/var/log/audit`, `audit.log` or `selinux` → auditd;
- *    `elasticloadbalancing` or a `/aws/elb` prefix → elb.
- * 3. S3 key layout `AWSLogs/[o-org/]<acct>/{elasticloadbalancing|CloudTrail|vpcflowlogs}/...`.
+ *    `elasticloadbalancing` or a `/aws/elb` prefix → elb. Checked first: an `aws-waf-logs-` prefix → waf;
+ *    names containing `route53resolver`, `route53-resolver`, `resolver-query-log` → route53resolver;
+ *    `network-firewall` or `networkfirewall` → networkfirewall.
+ * 3. S3 key layout `AWSLogs/[o-org/]<acct>/{elasticloadbalancing|CloudTrail|vpcflowlogs}/...`, and the
+ *    vended layouts `AWSLogs/<acct>/{WAFLogs|network-firewall|vpcdnsquerylogs}/...` (waf, networkfirewall, route53resolver).
+ *    File names: CloudFront standard logs `<distribution-id>.YYYY-MM-DD-HH.<unique>[.gz]` (or a v2
+ *    `AWSLogs/<acct>/CloudFront/` key) → cloudfront; S3 server access logs `YYYY-MM-DD-hh-mm-ss-<16 upper-case letters or digits>` → s3access.
  * 4. Content of the first non-blank events (JSON keys are checked on the parsed object, never by
  *    searching the text, so an app log whose message mentions "eventVersion" stays `app`).
  * 5. `app`.
  */
+import { isConfigurationItem } from './config';
+import { eventBridge, isObj } from './aws-json';
+
+import { GUARDDUTY_DETAIL_TYPE, isGuardDutyFinding } from './guardduty';
+import { isInspectorFinding } from './inspector';
 import { tooManyContainers } from './json';
+import { isAsffFinding, SECURITYHUB_DETAIL_TYPES } from './securityhub';
 import type { ParseContext, RawEvent, SourceId, SourceOptions } from './types';
-import { headerFormat } from './vpcflow-format';
+import { headerFormat, inferLayout } from './vpcflow-format';
 
 /**
  * A configured override: log groups (or S3 keys) matching `pattern` (a prefix, or a glob with `*`)
@@ -26,6 +37,8 @@ export interface SourceMapping {
   pattern: string;
   source: SourceId;
   vpcFormat?: string;
+  /** The CloudFront real-time log fields of those keys (a Firehose prefix, say), in the order CloudFront emits them. */
+  cloudfrontFields?: string;
 }
 
 const globCache = new Map<string, RegExp>();
@@ -48,6 +61,12 @@ export function globMatch(pattern: string, value: string): boolean {
  */
 export function sourceFromLogGroup(logGroup: string): SourceId | undefined {
   const g = logGroup.toLowerCase();
+  // WAF refuses any destination not named `aws-waf-logs-*`; Resolver and Network Firewall groups are
+  // named freely, so only unmistakable names are taken (before the VPC rule: `/aws/network-firewall/flow-logs`).
+  if (g.startsWith('aws-waf-logs-')) return 'waf';
+  if (g.includes('route53resolver') || g.includes('route53-resolver') || g.includes('resolver-query-log') || g.includes('resolverquerylog'))
+    return 'route53resolver';
+  if (g.includes('network-firewall') || g.includes('networkfirewall')) return 'networkfirewall';
   if (g.startsWith('/aws/lambda/')) return 'lambda';
   if (g.startsWith('api-gateway-execution-logs_') || g.startsWith('/aws/apigateway/') || g.includes('apigateway-access') || g.includes('api-gateway-access'))
     return 'apigateway';
@@ -57,6 +76,9 @@ export function sourceFromLogGroup(logGroup: string): SourceId | undefined {
   if (g.includes('auditd') || g.includes('/var/log/audit') || g.includes('audit.log') || g.includes('selinux')) return 'auditd';
   if (g.includes('elasticloadbalancing') || g.startsWith('/aws/elb') || g.includes('alb-access') || g.includes('elb-access'))
     return 'elb';
+  // EventBridge rules that target a log group (`/aws/events/guardduty`, `/aws/events/securityhub-findings`).
+  if (g.includes('guardduty')) return 'guardduty';
+  if (g.includes('securityhub') || g.includes('security-hub')) return 'securityhub';
   return undefined;
 }
 
@@ -65,19 +87,48 @@ export function sourceFromLogGroup(logGroup: string): SourceId | undefined {
  * @example sourceFromS3Key('AWSLogs/123456789012/elasticloadbalancing/us-east-1/2026/03/01/x.log.gz') // 'elb'
  */
 export function sourceFromS3Key(key: string): SourceId | undefined {
+  // Vended-log layouts, anchored at `AWSLogs/<account>/` (WAF: `WAFLogs/<region>/<acl>/`, Network
+  // Firewall: `network-firewall/<alert|flow|tls>/<region>/`, Resolver: `vpcdnsquerylogs/<vpc-id>/`).
+  const vended = VENDED_KEY.exec(key)?.[1];
+  if (vended === 'WAFLogs') return 'waf';
+  if (vended === 'network-firewall') return 'networkfirewall';
+  if (vended === 'vpcdnsquerylogs') return 'route53resolver';
   const k = key.toLowerCase();
   if (k.includes('/elasticloadbalancing/')) return 'elb';
   if (k.includes('/cloudtrail/') || k.includes('/cloudtrail-insight/')) return 'cloudtrail';
   if (k.includes('/vpcflowlogs/')) return 'vpcflow';
+  if (k.includes('/guardduty/')) return 'guardduty';
+  // AWS Config delivery channel: `AWSLogs/<account>/Config/<region>/<yyyy>/<m>/<d>/ConfigHistory|ConfigSnapshot/...`.
+  if (CONFIG_KEY.test(key)) return 'config';
+  // CloudFront and S3 server access logs are not under AWSLogs/ (v2 CloudFront aside): their file names say it.
+  if (CLOUDFRONT_KEY.test(key)) return 'cloudfront';
+  if (S3ACCESS_KEY.test(key)) return 's3access';
   return undefined;
 }
 
-const VPC_V2 = /^\d+ (\d{12}|-|unknown) (eni-|tgw-|-)/;
+const CLOUDFRONT_KEY = /(?:(?:^|\/)AWSLogs\/(?:\d{12}|aws-account-id=\d{12})\/(?:aws-service=)?CloudFront\/|(?:^|\/)[A-Z0-9]{6,32}\.\d{4}-\d{2}-\d{2}-\d{2}\.[A-Za-z0-9]{4,}(?:\.gz)?$)/;
+const S3ACCESS_KEY = /(?:^|\/)\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-[0-9A-Z]{16}$/;
+// CloudFront: a `#Fields` directive naming CloudFront's own fields (IIS writes W3C headers too), a
+// standard log line (TAB-separated date, time, edge location, bytes), a real-time record (epoch seconds, c-ip).
+const CLOUDFRONT_FIELDS = /^#Fields:.*\bx-edge-(location|request-id)\b/;
+const CLOUDFRONT_LINE = /^\d{4}-\d{2}-\d{2}\t\d{2}:\d{2}:\d{2}\t[A-Z]{3}\d{1,3}(?:-[A-Z0-9]{1,4})?\t\d+\t/;
+const CLOUDFRONT_REALTIME = /^\d{10}\.\d{3}\t[0-9A-Fa-f.:]{3,45}\t/;
+// S3 server access logs: canonical owner id, bucket, bracketed time.
+const S3_ACCESS = /^(?:[0-9a-f]{64}|-) \S+ \[\d{2}\/[A-Za-z]{3}\/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\] /;
+
+const CONFIG_KEY = /(?:^|\/)AWSLogs\/(?:o-[a-z0-9]{10,32}\/)?\d{12}\/Config\//;
+
+const CONFIG_MESSAGE = /^(?:ConfigurationItemChangeNotification|OversizedConfigurationItemChangeNotification|ComplianceChangeNotification)$/;
+const VENDED_KEY = /(?:^|\/)AWSLogs\/(?:o-[a-z0-9]{10,32}\/)?\d{12}\/(WAFLogs|network-firewall|vpcdnsquerylogs)\//;
+// An account id keeps its place even when it is not 12 digits (leading zeros lost upstream).
+const VPC_V2 = /^\d+ (\d{1,12}|-|unknown) (eni-|tgw-|-)/;
 // Transit Gateway flow logs' default layout starts `6 TransitGateway <account> tgw-...`.
 const VPC_TGW = /^\d+ TransitGateway(Attachment)? \d{12} tgw-/;
 const ALB_OR_CLASSIC = /^(https?|h2|grpcs|wss?|tls) \S+Z \S+ \S+ /;
 const NLB = /^tls \d\.\d \d{4}-\d{2}-\d{2}T\S+ net\//;
 const CLASSIC_ELB = /^\d{4}-\d{2}-\d{2}T\S+Z \S+ \d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}:\d+ /;
+// ALB connection logs: timestamp, bare client IP, client port, listener port (Classic: name, then ip:port).
+const ALB_CONNECTION = /^\d{4}-\d{2}-\d{2}T\S+Z [0-9A-Fa-f:.]+ \d{1,5} \d{1,5} /;
 const AUDIT = /(^|\s)type=[A-Z_]+(\[\d+\])? msg=audit\(\d+\.\d+:\d+\)/;
 const LAMBDA_PLATFORM = /^(?:(?:START|END|REPORT) RequestId: |INIT_START Runtime Version: |INIT_REPORT Init Duration: |(?:EXTENSION|TELEMETRY|LOGS)\tName: )/;
 const LAMBDA_NODE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z\t(?:[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}|undefined)\t[A-Z]{4,5}\t/;
@@ -91,8 +142,64 @@ function keySet(o: Record<string, unknown>): Set<string> {
   return s;
 }
 
+/**
+ * Finding sources of a parsed record: an AWS EventBridge event of a finding detail type (only from
+ * an `aws.` source: custom `PutEvents` cannot use one), a bare ASFF or GuardDuty finding, or an
+ * export of them (`{"Findings":[...]}`, judged by its first finding).
+ * @example findingSource({ 'detail-type': 'GuardDuty Finding', source: 'aws.guardduty', detail: {} }) // 'guardduty'
+ */
+export function findingSource(o: Record<string, unknown>): SourceId | undefined {
+  const envelope = eventBridge(o);
+  if (envelope) {
+    if (envelope.source === 'aws.securityhub' && SECURITYHUB_DETAIL_TYPES.includes(envelope.detailType)) return 'securityhub';
+    if (envelope.source === 'aws.guardduty' && envelope.detailType === GUARDDUTY_DETAIL_TYPE) return 'guardduty';
+    // Every `Inspector2 *` event and every Config event: their parsers map findings, items and
+    // compliance changes, and keep the other types as plain events.
+    if (envelope.source === 'aws.inspector2' && envelope.detailType.startsWith('Inspector2 ')) return 'inspector';
+    if (envelope.source === 'aws.config' && envelope.detailType.startsWith('Config ')) return 'config';
+    return undefined;
+  }
+  if (isAsffFinding(o)) return 'securityhub';
+  if (isGuardDutyFinding(o)) return 'guardduty';
+  if (isInspectorFinding(o)) return 'inspector';
+  if (isConfigurationItem(o) || (typeof o.messageType === 'string' && CONFIG_MESSAGE.test(o.messageType) && ('configurationItem' in o || 'configRuleName' in o || 'configurationItemSummary' in o)))
+    return 'config';
+  // An SNS notification (Config's delivery channel topic): judged by its message.
+  if (o.Type === 'Notification' && typeof o.Message === 'string' && o.Message.startsWith('{') && o.Message.length < 1 << 20 && !tooManyContainers(o.Message)) {
+    try {
+      const inner: unknown = JSON.parse(o.Message);
+      if (isObj(inner) && !('Message' in inner)) return findingSource(inner);
+    } catch {
+      /* not JSON */
+    }
+  }
+  const list = Array.isArray(o.Findings) ? o.Findings : undefined;
+  if (list && isObj(list[0])) return isAsffFinding(list[0]) ? 'securityhub' : isGuardDutyFinding(list[0]) ? 'guardduty' : undefined;
+  return undefined;
+}
+
+/**
+ * WAF, Route 53 Resolver and Network Firewall records by their required shape (several keys of each,
+ * never one: an application log may well have an `action` or an `event`).
+ * @example vendedJsonSource({ firewall_name: 'fw', event: { event_type: 'alert' } }) // 'networkfirewall'
+ */
+export function vendedJsonSource(o: Record<string, unknown>): SourceId | undefined {
+  if (typeof o.webaclId === 'string' && typeof o.httpRequest === 'object' && o.httpRequest !== null && ('terminatingRuleId' in o || 'action' in o))
+    return 'waf';
+  if (typeof o.query_name === 'string' && typeof o.query_timestamp === 'string' && ('rcode' in o || 'query_type' in o) && ('vpc_id' in o || 'srcaddr' in o))
+    return 'route53resolver';
+  const e = o.event as Record<string, unknown> | null | undefined;
+  if (typeof o.firewall_name === 'string' && typeof e === 'object' && e !== null && !Array.isArray(e) && typeof e.event_type === 'string')
+    return 'networkfirewall';
+  return undefined;
+}
+
 /** Source of a parsed JSON record, by its keys. */
 export function sourceFromJson(o: Record<string, unknown>): SourceId {
+  const finding = findingSource(o);
+  if (finding) return finding;
+  const vended = vendedJsonSource(o);
+  if (vended) return vended;
   const k = keySet(o);
   // CloudTrail's eventSource is a service endpoint (`s3.amazonaws.com`); S3/Kinesis/SQS notification
   // records share the key names but say `aws:s3`, `aws:kinesis`.
@@ -133,15 +240,28 @@ export function sourceFromContent(message: string): SourceId | undefined {
     }
     return 'app';
   }
+  // A JSON array of findings (an export): judged by its first element.
+  if (m.startsWith('[{') && !tooManyContainers(m)) {
+    try {
+      const a: unknown = JSON.parse(m);
+      if (Array.isArray(a) && isObj(a[0])) return findingSource(a[0]);
+    } catch {
+      /* not JSON */
+    }
+  }
   const c = m.charCodeAt(0);
   if (c >= 48 && c <= 57) {
     if (VPC_V2.test(m) || VPC_TGW.test(m)) return 'vpcflow';
-    if (CLASSIC_ELB.test(m)) return 'elb';
+    if (CLASSIC_ELB.test(m) || ALB_CONNECTION.test(m)) return 'elb';
     if (LAMBDA_NODE.test(m)) return 'lambda';
   }
   if (LAMBDA_PLATFORM.test(m) || LAMBDA_PYTHON.test(m)) return 'lambda';
   if (ALB_OR_CLASSIC.test(m) || NLB.test(m)) return 'elb';
+  if (CLOUDFRONT_FIELDS.test(m) || CLOUDFRONT_LINE.test(m) || CLOUDFRONT_REALTIME.test(m)) return 'cloudfront';
+  if (S3_ACCESS.test(m)) return 's3access';
   if (headerFormat(m) !== undefined) return 'vpcflow';
+  // Headerless custom layouts of the AWS examples (`3 vpc-...`, `5 10.0.1.25 ...`, `- eni-...`): only an unambiguous fit.
+  if (m.length < 4096 && inferLayout(m.trim().split(/\s+/)).kind === 'match') return 'vpcflow';
   if (APIGW_EXECUTION.test(m)) return 'apigateway';
   if (m.length < 65536 && AUDIT.test(m)) return 'auditd';
   return undefined;
@@ -175,6 +295,7 @@ export function resolveSource(
   const mapped = mappingFor(ctx, mappings);
   if (mapped) {
     if (mapped.vpcFormat) options.vpcFormat = mapped.vpcFormat;
+    if (mapped.cloudfrontFields) options.cloudfrontFields = mapped.cloudfrontFields;
     return { source: mapped.source, options };
   }
   const fromGroup = ctx.logGroup ? sourceFromLogGroup(ctx.logGroup) : undefined;

@@ -1,6 +1,6 @@
 /**
  * Elastic Load Balancing access log parser: Application (ALB), Network (NLB, TLS listeners) and
- * Classic load balancers, told apart by the line itself. One quote-aware tokenizer serves all
+ * Classic load balancers, and ALB connection logs (mutual TLS), told apart by the line itself. One quote-aware tokenizer serves all
  * three layouts; fields are mapped by position and trailing fields AWS adds later are ignored.
  *
  * Timestamps: `@timestamp` is the time the load balancer logged the entry: ALB `time` (response
@@ -19,7 +19,7 @@
  */
 import { isIP } from 'node:net';
 import { badTimeMessage, isoFromMillis, isoFromString } from './time';
-import { tokenize } from './tokenize';
+import { decodeUrl, tlsVersion, tokenize } from './tokenize';
 import { DATASETS, lineParser, ParseError, skip, type Fields, type LineResult, type Parser, type ParserMeta } from './types';
 
 type Doc = Fields & { event: NonNullable<Fields['event']> };
@@ -62,12 +62,6 @@ function endpoint(s: string): { ip?: string; address?: string; port?: number } |
   return out;
 }
 
-/** `TLSv1.2` / `tlsv12` / `TLSv1` → ECS `tls.version` + `tls.version_protocol`. */
-function tlsVersion(s: string): { version: string; protocol: string } | undefined {
-  const m = /^(tls|ssl)v?(\d)(?:\.?(\d))?$/i.exec(s);
-  if (!m) return undefined;
-  return { protocol: m[1].toLowerCase(), version: `${m[2]}.${m[3] ?? '0'}` };
-}
 
 /** `Root=1-5833...;Parent=...` → the X-Ray trace id. */
 function traceRoot(s: string): string | undefined {
@@ -136,13 +130,6 @@ function elbTime(s: string): string | undefined {
   return `${day}T${s.slice(11, 19)}.${ms}Z`;
 }
 
-function decode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
 
 function seconds(name: string, s: string): number | ParseError | undefined {
   if (absent(s)) return undefined;
@@ -438,11 +425,11 @@ function nlb(t: string[]): Fields | ParseError {
   addTls(doc, t[14], t[15]);
   (doc.tls ??= {}).established = hs !== undefined;
   if (!absent(t[16])) elb.tls_named_group = t[16];
-  if (!absent(t[17])) doc.tls.client = { server_name: decode(t[17]) };
+  if (!absent(t[17])) doc.tls.client = { server_name: decodeUrl(t[17]) };
   if (!absent(t[18])) elb.alpn_fe_protocol = t[18];
   if (!absent(t[19])) elb.alpn_be_protocol = t[19];
   // URL-encoded per the docs (`h2%2Chttp%2F1.1`); the docs' own sample shows `"h2","http/1.1"`.
-  const alpn = absent(t[20]) ? undefined : list(decode(t[20]), ',');
+  const alpn = absent(t[20]) ? undefined : list(decodeUrl(t[20]), ',');
   if (alpn) elb.alpn_client_preference_list = alpn.map((p) => p.replace(/^"|"$/g, ''));
   if (!absent(t[21])) {
     const start = elbTime(t[21]);
@@ -507,6 +494,96 @@ function classic(t: string[]): Fields | ParseError {
   return doc;
 }
 
+/** `CN=a,OU=b,O=c` → every CN value (RFC 4514: `\,` escapes a comma inside a value). */
+function commonNames(dn: string): string[] | undefined {
+  const out: string[] = [];
+  for (const m of dn.matchAll(/(?:^|,)\s*CN=((?:\\.|[^,])*)/gi)) if (m[1]) out.push(m[1].trim().replace(/\\(.)/g, '$1'));
+  return out.length ? out : undefined;
+}
+
+/** `NotBefore=2024-01-01T00:00:00Z;NotAfter=2025-01-01T00:00:00Z` → the two times (each when valid). */
+function validity(s: string): { notBefore?: string; notAfter?: string } {
+  const out: { notBefore?: string; notAfter?: string } = {};
+  for (const part of s.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    const key = part.slice(0, eq).trim().toLowerCase();
+    const iso = isoFromString(part.slice(eq + 1).trim());
+    if (iso === undefined) continue;
+    if (key === 'notbefore') out.notBefore = iso;
+    else if (key === 'notafter') out.notAfter = iso;
+  }
+  return out;
+}
+
+/**
+ * ALB connection log (mutual TLS listeners, one line per TLS connection attempt):
+ * `timestamp client_ip client_port listener_port tls_protocol tls_cipher tls_handshake_latency
+ * "leaf_client_cert_subject" leaf_client_cert_validity leaf_client_cert_serial_number
+ * tls_verify_status conn_trace_id` (trailing fields AWS adds later are ignored). The trace id is the
+ * access log's `conn_trace_id`: the join key between a request and its TLS connection.
+ * Docs: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-connection-logs.html
+ */
+function connection(t: string[]): Fields | ParseError {
+  if (t.length < 12) return new ParseError(`ALB connection log line has ${t.length} fields, expected at least 12`);
+  const time = elbTime(t[0]);
+  if (!time) return new ParseError(badTimeMessage('ALB connection log timestamp', t[0]));
+  const elb: Elb = { type: 'alb', log_type: 'connection' };
+  const doc: Doc = { '@timestamp': time, event: { category: ['network'], type: ['connection'] } };
+  const source: NonNullable<Fields['source']> = {};
+  if (!absent(t[1])) {
+    if (isIP(t[1]) !== 0 && !t[1].includes('%')) {
+      source.ip = t[1];
+      doc.related = { ip: [t[1]] };
+    } else source.address = t[1];
+  }
+  const clientPort = int(t[2]);
+  if (!absent(t[2]) && !(clientPort >= 0 && clientPort <= 65535)) return new ParseError(`client_port is not a port: ${JSON.stringify(t[2].slice(0, 64))}`);
+  if (clientPort >= 0) source.port = clientPort;
+  if (Object.keys(source).length) doc.source = source;
+  const listenerPort = int(t[3]);
+  if (!absent(t[3]) && !(listenerPort >= 0 && listenerPort <= 65535)) return new ParseError(`listener_port is not a port: ${JSON.stringify(t[3].slice(0, 64))}`);
+  if (listenerPort >= 0) {
+    elb.listener_port = listenerPort;
+    doc.destination = { port: listenerPort };
+  }
+  addTls(doc, t[5], t[4]);
+  const latency = seconds('tls_handshake_latency', t[6]);
+  if (latency instanceof ParseError) return latency;
+  if (latency !== undefined) {
+    elb.tls_handshake_latency = latency;
+    if (latency >= 0) doc.event.duration = Math.round(latency * 1e9);
+  }
+  const client: NonNullable<NonNullable<Fields['tls']>['client']> = {};
+  const x509: NonNullable<typeof client.x509> = {};
+  if (!absent(t[7])) {
+    client.subject = t[7];
+    x509.subject = { distinguished_name: t[7] };
+    const cn = commonNames(t[7]);
+    if (cn) x509.subject.common_name = cn;
+  }
+  if (!absent(t[8])) {
+    const v = validity(t[8]);
+    if (v.notBefore) client.not_before = v.notBefore;
+    if (v.notAfter) client.not_after = v.notAfter;
+  }
+  if (!absent(t[9])) x509.serial_number = t[9];
+  if (Object.keys(x509).length) client.x509 = x509;
+  const status = t[10];
+  if (!absent(status)) {
+    elb.tls_verify_status = status;
+    const ok = status === 'Success';
+    doc.event.outcome = ok ? 'success' : 'failure';
+    if (!ok && status.startsWith('Failed:')) doc.event.reason = status.slice(7);
+    (doc.tls ??= {}).established = ok;
+  }
+  if (Object.keys(client).length) (doc.tls ??= {}).client = client;
+  if (!absent(t[11])) elb.conn_trace_id = t[11];
+  doc.network = { transport: 'tcp', protocol: 'tls' };
+  doc.aws = { elb };
+  return doc;
+}
+
 const isDigit = (c: number) => c >= 48 && c <= 57;
 
 /**
@@ -521,7 +598,12 @@ export function parseElbLine(line: string): LineResult {
   const first = t[0];
   if (first === 'tls' && (t[1] === '2.0' || t[1] === '1.0' || t[3]?.startsWith('net/'))) return nlb(t);
   if (ALB_TYPES.has(first) || t[2].startsWith('app/')) return alb(t);
-  if (isDigit(first.charCodeAt(0)) && first.length >= 19 && first[4] === '-' && first[10] === 'T') return classic(t);
+  if (isDigit(first.charCodeAt(0)) && first.length >= 19 && first[4] === '-' && first[10] === 'T') {
+    // Both start with a timestamp; a Classic line's second field is the load balancer name, an ALB
+    // connection log's the bare client IP (no port).
+    if (isIP(t[1]) !== 0) return connection(t);
+    return classic(t);
+  }
   return new ParseError(`not an ELB access log line: unknown type ${JSON.stringify(first.slice(0, 32))}`);
 }
 
@@ -535,9 +617,10 @@ export const elbParser: Parser = lineParser('elb', (line) => parseElbLine(line))
 export const meta: ParserMeta = {
   id: 'elb',
   dataset: DATASETS.elb,
-  title: 'Elastic Load Balancing access logs (Application, Network and Classic Load Balancers)',
+  title: 'Elastic Load Balancing access logs (Application, Network and Classic Load Balancers) and ALB connection logs',
   docs: [
     'https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-access-logs.html',
+    'https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-connection-logs.html',
     'https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-access-logs.html',
     'https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/access-log-collection.html',
   ],
@@ -587,9 +670,22 @@ export const meta: ParserMeta = {
       },
     },
     {
-      title: 'A truncated line is a failure that keeps the text',
-      input: 'http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817',
-      failure: { type: 'parse_error', message: 'expected at least' },
+      title: 'Application Load Balancer connection log (mutual TLS): client certificate that failed verification',
+      input:
+        '2024-06-10T08:15:02.123456Z 203.0.113.10 50123 443 TLSv1.3 TLS_AES_128_GCM_SHA256 0.004 "CN=client-a,O=Example Test" ' +
+        'NotBefore=2024-01-01T00:00:00Z;NotAfter=2025-01-01T00:00:00Z 0A1B2C3D4E5F Failed:ClientCertUntrusted TID_0123456789abcdef0123456789abcdef',
+      fields: {
+        '@timestamp': '2024-06-10T08:15:02.123Z',
+        event: { category: ['network'], type: ['connection'], outcome: 'failure', reason: 'ClientCertUntrusted', duration: 4e6 },
+        source: { ip: '203.0.113.10', port: 50123 },
+        destination: { port: 443 },
+        tls: {
+          version: '1.3',
+          established: false,
+          client: { subject: 'CN=client-a,O=Example Test', not_after: '2025-01-01T00:00:00.000Z', x509: { serial_number: '0A1B2C3D4E5F', subject: { common_name: ['client-a'] } } },
+        },
+        aws: { elb: { type: 'alb', log_type: 'connection', tls_verify_status: 'Failed:ClientCertUntrusted', conn_trace_id: 'TID_0123456789abcdef0123456789abcdef' } },
+      },
     },
   ],
 };

@@ -51,3 +51,42 @@ function rawFieldEnd(line: string, start: number): number {
   }
   return inQuote ? -1 : line.length;
 }
+
+/**
+ * A non-negative integer token (at most 15 digits, so exact as a number), or NaN: no `Number('')` = 0,
+ * `'1e3'`, `' 7'` or `'0x10'` surprises. Shared by the text parsers that read counts and ports.
+ * @example uint('443') // 443; uint('-') // NaN
+ */
+export function uint(s: string): number {
+  const n = s.length;
+  if (n === 0 || n > 15) return NaN;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return NaN;
+  }
+  return +s;
+}
+
+/**
+ * `TLSv1.2` / `tlsv12` / `TLSv1` / `SSLv3` (as ELB, CloudFront and S3 log them) → ECS `tls.version` and
+ * `tls.version_protocol`; undefined for anything else.
+ * @example tlsVersion('TLSv1.2') // { protocol: 'tls', version: '1.2' }
+ */
+export function tlsVersion(s: string): { version: string; protocol: string } | undefined {
+  const m = /^(tls|ssl)v?(\d)(?:\.?(\d))?$/i.exec(s);
+  return m ? { protocol: m[1].toLowerCase(), version: `${m[2]}.${m[3] ?? '0'}` } : undefined;
+}
+
+/**
+ * A percent-encoded URL part decoded (`%20` → space); a malformed escape keeps it as it is, so a bad
+ * line never fails on its path.
+ * @example decodeUrl('/a%20b') // '/a b'; decodeUrl('/100%') // '/100%'
+ */
+export function decodeUrl(s: string): string {
+  if (!s.includes('%')) return s;
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}

@@ -4,6 +4,7 @@
  */
 import type { TributaryDocument } from '../schemas/generated/document';
 import type { Dataset, SourceId } from '../schemas/source-list';
+import type { VpcLayoutMemory } from './vpcflow-format';
 
 // The source list is declared once, in schemas/source-list.ts; re-exported so existing imports keep working.
 export { SOURCE_IDS, DATASETS, type SourceId, type Dataset } from '../schemas/source-list';
@@ -17,6 +18,12 @@ export type Fields = DeepPartial<TributaryDocument>;
 export interface SourceOptions {
   /** VPC Flow Logs format, as in the flow log's LogFormat: `${version} ${account-id} ...`. */
   vpcFormat?: string;
+  /**
+   * CloudFront field list of lines without a `#Fields` header: a real-time log configuration's
+   * fields in the order CloudFront emits them (`timestamp c-ip sc-status ...`), or the `#Fields: ...`
+   * header line of the object a later chunk belongs to (carried by S3 ingest and the CLI's chunks).
+   */
+  cloudfrontFields?: string;
 }
 
 /** Where a batch of raw events came from. Every field is optional: the CLI may know nothing. */
@@ -37,6 +44,12 @@ export interface ParseContext {
   local?: boolean;
   s3?: { bucket: string; key: string };
   options?: SourceOptions;
+  /**
+   * The layouts headerless VPC Flow Logs lines had, per log group, across batches (for lines that
+   * alone fit several documented layouts). Owned by the caller, which keeps it as long as it
+   * likes (a Lambda container, a CLI run); absent, each batch decides alone.
+   */
+  vpcLayouts?: VpcLayoutMemory;
 }
 
 /** One raw input event: a CloudWatch Logs log event, or one line/record of an S3 object or file. */
@@ -106,6 +119,15 @@ export interface Parser {
    * which turns the events that throw into `parser_bug` failures. Parsers do not catch their own bugs.
    */
   parse(events: readonly RawEvent[], ctx: ParseContext): Outcome[];
+  /**
+   * Optional: the records one raw event holds when it holds several (an exported `{"Findings":[...]}`
+   * file, a JSON array of findings), each becoming an event of its own BEFORE `parse` and before
+   * counting, so `received` counts records and each gets its own document or failure. Returns
+   * undefined for an event that is one record (the usual case). Pure and bounded by the event's size;
+   * the pipeline keeps the event whole if it throws.
+   * @example securityhubParser.split!({ message: '{"Findings":[{…},{…}]}', key: 'k' })?.length // 2
+   */
+  split?(event: RawEvent): readonly RawEvent[] | undefined;
 }
 
 /**

@@ -1,9 +1,12 @@
 /**
  * VPC and Transit Gateway Flow Logs formats: the field catalogue, the known layouts, and the
  * compiler that turns a `LogFormat` (`${version} ${account-id} ...`, or a header line
- * `version account-id ...`) into a field table the line parser indexes into.
+ * `version account-id ...`) into a field table the line parser indexes into; and, for headerless
+ * lines without a configured format, the inference of the documented layout from the values
+ * (`inferLayout`) with the caller-owned, bounded per-log-group memory (`VpcLayoutMemory`).
  *
  * Sources: https://docs.aws.amazon.com/vpc/latest/userguide/flow-log-records.html (fields, versions),
+ * https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-records-examples.html (custom formats),
  * https://docs.aws.amazon.com/vpc/latest/tgw/tgw-flow-logs.html#flow-log-records (Transit Gateway).
  */
 
@@ -258,27 +261,254 @@ export function headerFormat(line: string): string | undefined {
   return names.map((name) => '${' + name + '}').join(' ');
 }
 
-const ALL_FIELDS_BOUNDARIES: ReadonlyArray<readonly [number, string]> = [
-  [14, '2'],
-  [21, '3'],
-  [25, '4'],
-  [29, '5'],
-  [39, '7'],
-  [40, '8'],
-];
+// ---------------------------------------------------------------------------------------------
+// Headerless lines: layout inference
+//
+// Flow logs delivered to CloudWatch Logs carry no header, and a custom LogFormat is known only from
+// configuration (`vpcFormat`). Without one, the layout is inferred from the values, among the layouts
+// AWS documents, and only when exactly one of them fits: a wrong guess would file wrong addresses
+// and ports as evidence, so anything else is a failure naming the `vpcFormat` setting.
 
-const ALL_FIELDS_FORMATS = new Map(ALL_FIELDS_BOUNDARIES.map(([n, v]) => [n, [v, ALL_VPC_FIELDS.slice(0, n).join(' ')] as const]));
-const TGW_FIELD_COUNT = TGW_DEFAULT.split(' ').length;
+/** A documented layout a headerless line may have. */
+export interface Layout {
+  /** Short name used in messages and tests (`v2-default`, `v5-all`, `doc-21`, `tgw-default`...). */
+  readonly id: string;
+  /** The format, `version account-id ...`. */
+  readonly text: string;
+  readonly fields: readonly string[];
+  /** The value of `version` a line of this layout carries (the highest field version), if it has the field. */
+  readonly version?: string;
+  /**
+   * AWS appends new fields at the end: a longer line whose version is at least this may be the
+   * layout plus fields added later (set for the newest "all fields" layout and the TGW default).
+   */
+  readonly openFrom?: number;
+}
+
+function layout(id: string, fields: readonly string[], openFrom?: number): Layout {
+  const versions = fields.map((f) => FIELDS[f]?.version ?? 2);
+  const has = fields.includes('version');
+  return { id, text: fields.join(' '), fields, version: has ? String(Math.max(...versions)) : undefined, openFrom };
+}
+
+const split = (s: string) => s.split(' ');
 
 /**
- * The format of a headerless line, when its shape says it unambiguously: the default v2 layout, a
- * console "all fields" layout (version number must match the field count), or the TGW default.
+ * The layouts a headerless line is matched against:
+ * - the default (v2) and the console's "all fields" selections for v3, v4, v5, v7 (ECS) and v8
+ *   (https://docs.aws.amazon.com/vpc/latest/userguide/flow-log-records.html#flow-logs-fields, table order);
+ * - the Transit Gateway default (every TGW field, https://docs.aws.amazon.com/vpc/latest/tgw/tgw-flow-logs.html#flow-log-records);
+ * - the custom formats of the AWS examples page (https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-records-examples.html):
+ *   NAT gateway (6 fields, no version), Transit Gateway traffic (v3, 17), tcp-flags (v3, 21), traffic path (v5, 29).
  */
-export function detectFormat(tokens: readonly string[]): string | undefined {
+export const LAYOUTS: readonly Layout[] = [
+  layout('v2-default', ALL_VPC_FIELDS.slice(0, 14)),
+  layout('v3-all', ALL_VPC_FIELDS.slice(0, 21)),
+  layout('v4-all', ALL_VPC_FIELDS.slice(0, 25)),
+  layout('v5-all', ALL_VPC_FIELDS.slice(0, 29)),
+  layout('v7-all', ALL_VPC_FIELDS.slice(0, 39)),
+  layout('v8-all', ALL_VPC_FIELDS.slice(0, 40), 9),
+  layout('tgw-default', split(TGW_DEFAULT), 6),
+  layout('doc-6-nat-gateway', split('instance-id interface-id srcaddr dstaddr pkt-srcaddr pkt-dstaddr')),
+  layout('doc-17-transit-gateway', split('version interface-id account-id vpc-id subnet-id instance-id srcaddr dstaddr srcport dstport protocol tcp-flags type pkt-srcaddr pkt-dstaddr action log-status')),
+  layout('doc-21-tcp-flags', split('version vpc-id subnet-id instance-id interface-id account-id type srcaddr dstaddr srcport dstport pkt-srcaddr pkt-dstaddr protocol bytes packets start end action tcp-flags log-status')),
+  layout('doc-29-traffic-path', split('version srcaddr dstaddr srcport dstport protocol start end type packets bytes account-id vpc-id subnet-id instance-id interface-id region az-id sublocation-type sublocation-id action tcp-flags pkt-srcaddr pkt-dstaddr pkt-src-aws-service pkt-dst-aws-service traffic-path flow-direction log-status')),
+];
+
+const BY_COUNT = new Map<number, Layout[]>();
+for (const l of LAYOUTS) BY_COUNT.set(l.fields.length, [...(BY_COUNT.get(l.fields.length) ?? []), l]);
+const OPEN = LAYOUTS.filter((l) => l.openFrom !== undefined);
+
+/** How well a value fits a field: 2 a distinctive match, 1 a plain match, 0 says nothing (`-`, free text), -1 a mismatch. */
+type Fit = 2 | 1 | 0 | -1;
+
+const isDigits = (v: string, max: number) => {
+  if (v.length === 0 || v.length > max) return false;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+};
+const upTo = (v: string, max: number): Fit => (isDigits(v, 5) && +v <= max ? 1 : -1);
+const prefixed = (re: RegExp) => (v: string): Fit => (re.test(v) ? 2 : -1);
+const oneOf = (...values: string[]) => (v: string): Fit => (values.includes(v) ? 2 : -1);
+/** An IPv4 or IPv6 literal, cheaply: digits and dots, or hex digits and colons (the parser validates it fully). */
+const ip = (v: string): Fit => (/^\d{1,3}(\.\d{1,3}){3}$/.test(v) || (v.includes(':') && /^[0-9a-fA-F:.]{2,45}$/.test(v)) ? 1 : -1);
+const account = (v: string): Fit => (isDigits(v, 12) ? (v.length === 12 ? 2 : 1) : v === 'unknown' ? 2 : -1);
+const count = (v: string): Fit => (isDigits(v, 20) ? 1 : -1);
+const epoch = (v: string): Fit => (v.length === 10 && isDigits(v, 10) ? 2 : -1);
+const any = (): Fit => 0;
+
+const AZ_ID = /^[a-z]{2,6}\d{1,2}-[a-z0-9-]*[a-z]\d{1,2}$/;
+
+const SHAPES: Readonly<Record<string, (v: string) => Fit>> = {
+  'account-id': account,
+  'tgw-src-vpc-account-id': account,
+  'tgw-dst-vpc-account-id': account,
+  'interface-id': prefixed(/^eni-[0-9a-f]+$/),
+  'tgw-src-eni': prefixed(/^eni-[0-9a-f]+$/),
+  'tgw-dst-eni': prefixed(/^eni-[0-9a-f]+$/),
+  'vpc-id': prefixed(/^vpc-[0-9a-f]+$/),
+  'tgw-src-vpc-id': prefixed(/^vpc-[0-9a-f]+$/),
+  'tgw-dst-vpc-id': prefixed(/^vpc-[0-9a-f]+$/),
+  'subnet-id': prefixed(/^subnet-[0-9a-f]+$/),
+  'tgw-src-subnet-id': prefixed(/^subnet-[0-9a-f]+$/),
+  'tgw-dst-subnet-id': prefixed(/^subnet-[0-9a-f]+$/),
+  'instance-id': prefixed(/^i-[0-9a-f]+$/),
+  'tgw-id': prefixed(/^tgw-[0-9a-f]+$/),
+  'tgw-attachment-id': prefixed(/^tgw-attach-[0-9a-f]+$/),
+  'tgw-pair-attachment-id': prefixed(/^tgw-attach-[0-9a-f]+$/),
+  'resource-type': oneOf('TransitGateway', 'TransitGatewayAttachment'),
+  srcaddr: ip,
+  dstaddr: ip,
+  'pkt-srcaddr': ip,
+  'pkt-dstaddr': ip,
+  srcport: (v) => upTo(v, 65535),
+  dstport: (v) => upTo(v, 65535),
+  protocol: (v) => upTo(v, 255),
+  'tcp-flags': (v) => upTo(v, 255),
+  packets: count,
+  bytes: count,
+  'packets-lost-no-route': count,
+  'packets-lost-blackhole': count,
+  'packets-lost-mtu-exceeded': count,
+  'packets-lost-ttl-expired': count,
+  start: epoch,
+  end: epoch,
+  action: oneOf('ACCEPT', 'REJECT'),
+  'log-status': oneOf('OK', 'NODATA', 'SKIPDATA'),
+  type: oneOf('IPv4', 'IPv6', 'EFA'),
+  'flow-direction': oneOf('ingress', 'egress'),
+  'traffic-path': (v) => (/^[1-8]$/.test(v) ? 1 : -1),
+  region: prefixed(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/),
+  // Zone ids: `use1-az2`, `apse2-az3`, Local Zones `usw2-lax1-az1`, Wavelength `use1-wl1-bos-wlz1`.
+  'az-id': prefixed(AZ_ID),
+  'tgw-src-az-id': prefixed(AZ_ID),
+  'tgw-dst-az-id': prefixed(AZ_ID),
+  'sublocation-type': oneOf('wavelength', 'outpost', 'localzone'),
+  'pkt-src-aws-service': (v) => (/^[A-Z][A-Z0-9_]*$/.test(v) ? 1 : -1),
+  'pkt-dst-aws-service': (v) => (/^[A-Z][A-Z0-9_]*$/.test(v) ? 1 : -1),
+  'ecs-cluster-arn': prefixed(/^arn:aws[a-z-]*:ecs:[^:]*:\d*:cluster\//),
+  'ecs-container-instance-arn': prefixed(/^arn:aws[a-z-]*:ecs:[^:]*:\d*:container-instance\//),
+  'ecs-task-definition-arn': prefixed(/^arn:aws[a-z-]*:ecs:[^:]*:\d*:task-definition\//),
+  'ecs-task-arn': prefixed(/^arn:aws[a-z-]*:ecs:[^:]*:\d*:task\//),
+  // Names and ids of ECS objects are free text, but never an ARN or an address.
+  'ecs-cluster-name': (v) => (v.startsWith('arn:') ? -1 : 0),
+  'ecs-service-name': (v) => (v.startsWith('arn:') ? -1 : 0),
+  'reject-reason': (v) => (/^[A-Z][A-Za-z_]*$/.test(v) ? 1 : -1),
+};
+
+/** How a line fits one layout: undefined when some value rules it out, else the evidence for it. */
+function fit(tokens: readonly string[], l: Layout, prefix: boolean): number | undefined {
+  let score = 0;
+  const fields = l.fields;
+  for (let i = 0; i < fields.length; i++) {
+    const v = tokens[i];
+    const name = fields[i];
+    if (name === 'version') {
+      // The version is the highest field version: the layout's, or, for a longer line read as an
+      // open layout plus fields AWS added later, at least `openFrom`.
+      if (prefix ? !(isDigits(v, 2) && +v >= l.openFrom!) : v !== l.version) return undefined;
+      score += 2;
+      continue;
+    }
+    if (v === '-') continue;
+    const shape = SHAPES[name];
+    const f = shape ? shape(v) : any();
+    if (f < 0) return undefined;
+    score += f;
+  }
+  return score;
+}
+
+/** The least evidence (two distinctive values, or four plain ones) that lets a line decide its layout alone. */
+const MIN_EVIDENCE = 4;
+
+/** What the values of one headerless line say about its layout. */
+export type Inference =
+  /** Exactly one documented layout fits (`extra` values past its fields are kept by the parser). */
+  | { kind: 'match'; layout: Layout }
+  /** Several layouts fit, or one on too little evidence (a line of mostly `-`): decided only by the log group's other lines. */
+  | { kind: 'ambiguous'; layouts: readonly Layout[] }
+  /** No documented layout fits. */
+  | { kind: 'none' };
+
+/**
+ * The documented layout of a headerless line, from its field count and the shape of its values
+ * (version, account ids, `eni-`/`vpc-`/`subnet-`/`i-`/`tgw-` ids, addresses, ports, protocol numbers,
+ * epoch seconds, ACCEPT/REJECT, OK/NODATA/SKIPDATA, ingress/egress, regions, ECS ARNs...). A layout
+ * is ruled out by any value that cannot be its field (`-` fits every field); a line matches when
+ * exactly one layout with its field count is left. A longer line of a version above 8 may be the v8
+ * "all fields" layout followed by fields AWS added later (a TGW line: the TGW default and more):
+ * the layout is taken and the parser keeps the extra values.
+ * @example inferLayout('2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK'.split(' '))
+ * // → { kind: 'match', layout: { id: 'v2-default', ... } }
+ */
+export function inferLayout(tokens: readonly string[]): Inference {
   const n = tokens.length;
-  if (n === TGW_FIELD_COUNT && tokens[0] === '6' && (tokens[1] === 'TransitGateway' || tokens[1] === 'TransitGatewayAttachment'))
-    return TGW_DEFAULT;
-  const all = ALL_FIELDS_FORMATS.get(n);
-  if (all && tokens[0] === all[0] && (tokens[2].startsWith('eni-') || tokens[2] === '-')) return all[1];
-  return undefined;
+  if (n < 6) return { kind: 'none' };
+  const exact = BY_COUNT.get(n);
+  if (exact) {
+    const fits: Layout[] = [];
+    let evidence = 0;
+    for (const l of exact) {
+      const score = fit(tokens, l, false);
+      if (score !== undefined) {
+        fits.push(l);
+        evidence = score;
+      }
+    }
+    // One layout left, with enough values that say so: a line of dashes fits too, but proves nothing.
+    if (fits.length === 1 && evidence >= MIN_EVIDENCE) return { kind: 'match', layout: fits[0] };
+    if (fits.length) return { kind: 'ambiguous', layouts: fits };
+  }
+  for (const l of OPEN) if (l.fields.length < n && fit(tokens, l, true) !== undefined) return { kind: 'match', layout: l };
+  return { kind: 'none' };
+}
+
+/** Layout ids of a log group by field count; `CONFLICT` once two different layouts of one count were seen. */
+const CONFLICT = '';
+
+/**
+ * What the parser learned about the layouts of headerless flow log lines, per log group, across
+ * batches: a NODATA line (mostly `-`) fits several layouts of its field count, and is parsed with
+ * the layout that decisive lines of the same log group had. Owned by the caller (one per Lambda
+ * container, per CLI run, per replay), passed in `ParseContext.vpcLayouts`, so the parser stays
+ * pure. Bounded: at most `maxGroups` log groups (least recently used first out) of a few counts each.
+ * Two different layouts seen with one field count in one log group make that count unusable for
+ * ambiguous lines (they fail, naming the `vpcFormat` setting) rather than guessed.
+ * @example const memory = new VpcLayoutMemory(); vpcflowParser.parse(events, { logGroup: '/flow/prod', vpcLayouts: memory });
+ */
+export class VpcLayoutMemory {
+  private readonly groups = new Map<string, Map<number, string>>();
+
+  constructor(private readonly maxGroups = 1024) {}
+
+  /** Records the layout a decisive line of `group` had. */
+  remember(group: string, fieldCount: number, layout: Layout): void {
+    let counts = this.groups.get(group);
+    if (counts) this.groups.delete(group);
+    else {
+      if (this.groups.size >= this.maxGroups) this.groups.delete(this.groups.keys().next().value!);
+      counts = new Map();
+    }
+    this.groups.set(group, counts); // most recently used last
+    const prev = counts.get(fieldCount);
+    if (prev === undefined) {
+      if (counts.size < 16) counts.set(fieldCount, layout.id);
+    } else if (prev !== layout.id) counts.set(fieldCount, CONFLICT);
+  }
+
+  /** The one layout `group` had for lines of `fieldCount` values, if it had exactly one. */
+  recall(group: string, fieldCount: number): Layout | 'conflict' | undefined {
+    const id = this.groups.get(group)?.get(fieldCount);
+    if (id === undefined) return undefined;
+    return id === CONFLICT ? 'conflict' : LAYOUTS.find((l) => l.id === id);
+  }
+
+  /** How many log groups are remembered (for tests of the bound). */
+  get size(): number {
+    return this.groups.size;
+  }
 }

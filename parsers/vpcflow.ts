@@ -3,18 +3,22 @@
  *
  * A flow record is one line of space-separated values in the order of the flow log's `LogFormat`.
  * The format comes from, in order: an S3 header line in the same batch (it is dropped as `header`
- * and governs the lines after it), `ctx.options.vpcFormat` (CLI `--vpc-format`), or the shape of
- * the line itself (default v2, a console "all fields" layout, the Transit Gateway default).
+ * and governs the lines after it), `ctx.options.vpcFormat` (CLI `--vpc-format`), or, for headerless
+ * lines (CloudWatch Logs delivery) without configuration, the documented layout the values fit
+ * (default v2, console "all fields" v3-v8, Transit Gateway default, the AWS example formats:
+ * `inferLayout` in `vpcflow-format.ts`), decided per line, by the batch or by the log group's
+ * earlier lines (`ctx.vpcLayouts`), never guessed.
  * Formats are compiled once into a field table (see `vpcflow-format.ts`); a line is one
- * `split(' ')` plus indexing. `-` means absent. Fields AWS adds later are kept under
- * `aws.vpcflow.extra` instead of failing the line.
+ * `split(' ')` plus indexing. `-` means absent. Fields AWS adds later, and values past the end
+ * of the format (`field-<n>`), are kept under `aws.vpcflow.extra` instead of failing the line.
  *
  * Docs: https://docs.aws.amazon.com/vpc/latest/userguide/flow-log-records.html
  */
 import { isIP } from 'node:net';
 import { EVENT_TIME_WINDOW, inEventWindow, isoFromMillis } from './time';
-import { compileFormat, detectFormat, headerFormat, type CompiledFormat } from './vpcflow-format';
+import { compileFormat, headerFormat, inferLayout, type CompiledFormat, type Layout } from './vpcflow-format';
 import { DATASETS, ParseError, type Fields, type Outcome, type ParseContext, type Parser, type ParserMeta, type RawEvent } from './types';
+import { uint } from './tokenize';
 
 /** IANA protocol numbers → ECS `network.transport` names (the common ones in VPC traffic). */
 const TRANSPORTS: Record<number, string> = {
@@ -40,17 +44,9 @@ const TRAFFIC_PATHS: Record<number, string> = {
 };
 
 const ACCOUNT_ID = /^\d{12}$/;
+/** At most this many values past the format are kept (`aws.vpcflow.extra`); a line is bounded anyway. */
+const MAX_EXTRA_VALUES = 64;
 
-/** Non-negative integer from a token, or NaN; no Number('') = 0 or '1e3' surprises. */
-function uint(s: string): number {
-  const n = s.length;
-  if (n === 0 || n > 15) return NaN;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) return NaN;
-  }
-  return +s;
-}
 
 const validIp = (s: string) => isIP(s) !== 0 && !s.includes('%');
 
@@ -104,7 +100,7 @@ export function mapRecord(line: string, format: CompiledFormat): Fields | ParseE
 function mapTokens(split: string[], line: string, format: CompiledFormat): Fields | ParseError {
   let t = split;
   if (t.length !== format.fieldCount) t = looseSplit(line);
-  if (t.length !== format.fieldCount)
+  if (t.length < format.fieldCount)
     return new ParseError(`expected ${format.fieldCount} fields for VPC flow log format "${shortFormat(format)}", got ${t.length}`);
   const p = format.pos;
 
@@ -279,9 +275,13 @@ function mapTokens(split: string[], line: string, format: CompiledFormat): Field
     if (Number.isNaN(n)) return bad(t, name, i, 'a number');
     aws[key] = n;
   }
-  if (format.unknown.length) {
+  if (format.unknown.length || t.length > format.fieldCount) {
     let extra: Record<string, string> | undefined;
     for (const [i, name] of format.unknown) if (t[i] !== '-') (extra ??= {})[name] = t[i];
+    // Values past the format (a field AWS added after the format was written down, or a format
+    // that changed): kept by their 1-based position, `field-15`, rather than failing the line.
+    for (let i = format.fieldCount; i < t.length && i < format.fieldCount + MAX_EXTRA_VALUES; i++)
+      if (t[i] !== '-') (extra ??= {})[`field-${i + 1}`] = t[i].slice(0, 1024);
     if (extra) aws.extra = extra;
   }
 
@@ -300,17 +300,50 @@ function configuredFormat(ctx: ParseContext): CompiledFormat | Error | undefined
   return f === undefined || f.trim() === '' ? undefined : compileFormat(f);
 }
 
+/** How to give the format of headerless lines: the settings that carry `vpcFormat`. */
+const VPC_FORMAT_HINT =
+  "set the flow log's LogFormat as vpcFormat (SOURCE_OPTIONS or a source mapping's vpcFormat; --vpc-format on the CLI)";
+
+/** A line whose layout its values alone do not decide: settled after the batch, by the log group's other lines. */
+interface Pending {
+  index: number;
+  tokens: string[];
+  line: string;
+  layouts: readonly Layout[];
+}
+
+/** Lines too short or too long are not worth explaining value by value. */
+function unknownFormat(index: number, tokens: readonly string[]): Outcome {
+  return {
+    kind: 'failure',
+    index,
+    message:
+      `unknown VPC flow log format: no header line in this batch, no configured format, and the ${tokens.length} values fit none ` +
+      `of the documented layouts (default v2, "all fields" v3-v8, Transit Gateway default, the AWS example formats); ${VPC_FORMAT_HINT}`,
+    type: 'unknown_format',
+  };
+}
+
+function document(index: number, r: Fields | ParseError): Outcome {
+  return r instanceof ParseError ? { kind: 'failure', index, message: r.message, type: r.type } : { kind: 'document', fields: r, indices: [index] };
+}
+
 /**
  * Parses one batch (a CloudWatch Logs delivery, or one S3 object) of flow records in order.
+ * Headerless lines without a configured format get the documented layout their values fit
+ * (`inferLayout`); a line that fits several (mostly `-`, NODATA) takes the layout the batch's or
+ * the log group's decisive lines had (`ctx.vpcLayouts`), else fails naming the `vpcFormat` setting.
  * @example vpcflowParser.parse([{ message: '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK', key: 'k' }], {})
  */
 export const vpcflowParser: Parser = {
   source: 'vpcflow',
   parse(events: readonly RawEvent[], ctx: ParseContext): Outcome[] {
     const configured = configuredFormat(ctx);
+    const group = ctx.logGroup ?? (ctx.s3 ? `s3://${ctx.s3.bucket}/${ctx.s3.key}` : '');
     let header: CompiledFormat | undefined;
-    let detected: CompiledFormat | undefined;
-    let detectedText: string | undefined;
+    // Layouts the decisive lines of this batch had, by field count (`conflict`: two different ones).
+    const seen = new Map<number, Layout | 'conflict'>();
+    const pending: Pending[] = [];
     const out: Outcome[] = new Array(events.length);
     for (let index = 0; index < events.length; index++) {
       const line = events[index].message;
@@ -325,35 +358,44 @@ export const vpcflowParser: Parser = {
         continue;
       }
       const split = line.split(' ');
-      let format: CompiledFormat | Error | undefined = header ?? configured;
-      if (format === undefined) {
-        const text = detectFormat(split) ?? detectFormat(looseSplit(line));
-        if (text !== undefined && text !== detectedText) {
-          detectedText = text;
-          detected = compileFormat(text) as CompiledFormat;
-        }
-        format = text === undefined ? undefined : detected;
-      }
-      if (format === undefined) {
-        out[index] = {
-          kind: 'failure',
-          index,
-          message:
-            'unknown VPC flow log format: no header line in this batch, no configured format (options.vpcFormat / --vpc-format), ' +
-            'and the line is not the default v2, "all fields" or Transit Gateway default layout',
-          type: 'unknown_format',
-        };
-        continue;
-      }
+      const format: CompiledFormat | Error | undefined = header ?? configured;
       if (format instanceof Error) {
         out[index] = { kind: 'failure', index, message: format.message, type: 'invalid_format' };
         continue;
       }
-      const r = mapTokens(split, line, format);
-      out[index] =
-        r instanceof ParseError
-          ? { kind: 'failure', index, message: r.message, type: r.type }
-          : { kind: 'document', fields: r, indices: [index] };
+      if (format !== undefined) {
+        out[index] = document(index, mapTokens(split, line, format));
+        continue;
+      }
+      const tokens = split.includes('') ? looseSplit(line) : split;
+      const inferred = inferLayout(tokens);
+      if (inferred.kind === 'none') out[index] = unknownFormat(index, tokens);
+      else if (inferred.kind === 'ambiguous') pending.push({ index, tokens, line, layouts: inferred.layouts });
+      else {
+        const n = tokens.length;
+        const prev = seen.get(n);
+        if (prev === undefined) seen.set(n, inferred.layout);
+        else if (prev !== inferred.layout) seen.set(n, 'conflict');
+        ctx.vpcLayouts?.remember(group, n, inferred.layout);
+        out[index] = document(index, mapTokens(tokens, line, compileFormat(inferred.layout.text) as CompiledFormat));
+      }
+    }
+    for (const p of pending) {
+      const n = p.tokens.length;
+      const known = seen.get(n) ?? ctx.vpcLayouts?.recall(group, n);
+      if (known !== undefined && known !== 'conflict' && p.layouts.includes(known)) {
+        out[p.index] = document(p.index, mapTokens(p.tokens, p.line, compileFormat(known.text) as CompiledFormat));
+        continue;
+      }
+      out[p.index] = {
+        kind: 'failure',
+        index: p.index,
+        message:
+          `ambiguous VPC flow log format: the ${n} values fit ${p.layouts.map((l) => l.id).join(' and ')}` +
+          (known === 'conflict' ? `, and this log group's lines had both` : ', and no other line of this log group decided it') +
+          `; ${VPC_FORMAT_HINT}`,
+        type: 'ambiguous_format',
+      };
     }
     return out;
   },
@@ -385,15 +427,6 @@ export const meta: ParserMeta = {
       },
     },
     {
-      title: 'Default format: rejected RDP traffic',
-      input: '2 123456789010 eni-1235b8ca123456789 172.31.9.69 172.31.9.12 49761 3389 6 20 4249 1418530010 1418530070 REJECT OK',
-      fields: {
-        event: { action: 'reject', outcome: 'failure', type: ['connection', 'denied'] },
-        source: { ip: '172.31.9.69' },
-        destination: { ip: '172.31.9.12', port: 3389 },
-      },
-    },
-    {
       title: 'S3 delivery: the header line (dropped as `header`) gives the custom format of the records after it',
       input: [
         'version vpc-id subnet-id instance-id interface-id account-id type srcaddr dstaddr srcport dstport pkt-srcaddr pkt-dstaddr protocol bytes packets start end action tcp-flags log-status',
@@ -407,9 +440,18 @@ export const meta: ParserMeta = {
       },
     },
     {
-      title: 'A custom-format record without header or configured format fails, naming the fix',
+      title: 'CloudWatch Logs delivery (no header): the custom tcp-flags layout of the AWS examples is inferred from the values',
       input: '3 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-01234567890123456 eni-1235b8ca123456789 123456789010 IPv4 52.213.180.42 10.0.0.62 43416 5001 52.213.180.42 10.0.0.62 6 568 8 1566848875 1566848933 ACCEPT 2 OK',
-      failure: { type: 'unknown_format', message: '--vpc-format' },
+      fields: {
+        source: { ip: '52.213.180.42', port: 43416, bytes: 568, packets: 8 },
+        cloud: { account: { id: '123456789010' }, instance: { id: 'i-01234567890123456' } },
+        aws: { vpcflow: { version: '3', vpc_id: 'vpc-abcdefab012345678', tcp_flags: 2 } },
+      },
+    },
+    {
+      title: 'A headerless line no documented layout fits fails, naming the vpcFormat setting',
+      input: '3 10.0.0.62 52.213.180.42 43416 5001 6 568 8 ACCEPT',
+      failure: { type: 'unknown_format', message: 'vpcFormat' },
     },
   ],
 };

@@ -3,7 +3,7 @@
  * writes their output and `test/unit/schema.test.ts` fails when the committed files drift.
  */
 import type { Group, Leaf, Node } from './dsl';
-import { ECS_VERSION, SCHEMA_VERSION, schema, sourceGroups } from './index';
+import { ECS_VERSION, SCHEMA_VERSION, schema, SOURCE_IDS, sourceGroups } from './index';
 
 const TS_TYPES: Record<Leaf['type'], string> = {
   keyword: 'string',
@@ -176,11 +176,59 @@ export function toMappings(root: Group = schema): Record<string, Record<string, 
   return out;
 }
 
+const HIVE_TYPES: Record<Leaf['type'], string> = {
+  keyword: 'string',
+  text: 'string',
+  long: 'bigint',
+  integer: 'int',
+  float: 'float',
+  double: 'double',
+  // ISO 8601 text: the JSON SerDe's timestamp parsing does not take every ISO form; queries convert
+  // with from_iso8601_timestamp(...) (Athena) / CAST(... AS TIMESTAMPTZ) (DuckDB).
+  date: 'string',
+  ip: 'string',
+  boolean: 'boolean',
+  // The OpenX JSON SerDe hands a nested object to a string column as its JSON text.
+  flat_object: 'string',
+};
+
+function hiveType(node: Node): string {
+  if (node.kind === 'leaf') return node.array ? `array<${HIVE_TYPES[node.type]}>` : HIVE_TYPES[node.type];
+  return `struct<${Object.entries(node.fields)
+    .map(([name, child]) => `${name}:${hiveType(child)}`)
+    .join(',')}>`;
+}
+
+/** A Glue table column (`AWS::Glue::Table` `StorageDescriptor.Columns`). */
+export interface GlueColumn {
+  Name: string;
+  Type: string;
+  Comment?: string;
+}
+
+/**
+ * The Glue table of `normalized/` (deploy/glue.yml): one column per top-level schema field, nested
+ * groups as structs, so Athena sees every field the mapping has, and nothing else (the JSON SerDe
+ * ignores undeclared keys). `@timestamp` is the column `timestamp` (SerDe `mapping.timestamp`). Also
+ * the values the `source=` partition can take (partition projection `enum`; `unknown` included).
+ * @example toGlueTable().columns[0] // { Name: 'timestamp', Type: 'string', Comment: '@timestamp: ...' }
+ */
+export function toGlueTable(root: Group = schema): { columns: GlueColumn[]; sources: string } {
+  const columns = Object.entries(root.fields).map(([name, node]): GlueColumn => {
+    const column: GlueColumn = { Name: name === '@timestamp' ? 'timestamp' : name, Type: hiveType(node) };
+    const about = node.description;
+    if (about) column.Comment = (name === '@timestamp' ? `@timestamp: ${about}` : about).slice(0, 255);
+    return column;
+  });
+  return { columns, sources: [...SOURCE_IDS, 'unknown'].join(',') };
+}
+
 /** All generated files, path → content. */
 export function generatedFiles(): Record<string, string> {
   return {
     'schemas/generated/document.ts': toTypeScript(),
     'schemas/generated/event.schema.json': JSON.stringify(toJsonSchema(), null, 2) + '\n',
     'schemas/generated/mappings.json': JSON.stringify(toMappings(), null, 2) + '\n',
+    'schemas/generated/glue-table.json': JSON.stringify(toGlueTable(), null, 2) + '\n',
   };
 }

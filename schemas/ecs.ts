@@ -17,6 +17,7 @@ const endpoint = (role: string): Node =>
     bytes: f.long(`Bytes sent from the ${role}.`),
     packets: f.long(`Packets sent from the ${role}.`),
     nat: f.group({ ip: f.ip(`Translated IP of the ${role}.`), port: f.long(`Translated port of the ${role}.`) }),
+    geo: f.group({ country_iso_code: f.keyword(`ISO 3166-1 alpha-2 country of the ${role}, as the source logged it (AWS WAF \`country\`).`, { example: 'DE' }) }),
   });
 
 const userFields = {
@@ -105,6 +106,14 @@ export const ecsFields: Record<string, Node> = {
   }),
   source: endpoint('source'),
   destination: endpoint('destination'),
+  // CloudFront and S3 server access logs (issue #16): the requester, as Elastic's AWS integration maps it
+  // (`source.*` carries the same address, so dashboards over every web source use one field).
+  client: f.group({
+    ip: f.ip('IP address of the client (the viewer, the S3 requester).', { example: '192.0.2.3' }),
+    port: f.long('Port of the client.'),
+    address: f.keyword('Raw address of the client as logged.'),
+    user: f.group({ id: f.keyword('Id of the authenticated client (S3 requester: canonical user id or IAM ARN).', { example: 'arn:aws:iam::123456789012:user/alice' }) }),
+  }),
   network: f.group({
     transport: f.keyword('Transport protocol name (tcp, udp, icmp...).', { example: 'tcp' }),
     iana_number: f.keyword('IANA protocol number.', { example: '6' }),
@@ -115,6 +124,7 @@ export const ecsFields: Record<string, Node> = {
     }),
     bytes: f.long('Total bytes.'),
     packets: f.long('Total packets.'),
+    forwarded_ip: f.ip('Client IP a proxy forwarded the request for (CloudFront `x-forwarded-for`, first address).'),
   }),
   user: f.group({
     ...userFields,
@@ -159,7 +169,20 @@ export const ecsFields: Record<string, Node> = {
     version_protocol: f.keyword('Protocol (tls).'),
     cipher: f.keyword('Cipher suite.'),
     established: f.boolean('Whether the handshake completed.'),
-    client: f.group({ server_name: f.keyword('SNI server name.') }),
+    client: f.group({
+      server_name: f.keyword('SNI server name.'),
+      // ALB connection logs (mutual TLS): the client's leaf certificate, as ECS `tls.client.*` defines it.
+      subject: f.keyword('Distinguished name of the subject of the client certificate.', { example: 'CN=client-a,O=Example' }),
+      not_before: f.date('Client certificate valid from.'),
+      not_after: f.date('Client certificate valid until.'),
+      x509: f.group({
+        serial_number: f.keyword('Serial number of the client certificate (hex, as logged).', { example: '0A1B2C3D4E5F' }),
+        subject: f.group({
+          distinguished_name: f.keyword('Distinguished name of the client certificate subject.'),
+          common_name: f.keyword('Common names of the client certificate subject.', { array: true }),
+        }),
+      }),
+    }),
     server: f.group({ x509: f.group({ subject: f.group({ common_name: f.keyword('Certificate CN.', { array: true }) }) }) }),
   }),
   process,
@@ -207,6 +230,74 @@ export const ecsFields: Record<string, Node> = {
     name: f.keyword('Service name.'),
     version: f.keyword('Service version.'),
     environment: f.keyword('Environment (prod, staging...).'),
+  }),
+  // Route 53 Resolver and Network Firewall (issue #16): the DNS question and answers, the device that
+  // logged the event, as Elastic's AWS integration maps them. (`rule.*` is shared with the findings.)
+  dns: f.group({
+    question: f.group({
+      name: f.keyword('Queried name, without the trailing dot.', { example: 'api.example.com' }),
+      type: f.keyword('Query type.', { example: 'A' }),
+      class: f.keyword('Query class.', { example: 'IN' }),
+    }),
+    response_code: f.keyword('DNS response code.', { example: 'NXDOMAIN' }),
+    answers: f.group({
+      data: f.keyword('Answer data (IP, name...), one per answer.', { array: true }),
+      type: f.keyword('Answer record types, one per answer.', { array: true }),
+      class: f.keyword('Answer classes, one per answer.', { array: true }),
+    }),
+    resolved_ip: f.ip('IP addresses found in the answers.', { array: true }),
+  }),
+  observer: f.group({
+    name: f.keyword('Name of the device that logged the event (firewall name).'),
+    type: f.keyword('Kind of device.', { example: 'firewall' }),
+    vendor: f.keyword('Vendor of the device.', { example: 'AWS' }),
+    product: f.keyword('Product of the device.', { example: 'Network Firewall' }),
+  }),
+  // Findings (Security Hub, GuardDuty, Inspector, Config): the rule that fired, the threat it
+  // names and the vulnerability it reports, as Elastic's AWS integration maps them.
+  rule: f.group({
+    id: f.keyword('Rule id (Security Hub `GeneratorId` or security control id, Config rule id).', { example: 'security-control/S3.8' }),
+    name: f.keyword('Rule name (finding title or type, Config rule name).', { example: 'Recon:IAMUser/MaliciousIPCaller.Custom', textSubfield: true }),
+    category: f.keyword('Rule category (GuardDuty threat purpose, ASFF type namespace).', { example: 'Recon' }),
+    ruleset: f.keyword('Rule set (GuardDuty `Purpose:ResourceType`, the standard of a Security Hub control).', { example: 'Recon:IAMUser' }),
+    description: f.keyword('Rule description.', { textSubfield: true }),
+    reference: f.keyword('Reference URL of the rule or its remediation.'),
+    uuid: f.keyword('Unique id of the rule (ARN).'),
+    // WAF: rule.id = terminating rule, rule.ruleset = its type; Network Firewall: the Suricata signature (id, name, category, rev).
+    version: f.keyword('Rule revision (Suricata `rev`).'),
+  }),
+  threat: f.group({
+    framework: f.keyword('Threat framework.', { example: 'MITRE ATT&CK' }),
+    tactic: f.group({ name: f.keyword('Threat tactics named by the finding.', { array: true, example: ['Discovery'] }) }),
+    indicator: f.group({
+      ip: f.ip('Indicator IP (the remote address of a GuardDuty network action).', { example: '198.51.100.7' }),
+      type: f.keyword('Indicator type.', { example: 'ipv4-addr' }),
+    }),
+  }),
+  vulnerability: f.group({
+    id: f.keyword('Vulnerability id (CVE), of the first vulnerability a finding names.', { example: 'CVE-2023-4863' }),
+    description: f.keyword('Vulnerability description.', { textSubfield: true }),
+    severity: f.keyword('Vulnerability severity as the scanner states it.', { example: 'CRITICAL' }),
+    score: f.group({
+      base: f.float('CVSS base score.', { example: 8.8 }),
+      version: f.keyword('CVSS version.', { example: '3.1' }),
+    }),
+    reference: f.keyword('Reference URL of the vulnerability.'),
+    classification: f.keyword('Scoring system.', { example: 'CVSS' }),
+    enumeration: f.keyword('Identifier system.', { example: 'CVE' }),
+    category: f.keyword('Vulnerability categories.', { array: true }),
+    scanner: f.group({ vendor: f.keyword('Scanner vendor.', { example: 'Amazon Inspector' }) }),
+  }),
+  // Inspector package vulnerabilities: the vulnerable packages of a finding, one entry per package
+  // (arrays in the finding's order), as Elastic's Inspector integration maps them (`fixed_version`
+  // is Elastic's name; ECS has no fixed-in field).
+  package: f.group({
+    name: f.keyword('Names of the vulnerable packages.', { array: true, example: ['openssl'] }),
+    version: f.keyword('Installed versions, one per package.', { array: true, example: ['1.1.1k-1.amzn2'] }),
+    fixed_version: f.keyword('Versions that fix the vulnerability, one per package that has one.', { array: true, example: ['1.1.1w-1.amzn2'] }),
+    architecture: f.keyword('Package architectures.', { array: true, example: ['X86_64'] }),
+    path: f.keyword('Paths of the vulnerable files (language packages, Lambda layers).', { array: true }),
+    type: f.keyword('Package managers (`OS`, `NPM`, `PIP`, `JAR`...).', { array: true, example: ['OS'] }),
   }),
   related: f.group({
     ip: f.ip('All IPs seen in the event.', { array: true }),

@@ -9,11 +9,20 @@ import { SOURCE_GROUPS } from './source-list';
 import { apigateway } from './sources/apigateway';
 import { app } from './sources/app';
 import { auditd } from './sources/auditd';
+import { cloudfront } from './sources/cloudfront';
 import { cloudtrail } from './sources/cloudtrail';
+import { config } from './sources/config';
 import { elb } from './sources/elb';
+import { guardduty } from './sources/guardduty';
+import { inspector } from './sources/inspector';
 import { lambda } from './sources/lambda';
+import { networkfirewall } from './sources/networkfirewall';
+import { route53resolver } from './sources/route53resolver';
+import { s3access } from './sources/s3access';
+import { securityhub } from './sources/securityhub';
 import { tributary } from './sources/tributary';
 import { vpcflow } from './sources/vpcflow';
+import { waf } from './sources/waf';
 
 /** Bump when a change needs new index templates; written to every document as `tributary.schema_version`. */
 export const SCHEMA_VERSION = '1';
@@ -28,7 +37,7 @@ export { SOURCES, SOURCE_IDS, DATASETS, DATASET_VALUES, type SourceId, type Data
 
 export const schema: Group = f.group({
   ...ecsFields,
-  aws: f.group({ cloudtrail, vpcflow, elb, apigateway, lambda }, 'AWS source-specific detail.'),
+  aws: f.group({ cloudtrail, vpcflow, elb, apigateway, lambda, securityhub, guardduty, waf, route53resolver, networkfirewall, cloudfront, s3access, inspector, config }, 'AWS source-specific detail.'),
   auditd,
   app,
   tributary,

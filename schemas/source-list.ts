@@ -15,6 +15,15 @@ export const SOURCES = {
   lambda: { dataset: 'aws.lambda', groups: ['aws', 'lambda'] },
   auditd: { dataset: 'linux.audit', groups: ['auditd'] },
   app: { dataset: 'app', groups: ['app'] },
+  waf: { dataset: 'aws.waf', groups: ['aws', 'waf'] },
+  route53resolver: { dataset: 'aws.route53resolver', groups: ['aws', 'route53resolver'] },
+  networkfirewall: { dataset: 'aws.networkfirewall', groups: ['aws', 'networkfirewall'] },
+  cloudfront: { dataset: 'aws.cloudfront', groups: ['aws', 'cloudfront'] },
+  s3access: { dataset: 'aws.s3access', groups: ['aws', 's3access'] },
+  inspector: { dataset: 'aws.inspector', groups: ['aws', 'inspector'] },
+  config: { dataset: 'aws.config', groups: ['aws', 'config'] },
+  securityhub: { dataset: 'aws.securityhub', groups: ['aws', 'securityhub'] },
+  guardduty: { dataset: 'aws.guardduty', groups: ['aws', 'guardduty'] },
 } as const;
 
 type Sources = typeof SOURCES;

@@ -34,6 +34,7 @@ interface IngestFlags {
   region?: string;
   logGroup?: string;
   vpcFormat?: string;
+  cloudfrontFields?: string;
   aggregatorAccounts?: string[];
 }
 
@@ -67,6 +68,7 @@ export function registerIngest(program: Command): void {
     .option('--region <region>', 'AWS region of files outside AWSLogs/')
     .option('--log-group <name>', 'CloudWatch Logs group the lines came from (drives detection)')
     .option('--vpc-format <format>', 'VPC Flow Logs format of headerless lines')
+    .option('--cloudfront-fields <fields>', 'CloudFront real-time log fields, in the order CloudFront emits them')
     .addOption(aggregatorOption())
     .addHelpText(
       'after',
@@ -89,7 +91,10 @@ export function registerIngest(program: Command): void {
         return fail(2, (e as Error).message);
       }
       if (!files.length) return fail(2, 'no files found');
-      const sourceOptions = flags.vpcFormat ? { vpcFormat: flags.vpcFormat } : undefined;
+      const sourceOptions =
+        flags.vpcFormat || flags.cloudfrontFields
+          ? { ...(flags.vpcFormat ? { vpcFormat: flags.vpcFormat } : {}), ...(flags.cloudfrontFields ? { cloudfrontFields: flags.cloudfrontFields } : {}) }
+          : undefined;
       const bySource = new Map<string, Tally>();
       const written: string[] = [];
       const now = new Date();

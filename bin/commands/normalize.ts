@@ -9,6 +9,7 @@ import { normalizeInChunks } from '../../lib/core/chunks';
 import { failureDocument, type Counts } from '../../lib/core/pipeline';
 import { aggregatorOption } from './aggregators';
 import { SOURCE_IDS, type ParseContext, type SourceId } from '../../parsers/types';
+import { VpcLayoutMemory } from '../../parsers/vpcflow-format';
 
 export interface NormalizeFlags {
   source: SourceId | 'auto';
@@ -17,6 +18,7 @@ export interface NormalizeFlags {
   account?: string;
   region?: string;
   vpcFormat?: string;
+  cloudfrontFields?: string;
   original?: boolean;
   aggregatorAccounts?: string[];
 }
@@ -44,7 +46,12 @@ export function runNormalize(paths: string[], flags: NormalizeFlags, out: (line:
     logStream: flags.logStream,
     account: flags.account,
     region: flags.region,
-    options: flags.vpcFormat ? { vpcFormat: flags.vpcFormat } : undefined,
+    options:
+      flags.vpcFormat || flags.cloudfrontFields
+        ? { ...(flags.vpcFormat ? { vpcFormat: flags.vpcFormat } : {}), ...(flags.cloudfrontFields ? { cloudfrontFields: flags.cloudfrontFields } : {}) }
+        : undefined,
+    // Headerless VPC flow log layouts learned from decisive lines, for the ambiguous lines of the whole run.
+    vpcLayouts: new VpcLayoutMemory(),
   };
   const inputs = paths.length ? paths : ['-'];
   const buffers = inputs.map((p) => [p, readInput(p)] as const); // read all first: unreadable → exit 2, no partial output
@@ -76,8 +83,8 @@ export function registerNormalize(program: Command): void {
   program
     .command('normalize')
     .description(
-      'Normalize raw log lines, or whole envelopes (a gzipped or decoded CloudWatch Logs subscription payload, a Firehose ' +
-        'transformation event, a CloudTrail file), and print one JSON document per line. Failures are printed too, as ' +
+      'Normalize raw log lines, or whole envelopes (a gzipped or decoded CloudWatch Logs subscription payload, the ' +
+        '{"awslogs":{"data":...}} event of a subscription Lambda, a Firehose transformation event, a CloudTrail file), and print one JSON document per line. Failures are printed too, as ' +
         'event.kind=pipeline_error documents. A summary per source goes to stderr.',
     )
     .argument('[files...]', 'input files; - or nothing reads stdin (gzip is detected)')
@@ -86,7 +93,11 @@ export function registerNormalize(program: Command): void {
     .option('--log-stream <name>', 'CloudWatch Logs stream the lines came from')
     .option('--account <id>', 'AWS account id of the source')
     .option('--region <region>', 'AWS region of the source')
-    .option('--vpc-format <format>', "VPC Flow Logs format of headerless lines, e.g. '${version} ${account-id} ${interface-id} ...'")
+    .option(
+      '--vpc-format <format>',
+      "VPC Flow Logs format of headerless lines, e.g. '${version} ${account-id} ${interface-id} ...' (without it, inferred among the documented layouts when the values decide it)",
+    )
+    .option('--cloudfront-fields <fields>', "CloudFront real-time log fields, in the order CloudFront emits them, e.g. 'timestamp c-ip sc-status cs-method cs-uri-stem'")
     .option('--original', 'keep the raw text in event.original on every document')
     .addOption(aggregatorOption())
     .addHelpText(

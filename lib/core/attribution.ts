@@ -8,7 +8,8 @@
  * never what a log line claims, with two exceptions:
  *
  * - the delivering account is a configured aggregator (an organization trail's owner, the
- *   log-archive or audit account, a Security Hub or flow-log administrator): its claims about other
+ *   log-archive or audit account, a Security Hub, GuardDuty or Inspector delegated administrator, a
+ *   flow-log administrator): its claims about other
  *   accounts are accepted (`aggregator`);
  * - there is no delivery metadata at all (a local file): the claim stands, marked `unverified`.
  *

@@ -6,6 +6,7 @@
 import type { NormalizeInput, NormalizeOptions, NormalizeResult } from './pipeline';
 import { normalize } from './pipeline';
 import { headerFormat } from '../../parsers/vpcflow-format';
+import { cloudfrontHeaderFields } from '../../parsers/cloudfront';
 
 /** Events per chunk: far above any CloudWatch Logs payload (10,000 events), so those stay one batch. */
 export const CHUNK_EVENTS = 50_000;
@@ -32,6 +33,8 @@ export function* normalizeInChunks(input: NormalizeInput, options: NormalizeOpti
       source = r.source;
       const header = r.source === 'vpcflow' ? headerFormat(events[0].message) : undefined;
       if (header) context = { ...context, options: { ...context.options, vpcFormat: header } };
+      const fields = r.source === 'cloudfront' ? cloudfrontHeaderFields(events) : undefined;
+      if (fields) context = { ...context, options: { ...context.options, cloudfrontFields: fields } };
     }
     yield r;
   }

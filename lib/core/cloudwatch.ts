@@ -8,6 +8,7 @@
  */
 import type { SourceMapping } from '../../parsers/detect';
 import type { SourceOptions } from '../../parsers/types';
+import type { VpcLayoutMemory } from '../../parsers/vpcflow-format';
 import { batchPartition, type Partition } from './archive';
 import type { Batch } from './envelopes';
 import { normalize, type NormalizeResult } from './pipeline';
@@ -20,6 +21,12 @@ export interface CloudWatchNormalizeOptions {
   aggregators?: readonly string[];
   /** Configured source options (a VPC custom format): they replace the payload's. */
   sourceOptions?: SourceOptions;
+  /**
+   * Layouts of headerless VPC flow log lines learned per log group, kept by the caller across
+   * payloads (one per transformer container, per replay): a NODATA line that fits several
+   * documented layouts takes the one its log group's other lines had.
+   */
+  vpcLayouts?: VpcLayoutMemory;
 }
 
 export interface NormalizedPayload {
@@ -35,8 +42,9 @@ export interface NormalizedPayload {
  * @example normalizeCloudWatchBatch(cloudWatchBatch(payload, 'eu-west-1')!, undefined, { now: new Date() }).partition.source // 'vpcflow'
  */
 export function normalizeCloudWatchBatch(batch: Batch, fallbackTime: number | undefined, options: CloudWatchNormalizeOptions): NormalizedPayload {
-  const context =
+  let context =
     options.sourceOptions && Object.keys(options.sourceOptions).length ? { ...batch.context, options: options.sourceOptions } : batch.context;
+  if (options.vpcLayouts) context = { ...context, vpcLayouts: options.vpcLayouts };
   const result = normalize(
     { events: batch.events, context, source: 'auto' },
     { now: options.now, includeOriginal: options.includeOriginal, mappings: options.mappings, aggregators: options.aggregators },

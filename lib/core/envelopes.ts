@@ -53,13 +53,13 @@ export function maybeGunzip(bytes: Buffer, maxBytes: number = DEFAULT_LIMITS.max
 }
 
 /**
- * Decodes the bytes of one CloudWatch Logs delivery (gzip, or already decompressed by Firehose),
- * inflating at most `maxBytes`. Throws `EnvelopeError` when the record is not a CloudWatch Logs
- * payload at all, is larger than the bound, or holds more than `MAX_PAYLOAD_CONTAINERS` objects and
- * arrays (checked before parsing: a structure bomb never reaches `JSON.parse`).
- * @example decodeCloudWatchPayload(gzipSync(JSON.stringify(payload))).logEvents.length
+ * The bytes of one Firehose record, inflated (at most `maxBytes`) and read as (lenient) UTF-8, refused
+ * with `EnvelopeError` when they are not gzip nor plain, inflate past the bound, or hold more than
+ * `MAX_PAYLOAD_CONTAINERS` JSON objects and arrays (counted before any `JSON.parse`). `what` names the
+ * record in that message. Shared by the CloudWatch Logs and the direct-PUT decoders.
+ * @example inflateRecord(gzipSync('{"a":1}'), 1024, 'record').text // '{"a":1}'
  */
-export function decodeCloudWatchPayload(bytes: Buffer, maxBytes: number = DEFAULT_LIMITS.maxDecompressedBytes): CloudWatchLogsPayload {
+export function inflateRecord(bytes: Buffer, maxBytes: number, what: string): { plain: Buffer; text: string } {
   let plain: Buffer;
   try {
     plain = maybeGunzip(bytes, maxBytes);
@@ -69,9 +69,19 @@ export function decodeCloudWatchPayload(bytes: Buffer, maxBytes: number = DEFAUL
   }
   const text = plain.toString('utf8');
   if (countJsonContainers(text, MAX_PAYLOAD_CONTAINERS) > MAX_PAYLOAD_CONTAINERS)
-    throw new EnvelopeError(
-      `payload holds more than ${MAX_PAYLOAD_CONTAINERS} JSON objects and arrays (a CloudWatch Logs payload holds at most 10,000 events)`,
-    );
+    throw new EnvelopeError(`${what} holds more than ${MAX_PAYLOAD_CONTAINERS} JSON objects and arrays (a CloudWatch Logs payload holds at most 10,000 events)`);
+  return { plain, text };
+}
+
+/**
+ * Decodes the bytes of one CloudWatch Logs delivery (gzip, or already decompressed by Firehose),
+ * inflating at most `maxBytes`. Throws `EnvelopeError` when the record is not a CloudWatch Logs
+ * payload at all, is larger than the bound, or holds more than `MAX_PAYLOAD_CONTAINERS` objects and
+ * arrays (checked before parsing: a structure bomb never reaches `JSON.parse`).
+ * @example decodeCloudWatchPayload(gzipSync(JSON.stringify(payload))).logEvents.length
+ */
+export function decodeCloudWatchPayload(bytes: Buffer, maxBytes: number = DEFAULT_LIMITS.maxDecompressedBytes): CloudWatchLogsPayload {
+  const { text } = inflateRecord(bytes, maxBytes, 'payload');
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -142,12 +152,17 @@ export function isFirehoseEvent(doc: unknown): doc is FirehoseTransformEvent {
 
 const REGION = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 const ACCOUNT = /^\d{12}$/;
+const NFW_LOG_TYPE = /^(alert|flow|tls)$/;
 
 /**
  * The delivering account and region of an S3 key, parsed ANCHORED at the documented AWS delivery
  * layouts, so that nothing the writer chose elsewhere in the key is believed:
  *
  *   [prefix/]AWSLogs/[o-<org>/]<account>/<service>/[<region>/]...           CloudTrail, ELB, VPC flow, WAF, ...
+ *   [prefix/]AWSLogs/<account>/Config/<region>/<yyyy>/<m>/<d>/ConfigHistory|ConfigSnapshot/<account>_Config_...json.gz   AWS Config
+ *   [prefix/]AWSLogs/<account>/CloudFront/<file>                             CloudFront standard logging v2 (global)
+ *   [prefix/]AWSLogs/<account>/network-firewall/<alert|flow|tls>/<region>/<firewall>/...   Network Firewall
+ *   [prefix/]AWSLogs/<account>/vpcdnsquerylogs/<vpc-id>/...                  Route 53 Resolver (no region in the key)
  *   [prefix/]AWSLogs/aws-account-id=<account>/aws-service=<s>/aws-region=<r>/...  VPC flow, Hive-compatible
  *
  * The key must hold exactly one `AWSLogs` segment (a prefix cannot smuggle a second layout in:
@@ -178,13 +193,21 @@ export function contextFromS3Key(bucket: string, key: string): ParseContext {
     if (/^o-[a-z0-9]{10,32}$/.test(parts[i] ?? '')) i++;
     if (!ACCOUNT.test(parts[i] ?? '')) return ctx;
     account = parts[i];
-    // <service>/<region>/...: a region is believed only in that position.
-    if (!parts[i + 1] || i + 2 >= parts.length - 1) return ctx;
-    if (REGION.test(parts[i + 2])) region = parts[i + 2];
+    // <service>/<region>/...: a region is believed only in that position. Network Firewall puts the
+    // log type first: network-firewall/<alert|flow|tls>/<region>/<firewall>/...
+    // CloudFront (standard logging v2) is global: `AWSLogs/<account>/CloudFront/<file>`, no Region.
+    const global = parts[i + 1] === 'CloudFront' && i + 2 === parts.length - 1;
+    if (!global && (!parts[i + 1] || i + 2 >= parts.length - 1)) return ctx;
+    const at = parts[i + 1] === 'network-firewall' && NFW_LOG_TYPE.test(parts[i + 2]) ? i + 3 : i + 2;
+    if (at < parts.length - 1 && REGION.test(parts[at])) region = parts[at];
   }
-  const file = parts[parts.length - 1];
+  // ALB connection log files carry a `conn_log.` prefix (docs; `conn_log_` observed) before the account.
+  const file = parts[parts.length - 1].replace(/^conn_log[._]/, '');
   const named = /^(\d{12})_/.exec(file)?.[1];
   if (named !== undefined && named !== account) return ctx;
+  // Resolver query log files start with the VPC id: `<vpc-id>_vpcdnsquerylogs_<account>_<time>_<hash>.log.gz`.
+  const dns = /^vpc-[0-9a-f]+_vpcdnsquerylogs_(\d{12})_/.exec(file)?.[1];
+  if (dns !== undefined && dns !== account) return ctx;
   ctx.account = account;
   if (region) ctx.region = region;
   return ctx;

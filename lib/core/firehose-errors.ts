@@ -15,6 +15,9 @@
  *   a record Firehose diverted after the transform, e.g. past the active-partition limit
  *   (`activePartitionExceeded`). These documents already carry the live ids: they are archived
  *   unchanged, line for line.
+ * - a direct-PUT source record (an EventBridge event, other JSON or text, `lib/core/direct-put.ts`),
+ *   only in `processing-failed` records (the caller says so: other types hold transform output):
+ *   normalized like the live path, with its ids (they come from its content, not its position);
  * - anything else: not decodable (`EnvelopeError`); the caller keeps the line as a `pipeline_error`
  *   document with the reason, so nothing is lost.
  *
@@ -22,7 +25,8 @@
  * document line with more than `MAX_DOCUMENT_CONTAINERS` objects and arrays is refused before parsing.
  */
 import { countJsonContainers } from '../../parsers/json';
-import { type CloudWatchLogsPayload, decodeCloudWatchPayload, EnvelopeError, isCloudWatchPayload, maybeGunzip } from './envelopes';
+import { decodeFirehoseRecord } from './direct-put';
+import { type Batch, type CloudWatchLogsPayload, decodeCloudWatchPayload, EnvelopeError, isCloudWatchPayload, maybeGunzip } from './envelopes';
 import { DEFAULT_LIMITS, MAX_DOCUMENT_CONTAINERS, MAX_PAYLOAD_CONTAINERS } from './limits';
 
 /** A Tributary document as far as recovery needs it. */
@@ -36,7 +40,9 @@ export interface RecoveredDocument {
 /** What one error record holds. `arrival`: Firehose's `arrivalTimestamp` (epoch ms), when present. */
 export type FirehoseErrorRecord =
   | { kind: 'cloudwatch'; payload: CloudWatchLogsPayload; arrival?: number }
-  | { kind: 'documents'; lines: string[]; documents: RecoveredDocument[]; arrival?: number };
+  | { kind: 'documents'; lines: string[]; documents: RecoveredDocument[]; arrival?: number }
+  /** A direct-PUT record (an EventBridge event, JSON, text: `lib/core/direct-put.ts`), normalized like the live path. */
+  | { kind: 'direct'; batch: Batch; arrival?: number };
 
 const isDocument = (d: unknown): d is RecoveredDocument => {
   const x = d as RecoveredDocument;
@@ -49,11 +55,34 @@ const isDocument = (d: unknown): d is RecoveredDocument => {
  * Logs payload nor Tributary documents.
  * @example decodeFirehoseErrorRecord(JSON.stringify({ rawData: gzipSync(JSON.stringify(payload)).toString('base64') })).kind // 'cloudwatch'
  */
-export function decodeFirehoseErrorRecord(line: string, maxBytes: number = DEFAULT_LIMITS.maxDecompressedBytes): FirehoseErrorRecord {
+export function decodeFirehoseErrorRecord(
+  line: string,
+  maxBytes: number = DEFAULT_LIMITS.maxDecompressedBytes,
+  /** Set for `processing-failed` records, whose `rawData` is the SOURCE record: then a direct-PUT record is read as one. */
+  direct?: { streamRegion?: string },
+): FirehoseErrorRecord {
   const rec = JSON.parse(line) as { rawData?: unknown; arrivalTimestamp?: unknown };
   if (typeof rec !== 'object' || rec === null || typeof rec.rawData !== 'string') throw new EnvelopeError('error record without rawData');
   const arrival = typeof rec.arrivalTimestamp === 'number' && Number.isFinite(rec.arrivalTimestamp) ? rec.arrivalTimestamp : undefined;
   const bytes = Buffer.from(rec.rawData, 'base64');
+  try {
+    return decodeKnown(bytes, arrival, maxBytes);
+  } catch (e) {
+    if (!(e instanceof EnvelopeError) || !direct) throw e;
+    // A source record that is neither a CloudWatch Logs payload nor transform output: a direct-PUT
+    // record (an EventBridge event, JSON, text), when it is one.
+    let record;
+    try {
+      record = decodeFirehoseRecord(bytes, direct.streamRegion, maxBytes);
+    } catch {
+      throw e;
+    }
+    if (record.kind === 'direct') return { kind: 'direct', batch: record.batch, arrival };
+    throw e;
+  }
+}
+
+function decodeKnown(bytes: Buffer, arrival: number | undefined, maxBytes: number): FirehoseErrorRecord {
   let plain: Buffer;
   try {
     plain = maybeGunzip(bytes, maxBytes);

@@ -50,6 +50,8 @@ export interface IngestCheckpoint {
   source?: SourceId;
   /** VPC Flow Logs format from the object's header line. */
   vpcFormat?: string;
+  /** CloudFront field list from the object's `#Fields` header line. */
+  cloudfrontFields?: string;
   partition?: Partition;
   /** `event.ingested` of every document of the object (ISO time). */
   ingested?: string;
@@ -96,6 +98,7 @@ export function parseIngestCheckpoint(
   if (c.complete) return { ignored: 'complete' };
   if (c.source !== undefined && !SOURCE_IDS.includes(c.source)) return { ignored: 'unknown source' };
   if (c.vpcFormat !== undefined && typeof c.vpcFormat !== 'string') return { ignored: 'no valid VPC format' };
+  if (c.cloudfrontFields !== undefined && typeof c.cloudfrontFields !== 'string') return { ignored: 'no valid CloudFront field list' };
   if (c.partition !== undefined && (typeof c.partition !== 'object' || c.partition === null || !PARTITION_KEYS.every((k) => typeof c.partition![k] === 'string')))
     return { ignored: 'no valid partition' };
   if (c.ingested !== undefined && (typeof c.ingested !== 'string' || Number.isNaN(Date.parse(c.ingested)))) return { ignored: 'no valid ingested time' };
@@ -112,6 +115,7 @@ export function parseIngestCheckpoint(
       complete: false,
       ...(c.source !== undefined ? { source: c.source } : {}),
       ...(c.vpcFormat !== undefined ? { vpcFormat: c.vpcFormat } : {}),
+      ...(c.cloudfrontFields !== undefined ? { cloudfrontFields: c.cloudfrontFields } : {}),
       ...(c.partition !== undefined ? { partition: Object.fromEntries(PARTITION_KEYS.map((k) => [k, c.partition![k]])) as unknown as Partition } : {}),
       ...(c.ingested !== undefined ? { ingested: c.ingested } : {}),
       tally,

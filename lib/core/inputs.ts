@@ -17,6 +17,7 @@ import {
   isFirehoseEvent,
   maybeGunzip,
 } from './envelopes';
+import { decodeFirehoseRecord } from './direct-put';
 import { isRecordsEnvelope, splitJsonRecords } from './json-records';
 import { type DecodeLimits, LOCAL_LIMITS, MAX_DOCUMENT_CONTAINERS, readItemEvent } from './limits';
 import { splitBoundedLines } from './lines';
@@ -94,7 +95,8 @@ function decodeJson(doc: unknown, name: string, ctx: ParseContext, overrides: Pa
     const out: InputBatches = { kind: 'firehose', batches: [], dropped: 0, unusable: [] };
     for (const r of doc.records) {
       try {
-        const batch = cloudWatchBatch(decodeCloudWatchPayload(Buffer.from(r.data, 'base64'), limits.maxDecompressedBytes), doc.region);
+        // A CloudWatch Logs payload, or a direct-PUT record (an EventBridge event, JSON, text), as the transformer reads it.
+        const batch = decodeFirehoseRecord(Buffer.from(r.data, 'base64'), doc.region, limits.maxDecompressedBytes).batch;
         if (batch) out.batches.push({ ...batch, context: withOverrides(batch.context, overrides) });
         else out.dropped++;
       } catch (e) {
@@ -103,6 +105,22 @@ function decodeJson(doc: unknown, name: string, ctx: ParseContext, overrides: Pa
       }
     }
     return out;
+  }
+  // The event a CloudWatch Logs subscription hands a Lambda function: `{"awslogs":{"data":"<base64 gzip payload>"}}`.
+  const awslogs = (doc as { awslogs?: { data?: unknown } } | null)?.awslogs;
+  if (awslogs !== null && typeof awslogs === 'object' && typeof awslogs.data === 'string' && Object.keys(doc as object).length === 1) {
+    try {
+      const batch = cloudWatchBatch(decodeCloudWatchPayload(Buffer.from(awslogs.data, 'base64'), limits.maxDecompressedBytes), overrides.region);
+      return {
+        kind: 'cloudwatch',
+        batches: batch ? [{ ...batch, context: withOverrides(batch.context, overrides) }] : [],
+        dropped: batch ? 0 : 1,
+        unusable: [],
+      };
+    } catch (e) {
+      if (!(e instanceof EnvelopeError)) throw e;
+      return { kind: 'cloudwatch', batches: [], dropped: 0, unusable: [{ key: `${name}#awslogs`, original: awslogs.data.slice(0, 4096), message: e.message }] };
+    }
   }
   if (isCloudWatchPayload(doc)) {
     const batch = cloudWatchBatch(doc, overrides.region);

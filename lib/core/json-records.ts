@@ -3,7 +3,10 @@
  *
  * - the elements of a `{"Records": [...]}` envelope (a CloudTrail log file) become one record each,
  *   as the exact bytes of the file, so each record is parsed alone by its parser: one record that is
- *   malformed, too large or nested 10,000 deep is ONE failure, and the others are documents;
+ *   malformed, too large or nested 10,000 deep is ONE failure, and the others are documents; so do
+ *   the elements of the other record arrays in `ENVELOPE_KEYS` (an AWS Config history or snapshot
+ *   file's `configurationItems`, an Amazon Inspector JSON report's `findings`), wherever the key
+ *   stands in the top-level object (Config writes `fileVersion` and `configSnapshotId` before it);
  * - any other top-level value (concatenated or NDJSON documents: Firehose's raw backups of
  *   CloudWatch Logs payloads, CloudTrail events one per line) is one record;
  * - a top-level line that is not JSON at all is one record, up to its line end (its parser fails it).
@@ -14,6 +17,15 @@
  */
 import { KEPT_HEAD_BYTES, type ReadItem, tooLong, type Unreadable } from './limits';
 import { withHead } from './lines';
+
+/**
+ * Keys of a top-level object whose array holds one record per element: CloudTrail log files
+ * (`Records`), AWS Config delivery-channel files (`configurationItems`), Amazon Inspector JSON
+ * findings reports (`findings`).
+ */
+export const ENVELOPE_KEYS: ReadonlySet<string> = new Set(['Records', 'configurationItems', 'findings']);
+/** Longest key the scanner remembers (the longest of `ENVELOPE_KEYS`, and some). */
+const MAX_KEY_BYTES = 32;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -136,7 +148,7 @@ export class JsonRecordScanner {
         }
         if (this.key) {
           this.keyPart(buf.subarray(i, q));
-          this.lastString = this.keyBytes <= 16 ? Buffer.concat(this.key).toString('latin1') : undefined;
+          this.lastString = this.keyBytes <= MAX_KEY_BYTES ? Buffer.concat(this.key).toString('latin1') : undefined;
           this.key = undefined;
         }
         this.inString = false;
@@ -198,7 +210,7 @@ export class JsonRecordScanner {
       }
       if (c === 0x7b || c === 0x5b) {
         if (atRecords) this.startRecord(Kind.Container, i);
-        else if (c === 0x5b && this.depth === 1 && this.colon && this.lastString === 'Records' && this.top) {
+        else if (c === 0x5b && this.depth === 1 && this.colon && this.lastString !== undefined && ENVELOPE_KEYS.has(this.lastString) && this.top) {
           // The envelope of a CloudTrail file: its elements are the records, the envelope is not one.
           this.top = undefined;
           this.recordsDepth = 2;
@@ -239,7 +251,7 @@ export class JsonRecordScanner {
 
   private keyPart(b: Buffer): void {
     this.keyBytes += b.length;
-    if (this.keyBytes <= 16) this.key!.push(b);
+    if (this.keyBytes <= MAX_KEY_BYTES) this.key!.push(b);
   }
 
   private startRecord(kind: Kind, at: number): void {
@@ -285,13 +297,18 @@ export function splitJsonRecords(bytes: Buffer, maxRecordBytes: number, setting?
   return [...s.push(bytes), ...s.end()];
 }
 
-const ENVELOPE = /^\s*\{\s*"Records"\s*:\s*\[/;
+// A CloudTrail file starts with its `Records`; an AWS Config file writes `fileVersion` (and, for a
+// snapshot, `configSnapshotId`) before its `configurationItems`; an Inspector report is `{"findings":[`.
+const ENVELOPE =
+  /^\s*\{\s*(?:"(?:fileVersion|configSnapshotId)"\s*:\s*"[^"\\]{0,100}"\s*,\s*){0,2}"(?:Records|configurationItems|findings)"\s*:\s*\[/;
 
 /**
- * Whether bytes start like a `{"Records": [...]}` envelope (a CloudTrail log file, compact or
- * pretty-printed): only then are they split into records; anything else is read line by line, so one
- * broken line of an NDJSON file stays one failure.
+ * Whether bytes start like a records envelope (`ENVELOPE_KEYS`: a CloudTrail log file, an AWS Config
+ * history or snapshot file, an Inspector JSON report; compact or pretty-printed): only then are they
+ * split into records; anything else is read line by line, so one broken line of an NDJSON file stays
+ * one failure.
  * @example isRecordsEnvelope(Buffer.from('{\n  "Records": [')) // true
+ * @example isRecordsEnvelope(Buffer.from('{"fileVersion":"1.0","configSnapshotId":"6f9d…","configurationItems":[')) // true
  */
 export function isRecordsEnvelope(head: Buffer): boolean {
   return ENVELOPE.test(head.subarray(0, 256).toString('latin1'));

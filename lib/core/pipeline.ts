@@ -227,6 +227,32 @@ function normalizeWithRejected(input: NormalizeInput, options: NormalizeOptions)
 }
 
 /**
+ * The batch with every event that holds several records (`Parser.split`: an exported findings file)
+ * replaced by one event per record, so each record is counted, and becomes a document or a failure,
+ * on its own. A `split` that throws is a parser bug: the event stays whole and its parser decides.
+ */
+function splitRecords(source: SourceId, input: NormalizeInput): NormalizeInput {
+  const split = parsers[source].split;
+  if (!split) return input;
+  let events: RawEvent[] | undefined;
+  input.events.forEach((e, i) => {
+    let parts: readonly RawEvent[] | undefined;
+    try {
+      parts = split(e);
+    } catch {
+      parts = undefined;
+    }
+    if (parts === undefined) {
+      events?.push(e);
+      return;
+    }
+    events ??= input.events.slice(0, i);
+    for (const p of parts) events.push(p);
+  });
+  return events ? { ...input, events } : input;
+}
+
+/**
  * Normalizes one batch of raw events from one stream or object.
  * @example normalize({ events: [{ message: '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK', key: 'stdin:1' }], context: {}, source: 'vpcflow' })
  */
@@ -237,8 +263,10 @@ export function normalize(input: NormalizeInput, options: NormalizeOptions = {})
     // The matching mapping may carry parser options (a VPC custom format per log group).
     const resolved = resolveSource(input.context, input.events, options.mappings);
     source = resolved.source;
-    if (resolved.options.vpcFormat !== input.context.options?.vpcFormat) input = { ...input, context: { ...input.context, options: resolved.options } };
+    if (resolved.options.vpcFormat !== input.context.options?.vpcFormat || resolved.options.cloudfrontFields !== input.context.options?.cloudfrontFields)
+      input = { ...input, context: { ...input.context, options: resolved.options } };
   } else source = input.source;
+  input = splitRecords(source, input);
   const documents: TributaryDocument[] = [];
   const failures: TributaryDocument[] = [];
   const dropped: Partial<Record<DropReason, number>> = {};

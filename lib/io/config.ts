@@ -24,7 +24,7 @@
  * | `ALERT_THROTTLE_MINUTES` | setup | (each detection's window) | minutes between two notifications of one active alert; 0 = every run |
  * | `INDEX_PREFIX` | indexer | `logs` | index names are `<prefix>-<dataset>-YYYY.MM.DD` |
  * | `SOURCE_MAPPINGS` | transform, s3ingest | `[]` | JSON `[{"pattern":"/app/payments*","source":"app"}]` |
- * | `SOURCE_OPTIONS` | transform, s3ingest | `{}` | JSON `{"vpcFormat":"${version} ${account-id} ..."}` |
+ * | `SOURCE_OPTIONS` | transform, s3ingest | `{}` | JSON `{"vpcFormat":"${version} ${account-id} ...","cloudfrontFields":"timestamp c-ip sc-status ..."}` (CloudFront real-time log fields, in the order CloudFront emits them) |
  * | `AGGREGATOR_ACCOUNTS` | transform, s3ingest | (none) | comma-separated account ids whose logs may name other accounts (organization trail owner, log-archive/audit, Security Hub admin, central flow logs); anyone else's claims about another account are flagged `mismatch` |
  * | `INCLUDE_ORIGINAL` | transform, s3ingest | `false` | keep `event.original` on every document |
  * | `BULK_MAX_BYTES` | indexer | 5242880 | upper bound of one `_bulk` body |
@@ -248,9 +248,13 @@ export function loadConfig<F extends FunctionName>(env: Env, fn: F): ConfigByFun
       : `must be a JSON array of {"pattern": string, "source": one of ${SOURCE_IDS.join('|')}}`,
   );
   const sourceOptions = json<SourceOptions>('SOURCE_OPTIONS', {}, (v) =>
-    typeof v === 'object' && v !== null && !Array.isArray(v) && ((v as SourceOptions).vpcFormat === undefined || typeof (v as SourceOptions).vpcFormat === 'string')
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    ((v as SourceOptions).vpcFormat === undefined || typeof (v as SourceOptions).vpcFormat === 'string') &&
+    ((v as SourceOptions).cloudfrontFields === undefined || typeof (v as SourceOptions).cloudfrontFields === 'string')
       ? undefined
-      : 'must be a JSON object like {"vpcFormat": "${version} ${account-id} ..."}',
+      : 'must be a JSON object like {"vpcFormat": "${version} ${account-id} ...", "cloudfrontFields": "timestamp c-ip ..."}',
   );
 
   const indexPrefix = str('INDEX_PREFIX') ?? DEFAULT_INDEX_PREFIX;

@@ -141,15 +141,18 @@ export async function* readLines(body: Readable, maxLineBytes: number = DEFAULT_
 }
 
 /**
- * The records of a `{"Records":[...]}` file (CloudTrail), each bounded by `maxBytes`, split without
- * parsing the file (`lib/core/json-records.ts`), so one bad record is one failure; any other content
- * (it starts differently) is read line by line like `readLineItems`. Memory: one record or line.
+ * The records of a `{"Records":[...]}` file (CloudTrail; also AWS Config history/snapshot files and
+ * Inspector reports, `ENVELOPE_KEYS`), each bounded by `maxBytes`, split without parsing the file
+ * (`lib/core/json-records.ts`), so one bad record is one failure; any other content (it starts
+ * differently) is read line by line like `readLineItems`, unless `json`: then every top-level JSON
+ * value is one record however it is laid out (a pretty-printed AWS Config oversized-item notification),
+ * and a line that is not JSON one record. Memory: one record or line.
  */
-export async function* readRecordsOrLines(body: Readable, maxBytes: number = DEFAULT_LIMITS.maxLineBytes): AsyncGenerator<ReadItem> {
+export async function* readRecordsOrLines(body: Readable, maxBytes: number = DEFAULT_LIMITS.maxLineBytes, json = false): AsyncGenerator<ReadItem> {
   let splitter: JsonRecordScanner | LineSplitter | undefined;
   const head: Buffer[] = [];
   let headBytes = 0;
-  const choose = (h: Buffer) => (isRecordsEnvelope(h) ? new JsonRecordScanner(maxBytes) : new LineSplitter(maxBytes));
+  const choose = (h: Buffer) => (json || isRecordsEnvelope(h) ? new JsonRecordScanner(maxBytes) : new LineSplitter(maxBytes));
   for await (const chunk of await decompressedStream(body)) {
     if (splitter) {
       yield* splitter.push(toBuffer(chunk));

@@ -89,6 +89,18 @@ export const DEMO_SEARCHES: Array<{ title: string; dataset: string; query: strin
   { title: 'Lambda timeouts', dataset: DATASETS.lambda, query: 'event.action:"platform.timeout"' },
   { title: 'SELinux AVC denials', dataset: DATASETS.auditd, query: 'event.action:avc AND event.type:denied' },
   { title: 'API Gateway 5xx', dataset: DATASETS.apigateway, query: 'http.response.status_code:[500 TO 599]' },
+  { title: 'Critical CVEs with a fix (Inspector)', dataset: DATASETS.inspector, query: 'vulnerability.severity:CRITICAL AND aws.inspector.fix_available:YES AND aws.inspector.status:ACTIVE' },
+  { title: 'Config rules turned NON_COMPLIANT', dataset: DATASETS.config, query: 'aws.config.compliance.type:NON_COMPLIANT' },
+  { title: 'High and critical findings (Security Hub)', dataset: DATASETS.securityhub, query: 'event.severity:>=70 AND aws.securityhub.record_state:ACTIVE AND NOT aws.securityhub.workflow_status:(RESOLVED OR SUPPRESSED)' },
+  { title: 'High and critical threats (GuardDuty)', dataset: DATASETS.guardduty, query: 'event.severity:>=70 AND aws.guardduty.archived:false' },
+  { title: 'CloudFront errors and aborted requests', dataset: DATASETS.cloudfront, query: 'event.outcome:failure AND aws.cloudfront.edge_result_type:Error' },
+  { title: 'Probes of /wp-login.php and /.env (CloudFront)', dataset: DATASETS.cloudfront, query: 'url.path:("/wp-login.php" OR "/.env")' },
+  { title: 'Anonymous S3 requests denied', dataset: DATASETS.s3access, query: 'aws.s3access.error_code:AccessDenied AND NOT _exists_:client.user.id' },
+  { title: 'S3 object deletions', dataset: DATASETS.s3access, query: 'event.type:deletion' },
+  { title: 'Requests WAF blocked, SQL injection', dataset: DATASETS.waf, query: 'event.action:block AND aws.waf.terminating_match.condition_type:SQL_INJECTION' },
+  { title: 'DNS lookups that failed (NXDOMAIN)', dataset: DATASETS.route53resolver, query: 'dns.response_code:NXDOMAIN' },
+  { title: 'DNS queries DNS Firewall blocked', dataset: DATASETS.route53resolver, query: 'aws.route53resolver.firewall.rule_action:BLOCK' },
+  { title: 'Network Firewall blocked alerts', dataset: DATASETS.networkfirewall, query: 'event.kind:alert AND event.action:blocked' },
   { title: 'Pipeline errors (unparsed lines)', dataset: '*', query: 'event.kind:pipeline_error' },
 ];
 
@@ -272,7 +284,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   result.reconciled = result.rows.every((r) => reconciles(r, indexed)) && reconciles(totRow, indexed);
   out('');
   for (const l of table(['source', 'events in', 'documents', 'dropped', 'failed', 'indexed', 'dead-lettered', 'reconciles'], tableRows)) out('  ' + l);
-  out('  (events in = documents + dropped + failed; documents + failed = indexed + dead-lettered. Dropped: control messages, VPC header/NODATA lines, multi-line/multi-record merges.)');
+  out('  (events in = documents + dropped + failed; documents + failed = indexed + dead-lettered. Dropped: control messages, VPC header/NODATA lines, CloudFront #Version/#Fields lines, multi-line/multi-record merges.)');
 
   if (result.index && result.opensearch) {
     const c = result.index.counters;

@@ -7,7 +7,16 @@
  *   source and a separate event holding the CloudWatch Logs CONTROL_MESSAGE every new subscription sends;
  * - S3-delivered sources as gzip objects under the AWS delivery keys
  *   `AWSLogs/<account>/<service>/<region>/YYYY/MM/DD/<name>`: ALB access logs, CloudTrail log files
- *   (`{"Records":[…]}`) and VPC Flow Logs v5 in a custom format with its header line.
+ *   (`{"Records":[…]}`) and VPC Flow Logs v5 in a custom format with its header line, AWS Config
+ *   history files (`AWSLogs/<account>/Config/<region>/<y>/<m>/<d>/ConfigHistory/…`), CloudFront standard log
+ *   files (`cloudfront/<distribution-id>.YYYY-MM-DD-HH.<unique>.gz`) and S3 server access logs in the
+ *   partitioned layout (`s3-access-logs/<account>/<region>/<bucket>/YYYY/MM/DD/<time>-<unique>`);
+ * - WAF logs to CloudWatch Logs (`aws-waf-logs-orders`) and to S3 (`AWSLogs/<account>/WAFLogs/...`), Route 53
+ *   Resolver query logs to CloudWatch Logs, Network Firewall alert and flow logs to S3
+ *   (`AWSLogs/<account>/network-firewall/<alert|flow>/<region>/<firewall>/...`);
+ * - EventBridge events put into Firehose directly (direct PUT, one event per record): Amazon Inspector
+ *   findings and AWS Config rule compliance changes, Security Hub and GuardDuty findings; GuardDuty's S3
+ *   export (`AWSLogs/<account>/GuardDuty/<region>/...jsonl.gz`, one finding per line).
  *
  * Same seed → same bytes → same ids, so a second demo run overwrites instead of adding documents.
  */
@@ -19,16 +28,28 @@ import {
   apiGatewayAccess,
   appLines,
   auditLines,
+  cloudfrontLines,
   cloudTrailRecords,
   cloudWatchPayload,
+  configComplianceEvents,
+  configHistoryFile,
   CONTROL_PAYLOAD,
+  directPutFirehoseEvent,
   firehoseEvent,
+  guardDutyFindingEvents,
+  guardDutyFindings,
+  inspectorFindingEvents,
   lambdaLines,
+  networkFirewallRecords,
   REGIONS,
+  resolverQueries,
   Rng,
+  s3AccessLines,
+  securityHubFindingEvents,
   type SampleEvent,
   vpcFlowV2,
   vpcFlowV5,
+  wafRecords,
 } from '../../samples/generate';
 
 /** Event time of the demo data: fixed, so every run lands in the same daily indices. */
@@ -113,5 +134,65 @@ export function demoSamples(scale = 1): DemoSamples {
     const v5 = vpcFlowV5(rng, n(1000), t, acct, region);
     put('vpcflow (S3, v5 + header)', `AWSLogs/${acct}/vpcflowlogs/${region}/${ymd(t)}/${acct}_vpcflowlogs_${region}_fl-0${rng.hex(16)}_${stamp(t)}_${rng.hex(8)}.log.gz`, v5.join('\n') + '\n', v5.length);
   }
+  // Findings (issue #15): Inspector findings and Config compliance changes as EventBridge rules put them
+  // into Firehose (direct PUT: one event JSON per record), and a Config delivery-channel history file.
+  const inspector = [...inspectorFindingEvents(rng, n(120), t0, acctA, us), ...inspectorFindingEvents(rng, n(60), t0 + 900_000, acctB, eu)];
+  firehose.push({ label: 'inspector (EventBridge)', event: directPutFirehoseEvent(rng, inspector, us, t0), events: inspector.length });
+  const compliance = [...configComplianceEvents(rng, n(80), t0, acctA, us), ...configComplianceEvents(rng, n(40), t0 + 900_000, acctB, eu)];
+  firehose.push({ label: 'config (EventBridge)', event: directPutFirehoseEvent(rng, compliance, us, t0), events: compliance.length });
+  for (const [acct, region] of [[acctA, us], [acctB, eu]] as const) {
+    const history = configHistoryFile(rng, n(150), t0, acct, region);
+    const d = new Date(t0);
+    // Config writes unpadded month and day folders (`2026/3/1`).
+    const folder = `${d.getUTCFullYear()}/${d.getUTCMonth() + 1}/${d.getUTCDate()}`;
+    put('config (S3 ConfigHistory)', `AWSLogs/${acct}/Config/${region}/${folder}/ConfigHistory/${acct}_Config_${region}_ConfigHistory_AWS::EC2::SecurityGroup_${stamp(t0)}_${stamp(t0 + 3_600_000)}_1.json.gz`, history.text, history.items);
+  }
+  // CloudFront standard log files (legacy: `<prefix>/<distribution-id>.YYYY-MM-DD-HH.<unique>.gz`, no account in
+  // the key) and S3 server access logs in the partitioned layout (`<prefix>/<account>/<region>/<bucket>/YYYY/MM/DD/...`).
+  const cfTime = new Date(t0).toISOString().slice(0, 13).replace('T', '-');
+  const cf = cloudfrontLines(rng, n(900), t0);
+  put('cloudfront (S3)', `cloudfront/EMLARXS9EXAMPLE.${cfTime}.${rng.hex(8)}.gz`, cf.join('\n') + '\n', cf.length);
+  for (const [i, [acct, region]] of ([[acctA, us], [acctB, eu]] as const).entries()) {
+    const t = t0 + i * 300_000;
+    const bucket = i === 0 ? 'orders-data' : 'invoices-archive';
+    const lines = s3AccessLines(rng, n(500), t, bucket, acct, region);
+    const name = new Date(t).toISOString().slice(0, 19).replace(/[T:]/g, '-');
+    put('s3access (S3)', `s3-access-logs/${acct}/${region}/${bucket}/${ymd(t)}/${name}-${rng.hex(16).toUpperCase()}`, lines.join('\n') + '\n', lines.length);
+  }
+  // WAF, Route 53 Resolver and Network Firewall (issue #16): WAF to CloudWatch Logs (`aws-waf-logs-*`) in
+  // one account and straight to S3 (`AWSLogs/<account>/WAFLogs/<region>/<acl>/YYYY/MM/DD/HH/mm/`) in the
+  // other; Resolver query logs to a freely named log group (detected by content); Network Firewall
+  // alert and flow logs to S3 (`AWSLogs/<account>/network-firewall/<alert|flow>/<region>/<firewall>/YYYY/MM/DD/HH/`).
+  const wafCwl = wafRecords(rng, n(800), t0, acctA, us);
+  cwl('waf (CloudWatch Logs)', payloads(rng, 'aws-waf-logs-orders', (i) => `${us}_orders-acl_${i % 3}`, acctA, wafCwl, 400));
+  const dnsQueries = resolverQueries(rng, n(900), t0, acctB, us);
+  cwl('route53resolver', payloads(rng, '/org/dns/resolver-query-logs', () => 'vpc-query-log-config', acctB, dnsQueries, 450));
+  const hm = (t: number) => new Date(t).toISOString().slice(11, 16).replace(':', '/');
+  const wafS3 = wafRecords(rng, n(400), t0 + 300_000, acctB, eu).map((e) => e.message);
+  put(
+    'waf (S3)',
+    `AWSLogs/${acctB}/WAFLogs/${eu}/orders-acl/${ymd(t0 + 300_000)}/${hm(t0 + 300_000)}/${acctB}_waflogs_${eu}_orders-acl_${stamp(t0 + 300_000)}_${rng.hex(8)}.log.gz`,
+    wafS3.join('\n') + '\n',
+    wafS3.length,
+  );
+  const nfw = networkFirewallRecords(rng, n(600), t0, us).map((e) => e.message);
+  for (const type of ['alert', 'flow'] as const) {
+    const records = nfw.filter((m) => m.includes('"event_type":"alert"') === (type === 'alert'));
+    const hh = new Date(t0).toISOString().slice(11, 13);
+    put(
+      'networkfirewall (S3)',
+      `AWSLogs/${acctA}/network-firewall/${type}/${us}/egress-fw/${ymd(t0)}/${hh}/${acctA}_network-firewall_${type}_${us}_egress-fw_${stamp(t0)}_${rng.hex(8)}.log.gz`,
+      records.join('\n') + '\n',
+      records.length,
+    );
+  }
+  // Security Hub and GuardDuty findings (issue #15): EventBridge events put into Firehose directly, and
+  // GuardDuty's S3 export (one finding per line under `AWSLogs/<account>/GuardDuty/<region>/`).
+  const hub = [...securityHubFindingEvents(rng, n(100), t0, acctA, us), ...securityHubFindingEvents(rng, n(50), t0 + 600_000, acctB, eu)];
+  firehose.push({ label: 'securityhub (EventBridge)', event: directPutFirehoseEvent(rng, hub, us, t0), events: hub.length });
+  const guard = guardDutyFindingEvents(rng, guardDutyFindings(rng, n(120), t0, acctA, us));
+  firehose.push({ label: 'guardduty (EventBridge)', event: directPutFirehoseEvent(rng, guard, us, t0), events: guard.length });
+  const exported = guardDutyFindings(rng, n(100), t0 + 300_000, acctB, eu).map((f) => JSON.stringify(f));
+  put('guardduty (S3 export)', `AWSLogs/${acctB}/GuardDuty/${eu}/${ymd(t0)}/${rng.uuid()}.jsonl.gz`, exported.join('\n') + '\n', exported.length);
   return { firehose, s3 };
 }

@@ -8,8 +8,10 @@
 import type { SourceMapping } from '../../parsers/detect';
 import { stableId } from '../../parsers/ids';
 import type { SourceOptions } from '../../parsers/types';
+import type { VpcLayoutMemory } from '../../parsers/vpcflow-format';
 import { normalizeCloudWatchBatch } from '../core/cloudwatch';
-import { cloudWatchBatch, decodeCloudWatchPayload, EnvelopeError } from '../core/envelopes';
+import { decodeFirehoseRecord } from '../core/direct-put';
+import { EnvelopeError } from '../core/envelopes';
 import { JsonRecordScanner } from '../core/json-records';
 import { DEFAULT_LIMITS, isUnreadable, type ReadItem } from '../core/limits';
 import { addTally, type Tally } from '../core/tally';
@@ -39,6 +41,8 @@ export interface RawOptions {
   /** Region of the Firehose stream that received the records (the transformer's `event.region`). */
   streamRegion?: string;
   sourceOptions?: SourceOptions;
+  /** Headerless VPC flow log layouts learned per log group, shared by the objects of one replay run. */
+  vpcLayouts?: VpcLayoutMemory;
   mappings?: readonly SourceMapping[];
   /** Accounts whose account claims are accepted (`lib/core/attribution.ts`). */
   aggregators?: readonly string[];
@@ -70,15 +74,15 @@ export async function stageRawObject(
         addTally(tally, { received: 1, failed: 1 });
         continue;
       }
-      let payload;
+      let batch;
       try {
-        payload = decodeCloudWatchPayload(Buffer.from(json, 'utf8'), o.maxDecompressedBytes);
+        // A CloudWatch Logs record, or a direct-PUT one (an EventBridge event): as the transformer reads it.
+        batch = decodeFirehoseRecord(Buffer.from(json, 'utf8'), o.streamRegion, o.maxDecompressedBytes).batch;
       } catch (e) {
         if (!(e instanceof EnvelopeError)) throw e;
         addTally(tally, { received: 1, failed: 1 });
         continue;
       }
-      const batch = cloudWatchBatch(payload, o.streamRegion);
       if (batch === null || batch.events.length === 0) continue; // control messages: nothing to index
       const { result, partition, ndjson } = normalizeCloudWatchBatch(batch, undefined, {
         now,
@@ -86,6 +90,7 @@ export async function stageRawObject(
         mappings: o.mappings,
         aggregators: o.aggregators,
         sourceOptions: o.sourceOptions,
+        vpcLayouts: o.vpcLayouts,
       });
       if (!partitionSelected(partition, filter)) continue;
       addTally(tally, result.counts);

@@ -22,6 +22,7 @@ import { Checkpoint, replayFingerprint } from './checkpoint';
 import { indexObjects, type IndexObjectsResult, type ObjectOutcome } from './index-objects';
 import { enumerateObjects, planPrefixes, type ReplayFilter, type ReplayFrom, type ReplayObject } from './plan';
 import { type RawOptions, stageRawObject } from './raw';
+import { VpcLayoutMemory } from '../../parsers/vpcflow-format';
 
 export interface ReplayOptions extends RawOptions {
   archive: ObjectStore;
@@ -96,8 +97,10 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
 
 /** `--from raw`: one raw backup object is re-normalized into staging, then its staged objects indexed. */
 function rawIndexOne(archive: ObjectStore, staging: LocalStore, o: ReplayOptions): NonNullable<Parameters<typeof indexObjects>[0]['indexOne']> {
+  // One memory for the run: raw objects are replayed oldest first, as the transformer saw them.
+  const raw: ReplayOptions = { ...o, vpcLayouts: o.vpcLayouts ?? new VpcLayoutMemory() };
   return async (obj, deps): Promise<ObjectOutcome> => {
-    const staged = await stageRawObject(archive, obj.key, staging, o.filter, o);
+    const staged = await stageRawObject(archive, obj.key, staging, o.filter, raw);
     // Pipeline counts (received, dropped) from the re-normalization; documents, indexed and
     // dead_lettered from indexing the staged lines, exactly as for a normalized object.
     const pick = (t: Tally): Tally => ({ received: t.received ?? 0, dropped: t.dropped ?? 0 });

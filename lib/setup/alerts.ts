@@ -25,7 +25,7 @@ import type { AlertConfig, AlertDestinations } from '../io/config';
 import type { AlertingAction, ChannelBody, ChannelConfig, ChannelType, MustacheScript } from './alerting-api';
 import { containsJson, sameJson } from './compare';
 import { indexPatternId } from './dashboards';
-import { INTERVAL_MINUTES, detectionLucene, windowLucene, type Detection } from './detections';
+import { INTERVAL_MINUTES, attackUrl, detectionLucene, windowLucene, type Detection } from './detections';
 import { OpenSearchError, expectOk, type SearchHttp } from './http';
 
 export type { AlertDestinations } from '../io/config';
@@ -147,15 +147,23 @@ export function alertSubject(d: Detection, prefix: string): string {
  */
 export function alertMessage(d: Detection, prefix: string, o?: Pick<AlertOptions, 'throttleMinutes' | 'dashboardsUrl'>): string {
   const pattern = patternOf(d, prefix);
-  const { count, groupBy } = d.threshold;
+  const { count, groupBy, distinct } = d.threshold;
   const throttle = throttleOf(d, o);
   const lines = [
     `Tributary detection fired: ${d.name}`,
     `Severity ${d.severity} (${SEVERITY_LABEL[d.severity]}), index prefix ${prefix}`,
+    `MITRE ATT&CK ${d.attack.id} ${d.attack.name} (${attackUrl(d.attack)})`,
+    `Runbook: ${d.runbook}`,
     '',
     `Matching events ingested in the ${d.windowMinutes} minutes before {{ctx.periodEnd}}: {{${COUNT_VARIABLE}}}`,
   ];
-  if (groupBy) {
+  if (groupBy && distinct) {
+    lines.push(
+      `${groupBy} values by distinct ${distinct} (${count} or more fire):`,
+      `{{#${GROUPS_SECTION}}}- {{key}}: {{distinct.value}} distinct ({{doc_count}} events)`,
+      `{{/${GROUPS_SECTION}}}`,
+    );
+  } else if (groupBy) {
     lines.push(
       `${groupBy} values with ${count} or more of them:`,
       `{{#${GROUPS_SECTION}}}- {{key}}: {{doc_count}} events`,
@@ -196,13 +204,18 @@ const jsonText = (s: string) => JSON.stringify(s).slice(1, -1);
 export function webhookMessage(d: Detection, prefix: string, o?: Pick<AlertOptions, 'dashboardsUrl'>): string {
   const field = (k: string, v: string) => `"${k}":"${v}"`;
   const list = d.threshold.groupBy
-    ? `{{#${GROUPS_SECTION}}}{{key}}={{doc_count}} {{/${GROUPS_SECTION}}}`
+    ? d.threshold.distinct
+      ? `{{#${GROUPS_SECTION}}}{{key}}={{distinct.value}} {{/${GROUPS_SECTION}}}`
+      : `{{#${GROUPS_SECTION}}}{{key}}={{doc_count}} {{/${GROUPS_SECTION}}}`
     : `{{#${HITS_SECTION}}}{{_index}}/{{_id}} {{/${HITS_SECTION}}}`;
   const fields = [
     field('source', 'tributary'),
     field('detection', jsonText(d.id)),
     field('name', jsonText(d.name)),
     field('severity', d.severity),
+    field('attack_technique_id', jsonText(d.attack.id)),
+    field('attack_technique', jsonText(d.attack.name)),
+    field('runbook', jsonText(d.runbook)),
     field('index_prefix', jsonText(prefix)),
     field('monitor', '{{ctx.monitor.name}}'),
     field('period_start', '{{ctx.periodStart}}'),

@@ -175,7 +175,7 @@ export async function applyMonitors(http: SearchHttp, o: SetupOptions, plugins: 
     // channels the definition (actions: []) hashes as it did before channels existed.
     const { enabled: _enabled, ...definition } = monitor;
     const hash = hashOf({ definition, schema: SCHEMA_VERSION });
-    const wanted = { ...monitor, ui_metadata: { tributary: { hash, detection: d.id } } };
+    const wanted = { ...monitor, ui_metadata: { tributary: { ...(monitor.ui_metadata?.tributary as object | undefined), hash, detection: d.id } } };
     const existing = await findMonitor(http, name);
     const stored = (existing?.monitor.triggers ?? []).map((t) => t.query_level_trigger ?? t);
     // Setup's own actions as stored: someone deleting one in Alerting makes the monitor differ too.

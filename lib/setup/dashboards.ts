@@ -41,6 +41,23 @@ export const QUERIES = {
   auditAvcDenied: 'auditd.avc.result:denied',
   auditLogins: 'event.category:authentication',
   appErrors: 'log.level:(error OR fatal OR critical)',
+  // WAF, Route 53 Resolver, Network Firewall (issue #16).
+  wafBlocked: 'event.dataset:aws.waf AND event.action:block',
+  dnsNxdomain: 'dns.response_code:NXDOMAIN',
+  dnsFirewall: 'aws.route53resolver.firewall.rule_action:(BLOCK OR ALERT OR ALLOW)',
+  nfwAlerts: 'event.dataset:aws.networkfirewall AND event.kind:alert',
+  // Inspector: every update of a finding is its own document; "open" = a version in the time range says ACTIVE.
+  inspectorOpen: 'event.dataset:aws.inspector AND event.kind:alert AND aws.inspector.status:ACTIVE',
+  inspectorCriticalFix: 'vulnerability.severity:CRITICAL AND aws.inspector.fix_available:YES AND aws.inspector.status:ACTIVE',
+  configNonCompliant: 'aws.config.compliance.type:NON_COMPLIANT',
+  configItems: 'event.dataset:aws.config AND event.kind:state',
+  // Security Hub and GuardDuty: event.severity is one 0-100 scale (70+ = HIGH or CRITICAL, schemas/sources/*.ts);
+  // every update of a finding is its own document, so findings are counted by finding id.
+  findingsHighCritical:
+    'event.dataset:(aws.securityhub OR aws.guardduty) AND event.kind:alert AND event.severity:>=70 ' +
+    'AND NOT aws.securityhub.record_state:ARCHIVED AND NOT aws.securityhub.workflow_status:(RESOLVED OR SUPPRESSED) AND NOT aws.guardduty.archived:true',
+  securityhubFailed: 'event.dataset:aws.securityhub AND aws.securityhub.compliance.status:FAILED AND aws.securityhub.record_state:ACTIVE',
+  guarddutyFindings: 'event.dataset:aws.guardduty AND event.kind:alert',
 } as const;
 
 const id = (prefix: string, name: string) => `tributary-${prefix}-${name}`;
@@ -150,7 +167,7 @@ export function savedObjects(prefix = 'logs'): SavedObject[] {
     {
       id: s('lambda-timeouts'),
       title: 'Lambda: timeouts',
-      description: 'Invocations whose REPORT line says Status: timeout.',
+      description: 'Timeout records: the "Task timed out" line and the REPORT Status: timeout of each timed-out invocation (platform.runtimeDone and platform.report in the JSON log format).',
       indexPattern: ip('aws.lambda'),
       query: QUERIES.lambdaTimeouts,
       columns: ['aws.lambda.function_name', 'aws.lambda.report.duration_ms', 'aws.lambda.request_id', 'cloud.account.id'],
@@ -178,6 +195,54 @@ export function savedObjects(prefix = 'logs'): SavedObject[] {
       indexPattern: ip('app'),
       query: QUERIES.appErrors,
       columns: ['service.name', 'log.level', 'message', 'error.type', 'tributary.log_group'],
+    },
+    {
+      id: s('findings-high-critical'),
+      title: 'Findings: high and critical (Security Hub, GuardDuty)',
+      description: 'Active Security Hub and GuardDuty findings of severity 70 or more (HIGH or CRITICAL), newest update first.',
+      indexPattern: ipAll,
+      query: QUERIES.findingsHighCritical,
+      columns: ['event.dataset', 'event.severity', 'message', 'rule.name', 'cloud.account.id', 'cloud.region', 'source.ip'],
+    },
+    {
+      id: s('inspector-critical-fix'),
+      title: 'Inspector: open critical CVEs with a fix',
+      description: 'Active critical package vulnerabilities for which an update exists: patch these first.',
+      indexPattern: ip('aws.inspector'),
+      query: QUERIES.inspectorCriticalFix,
+      columns: ['vulnerability.id', 'package.name', 'package.version', 'package.fixed_version', 'aws.inspector.resource.id', 'cloud.account.id'],
+    },
+    {
+      id: s('config-noncompliant'),
+      title: 'Config: rules turned NON_COMPLIANT',
+      description: 'Compliance changes to NON_COMPLIANT: which rule, which resource, in which account, and why (annotation).',
+      indexPattern: ip('aws.config'),
+      query: QUERIES.configNonCompliant,
+      columns: ['rule.name', 'aws.config.resource_type', 'aws.config.resource_id', 'cloud.account.id', 'aws.config.compliance.previous_type', 'aws.config.compliance.annotation'],
+    },
+    {
+      id: s('waf-blocked'),
+      title: 'WAF: blocked requests',
+      description: 'Requests a web ACL blocked: which rule (and, for rule groups, which rule inside), from which client and country, for which path.',
+      indexPattern: ip('aws.waf'),
+      query: QUERIES.wafBlocked,
+      columns: ['rule.id', 'aws.waf.terminating_group_rule_id', 'source.ip', 'source.geo.country_iso_code', 'http.request.method', 'url.path', 'aws.waf.name', 'cloud.account.id'],
+    },
+    {
+      id: s('dns-firewall'),
+      title: 'Route 53 Resolver: DNS Firewall matches',
+      description: 'Queries a DNS Firewall rule blocked or alerted on, with the instance that asked.',
+      indexPattern: ip('aws.route53resolver'),
+      query: QUERIES.dnsFirewall,
+      columns: ['dns.question.name', 'aws.route53resolver.firewall.rule_action', 'source.ip', 'cloud.instance.id', 'aws.route53resolver.vpc_id', 'cloud.account.id'],
+    },
+    {
+      id: s('nfw-alerts'),
+      title: 'Network Firewall: alerts',
+      description: 'Stateful rule alerts: signature, action, and the connection they fired on.',
+      indexPattern: ip('aws.networkfirewall'),
+      query: QUERIES.nfwAlerts,
+      columns: ['rule.name', 'event.action', 'source.ip', 'destination.ip', 'destination.port', 'tls.client.server_name', 'observer.name'],
     },
   ];
 
@@ -275,7 +340,16 @@ export function savedObjects(prefix = 'logs'): SavedObject[] {
     { id: v('apigw-clients'), title: 'API Gateway: top client IPs', indexPattern: ip('aws.apigateway'), kind: 'table', terms: [{ field: 'source.ip', size: 20 }, { field: 'http.response.status_code', size: 5 }] },
     // Lambda
     { id: v('lambda-errors'), title: 'Lambda: errors per function', indexPattern: ip('aws.lambda'), kind: 'timeline', query: QUERIES.lambdaErrors, terms: [{ field: 'aws.lambda.function_name' }] },
-    { id: v('lambda-timeouts'), title: 'Lambda: timeouts per function', indexPattern: ip('aws.lambda'), kind: 'table', query: QUERIES.lambdaTimeouts, terms: [{ field: 'aws.lambda.function_name', size: 20 }] },
+    // One timeout is logged on two records ("Task timed out" + REPORT, or runtimeDone + report): count invocations.
+    {
+      id: v('lambda-timeouts'),
+      title: 'Lambda: timeouts per function',
+      indexPattern: ip('aws.lambda'),
+      kind: 'table',
+      query: QUERIES.lambdaTimeouts,
+      metrics: [{ type: 'cardinality', field: 'aws.lambda.request_id', label: 'Timed-out invocations' }],
+      terms: [{ field: 'aws.lambda.function_name', size: 20 }],
+    },
     {
       id: v('lambda-duration'),
       title: 'Lambda: duration and memory (REPORT lines)',
@@ -330,6 +404,16 @@ export function savedObjects(prefix = 'logs'): SavedObject[] {
     // Applications
     { id: v('app-levels'), title: 'Applications: log levels', indexPattern: ip('app'), kind: 'timeline', terms: [{ field: 'log.level' }] },
     { id: v('app-errors'), title: 'Applications: errors by service', indexPattern: ip('app'), kind: 'table', query: QUERIES.appErrors, terms: [{ field: 'service.name', size: 20 }, { field: 'error.type' }] },
+    // Inspector: findings are counted by finding ARN (each update of a finding is its own document).
+    ...inspectorVis(v, ip('aws.inspector')),
+    // Config: non-compliant resources are counted by resource id.
+    ...configVis(v, ip('aws.config')),
+    // Security Hub and GuardDuty: findings by severity, type and account over time, counted by finding id.
+    ...findingsVis(v, ip('aws.securityhub'), ip('aws.guardduty')),
+    // CloudFront and S3 server access logs: top clients, top URIs/keys, errors by status, bytes.
+    ...webAccessVis(v, ip('aws.cloudfront'), ip('aws.s3access')),
+    // WAF blocks by rule, client and country; Route 53 top domains and NXDOMAIN; Network Firewall alerts by signature.
+    ...networkSecurityVis(v, ip('aws.waf'), ip('aws.route53resolver'), ip('aws.networkfirewall')),
   ];
 
   const panel = (name: string, wide = false) => ({ id: v(name), type: 'visualization' as const, wide });
@@ -396,9 +480,108 @@ export function savedObjects(prefix = 'logs'): SavedObject[] {
       description: 'Log levels over time and errors per service.',
       panels: [panel('app-levels'), panel('app-errors'), search('app-errors')],
     },
+    {
+      id: id(prefix, 'dash-vulnerabilities'),
+      title: 'Tributary: Vulnerability posture (Inspector)',
+      description:
+        'Open Amazon Inspector findings (a version of the finding in the time range says ACTIVE), counted by finding ARN: by severity, CVE, package, resource and account, and whether a fix is available.',
+      panels: [
+        panel('ins-open-severity'), panel('ins-fix-available'), panel('ins-cves'), panel('ins-packages'),
+        panel('ins-resources'), panel('ins-accounts'), search('inspector-critical-fix'),
+      ],
+      timeFrom: 'now-30d',
+    },
+    {
+      id: id(prefix, 'dash-config'),
+      title: 'Tributary: AWS Config compliance',
+      description: 'Resources whose Config rules turned NON_COMPLIANT, by rule and account, and configuration changes by resource type.',
+      panels: [panel('cfg-noncompliant-rules'), panel('cfg-noncompliant-timeline'), panel('cfg-noncompliant-resources', true), panel('cfg-changes', true), search('config-noncompliant')],
+      timeFrom: 'now-7d',
+    },
+    {
+      id: id(prefix, 'dash-findings'),
+      title: 'Tributary: Security Hub and GuardDuty findings',
+      description:
+        'Security Hub and GuardDuty findings by severity, type and account over time, each finding counted once whatever its number of updates; failed controls; GuardDuty threat sources.',
+      panels: [
+        panel('sh-severity'), panel('gd-severity'), panel('sh-failed-controls'), panel('gd-types'),
+        panel('findings-accounts', true), panel('gd-sources'), search('findings-high-critical'),
+      ],
+      timeFrom: 'now-7d',
+    },
+    {
+      id: id(prefix, 'dash-cloudfront'),
+      title: 'Tributary: CloudFront',
+      description: 'CloudFront requests: status codes, bytes served by cache result, top viewers and URIs, errors (status 000 = viewer left first) by detailed result.',
+      panels: [panel('cf-status'), panel('cf-bytes'), panel('cf-clients'), panel('cf-uris'), panel('cf-errors', true)],
+    },
+    {
+      id: id(prefix, 'dash-s3access'),
+      title: 'Tributary: S3 server access',
+      description: 'S3 requests: operations, bytes sent per bucket, top requesters and keys, errors by code and bucket.',
+      panels: [panel('s3-operations'), panel('s3-bytes'), panel('s3-requesters'), panel('s3-keys'), panel('s3-errors', true)],
+    },
+    {
+      id: id(prefix, 'dash-waf'),
+      title: 'Tributary: AWS WAF',
+      description: 'Requests by action; blocked requests by terminating rule, client IP and country.',
+      panels: [panel('waf-actions'), panel('waf-block-rules'), panel('waf-block-clients'), panel('waf-block-countries'), search('waf-blocked')],
+    },
+    {
+      id: id(prefix, 'dash-route53resolver'),
+      title: 'Tributary: Route 53 Resolver (VPC DNS)',
+      description: 'Top queried domains, failed lookups (NXDOMAIN) by name and client, response codes, DNS Firewall matches.',
+      panels: [panel('dns-top-domains'), panel('dns-rcodes'), panel('dns-nxdomain'), panel('dns-firewall'), search('dns-firewall')],
+    },
+    {
+      id: id(prefix, 'dash-networkfirewall'),
+      title: 'Tributary: Network Firewall',
+      description: 'Alerts by signature and action, alerting sources, and flows by destination port.',
+      panels: [panel('nfw-signatures'), panel('nfw-alerts-timeline'), panel('nfw-alert-sources'), panel('nfw-flow-ports'), search('nfw-alerts')],
+    },
   ];
 
   return [...patterns, ...searches.map(searchObject), ...vis.map(visualizationObject), ...dashboards.map(dashboardObject)];
+}
+
+/** Vulnerability posture: open Inspector findings, each counted once whatever its number of updates. */
+function inspectorVis(v: (name: string) => string, ip: string): VisSpec[] {
+  const findings = { type: 'cardinality' as const, field: 'aws.inspector.finding_arn', label: 'Open findings' };
+  const q = QUERIES.inspectorOpen;
+  return [
+    { id: v('ins-open-severity'), title: 'Inspector: open findings by severity', indexPattern: ip, kind: 'timeline', query: q, metrics: [findings], terms: [{ field: 'vulnerability.severity' }] },
+    { id: v('ins-fix-available'), title: 'Inspector: open findings with and without a fix', indexPattern: ip, kind: 'pie', query: q, metrics: [findings], terms: [{ field: 'aws.inspector.fix_available' }] },
+    { id: v('ins-cves'), title: 'Inspector: top CVEs', indexPattern: ip, kind: 'table', query: q, metrics: [findings], terms: [{ field: 'vulnerability.id', size: 20 }, { field: 'vulnerability.severity', size: 1 }] },
+    { id: v('ins-packages'), title: 'Inspector: vulnerable packages', indexPattern: ip, kind: 'table', query: q, metrics: [findings], terms: [{ field: 'package.name', size: 20 }, { field: 'aws.inspector.fix_available', size: 3 }] },
+    { id: v('ins-resources'), title: 'Inspector: most exposed resources', indexPattern: ip, kind: 'table', query: q, metrics: [findings], terms: [{ field: 'aws.inspector.resource.id', size: 20 }, { field: 'aws.inspector.resource.type', size: 1 }] },
+    { id: v('ins-accounts'), title: 'Inspector: open findings by account and severity', indexPattern: ip, kind: 'bars', query: q, metrics: [findings], terms: [{ field: 'cloud.account.id', size: 20 }, { field: 'vulnerability.severity' }] },
+  ];
+}
+
+/** Security Hub and GuardDuty findings by severity, type and account over time (one count per finding, not per update). */
+function findingsVis(v: (name: string) => string, sh: string, gd: string): VisSpec[] {
+  const shFindings = { type: 'cardinality' as const, field: 'aws.securityhub.finding_id', label: 'Findings' };
+  const gdFindings = { type: 'cardinality' as const, field: 'aws.guardduty.finding_id', label: 'Findings' };
+  return [
+    { id: v('sh-severity'), title: 'Security Hub: findings by severity', indexPattern: sh, kind: 'timeline', metrics: [shFindings], terms: [{ field: 'aws.securityhub.severity.label' }] },
+    { id: v('gd-severity'), title: 'GuardDuty: findings by severity', indexPattern: gd, kind: 'timeline', query: QUERIES.guarddutyFindings, metrics: [gdFindings], terms: [{ field: 'aws.guardduty.severity.label' }] },
+    { id: v('sh-failed-controls'), title: 'Security Hub: failed controls by account', indexPattern: sh, kind: 'table', query: QUERIES.securityhubFailed, metrics: [shFindings], terms: [{ field: 'aws.securityhub.compliance.security_control_id', size: 20 }, { field: 'cloud.account.id', size: 20 }] },
+    { id: v('gd-types'), title: 'GuardDuty: finding types by severity', indexPattern: gd, kind: 'table', query: QUERIES.guarddutyFindings, metrics: [gdFindings], terms: [{ field: 'aws.guardduty.type', size: 20 }, { field: 'aws.guardduty.severity.label', size: 5 }] },
+    { id: v('findings-accounts'), title: 'Findings: high and critical by account over time', indexPattern: sh, kind: 'bars', query: QUERIES.findingsHighCritical, metrics: [shFindings], terms: [{ field: 'cloud.account.id', size: 20 }, { field: 'aws.securityhub.severity.label' }] },
+    { id: v('gd-sources'), title: 'GuardDuty: threat sources (remote addresses)', indexPattern: gd, kind: 'table', query: QUERIES.guarddutyFindings, metrics: [gdFindings], terms: [{ field: 'threat.indicator.ip', size: 20 }, { field: 'aws.guardduty.remote_country', size: 3 }] },
+  ];
+}
+
+/** Config compliance: resources turned NON_COMPLIANT by rule and account, and configuration changes. */
+function configVis(v: (name: string) => string, ip: string): VisSpec[] {
+  const resources = { type: 'cardinality' as const, field: 'aws.config.resource_id', label: 'Non-compliant resources' };
+  const q = QUERIES.configNonCompliant;
+  return [
+    { id: v('cfg-noncompliant-rules'), title: 'Config: non-compliant resources by rule and account', indexPattern: ip, kind: 'table', query: q, metrics: [resources], terms: [{ field: 'rule.name', size: 20 }, { field: 'cloud.account.id', size: 20 }] },
+    { id: v('cfg-noncompliant-timeline'), title: 'Config: NON_COMPLIANT changes by rule', indexPattern: ip, kind: 'timeline', query: q, terms: [{ field: 'rule.name' }] },
+    { id: v('cfg-noncompliant-resources'), title: 'Config: non-compliant resources', indexPattern: ip, kind: 'table', query: q, terms: [{ field: 'aws.config.resource_type', size: 10 }, { field: 'aws.config.resource_id', size: 20 }, { field: 'rule.name', size: 5 }] },
+    { id: v('cfg-changes'), title: 'Config: configuration changes by resource type', indexPattern: ip, kind: 'timeline', query: QUERIES.configItems, terms: [{ field: 'aws.config.resource_type' }] },
+  ];
 }
 
 /** Where the committed NDJSON lives (default prefix). */
@@ -407,4 +590,97 @@ export const DASHBOARDS_NDJSON = 'dashboards/tributary.ndjson';
 /** Generated files (path → content), for `scripts/generate.ts`. */
 export function dashboardFiles(): Record<string, string> {
   return { [DASHBOARDS_NDJSON]: toNdjson(savedObjects('logs')) };
+}
+
+/** CloudFront and S3 server access logs: top clients, top URIs and keys, errors by status, bytes. */
+function webAccessVis(v: (name: string) => string, cf: string, s3: string): VisSpec[] {
+  const bytes = { type: 'sum' as const, field: 'http.response.bytes', label: 'Bytes sent' };
+  const count = { type: 'count' as const, label: 'Requests' };
+  return [
+    { id: v('cf-status'), title: 'CloudFront: status codes', indexPattern: cf, kind: 'timeline', terms: [{ field: 'http.response.status_code' }] },
+    { id: v('cf-bytes'), title: 'CloudFront: bytes served by cache result', indexPattern: cf, kind: 'timeline', metrics: [bytes], terms: [{ field: 'aws.cloudfront.edge_result_type' }] },
+    { id: v('cf-clients'), title: 'CloudFront: top viewers', indexPattern: cf, kind: 'table', metrics: [count, bytes], terms: [{ field: 'source.ip', size: 20 }] },
+    { id: v('cf-uris'), title: 'CloudFront: top URIs', indexPattern: cf, kind: 'table', metrics: [count, bytes], terms: [{ field: 'url.path', size: 20 }, { field: 'url.domain', size: 1 }] },
+    {
+      id: v('cf-errors'),
+      title: 'CloudFront: errors by status and detailed result',
+      indexPattern: cf,
+      kind: 'table',
+      query: 'event.outcome:failure',
+      terms: [{ field: 'http.response.status_code', size: 10 }, { field: 'aws.cloudfront.edge_detailed_result_type', size: 10 }, { field: 'aws.cloudfront.distribution_id', size: 5 }],
+    },
+    { id: v('s3-operations'), title: 'S3 access: operations', indexPattern: s3, kind: 'timeline', terms: [{ field: 'event.action' }] },
+    { id: v('s3-bytes'), title: 'S3 access: bytes sent per bucket', indexPattern: s3, kind: 'timeline', metrics: [bytes], terms: [{ field: 'aws.s3access.bucket' }] },
+    {
+      id: v('s3-requesters'),
+      title: 'S3 access: top requesters',
+      indexPattern: s3,
+      kind: 'table',
+      metrics: [count, bytes],
+      terms: [{ field: 'client.user.id', size: 20 }, { field: 'source.ip', size: 3 }],
+    },
+    { id: v('s3-keys'), title: 'S3 access: top keys', indexPattern: s3, kind: 'table', metrics: [count, bytes], terms: [{ field: 'aws.s3access.key', size: 20 }, { field: 'aws.s3access.bucket', size: 1 }] },
+    {
+      id: v('s3-errors'),
+      title: 'S3 access: errors by code and bucket',
+      indexPattern: s3,
+      kind: 'table',
+      query: 'event.outcome:failure',
+      terms: [{ field: 'error.code', size: 10 }, { field: 'http.response.status_code', size: 5 }, { field: 'aws.s3access.bucket', size: 10 }],
+    },
+  ];
+}
+
+/** WAF blocks by rule, client and country; Route 53 top domains and NXDOMAIN; Network Firewall alerts by signature. */
+function networkSecurityVis(v: (name: string) => string, waf: string, dns: string, nfw: string): VisSpec[] {
+  return [
+    { id: v('waf-actions'), title: 'WAF: requests by action', indexPattern: waf, kind: 'timeline', terms: [{ field: 'event.action' }] },
+    {
+      id: v('waf-block-rules'),
+      title: 'WAF: blocks by rule',
+      indexPattern: waf,
+      kind: 'table',
+      query: QUERIES.wafBlocked,
+      terms: [{ field: 'rule.id', size: 20 }, { field: 'aws.waf.terminating_group_rule_id', size: 5 }, { field: 'aws.waf.name', size: 3 }],
+    },
+    { id: v('waf-block-clients'), title: 'WAF: blocked clients', indexPattern: waf, kind: 'table', query: QUERIES.wafBlocked, terms: [{ field: 'source.ip', size: 20 }, { field: 'rule.id', size: 5 }] },
+    { id: v('waf-block-countries'), title: 'WAF: blocks by country', indexPattern: waf, kind: 'bars', query: QUERIES.wafBlocked, terms: [{ field: 'source.geo.country_iso_code', size: 20 }] },
+    { id: v('dns-top-domains'), title: 'Route 53 Resolver: top queried domains', indexPattern: dns, kind: 'table', terms: [{ field: 'dns.question.name', size: 25 }, { field: 'dns.question.type', size: 5 }] },
+    { id: v('dns-rcodes'), title: 'Route 53 Resolver: response codes', indexPattern: dns, kind: 'timeline', terms: [{ field: 'dns.response_code' }] },
+    {
+      id: v('dns-nxdomain'),
+      title: 'Route 53 Resolver: NXDOMAIN by name and client',
+      indexPattern: dns,
+      kind: 'table',
+      query: QUERIES.dnsNxdomain,
+      terms: [{ field: 'dns.question.name', size: 20 }, { field: 'source.ip', size: 5 }],
+    },
+    {
+      id: v('dns-firewall'),
+      title: 'Route 53 Resolver: DNS Firewall matches',
+      indexPattern: dns,
+      kind: 'table',
+      query: QUERIES.dnsFirewall,
+      terms: [{ field: 'aws.route53resolver.firewall.rule_action' }, { field: 'dns.question.name', size: 20 }, { field: 'cloud.instance.id', size: 5 }],
+    },
+    {
+      id: v('nfw-signatures'),
+      title: 'Network Firewall: alerts by signature',
+      indexPattern: nfw,
+      kind: 'table',
+      query: QUERIES.nfwAlerts,
+      terms: [{ field: 'rule.name', size: 20 }, { field: 'event.action', size: 3 }, { field: 'observer.name', size: 5 }],
+    },
+    { id: v('nfw-alerts-timeline'), title: 'Network Firewall: alerts by action', indexPattern: nfw, kind: 'timeline', query: QUERIES.nfwAlerts, terms: [{ field: 'event.action' }] },
+    { id: v('nfw-alert-sources'), title: 'Network Firewall: alerting sources', indexPattern: nfw, kind: 'table', query: QUERIES.nfwAlerts, terms: [{ field: 'source.ip', size: 20 }, { field: 'rule.name', size: 5 }] },
+    {
+      id: v('nfw-flow-ports'),
+      title: 'Network Firewall: flows by destination port (bytes)',
+      indexPattern: nfw,
+      kind: 'table',
+      query: 'event.action:netflow',
+      metrics: [{ type: 'sum', field: 'network.bytes', label: 'Bytes' }, { type: 'count', label: 'Flows' }],
+      terms: [{ field: 'destination.port', size: 20 }, { field: 'network.transport', size: 3 }],
+    },
+  ];
 }

@@ -31,7 +31,7 @@ export interface TributaryDocument {
     /** Result of the event. */
     outcome?: "success" | "failure" | "unknown";
     /** Which log source the event came from. */
-    dataset?: "aws.cloudtrail" | "aws.vpcflow" | "aws.elb" | "aws.apigateway" | "aws.lambda" | "linux.audit" | "app";
+    dataset?: "aws.cloudtrail" | "aws.vpcflow" | "aws.elb" | "aws.apigateway" | "aws.lambda" | "linux.audit" | "app" | "aws.waf" | "aws.route53resolver" | "aws.networkfirewall" | "aws.cloudfront" | "aws.s3access" | "aws.inspector" | "aws.config" | "aws.securityhub" | "aws.guardduty";
     /** Module (always `tributary`). */
     module?: string;
     /** Service that produced the event. */
@@ -98,6 +98,10 @@ export interface TributaryDocument {
       /** Translated port of the source. */
       port?: number;
     };
+    geo?: {
+      /** ISO 3166-1 alpha-2 country of the source, as the source logged it (AWS WAF `country`). */
+      country_iso_code?: string;
+    };
   };
   destination?: {
     /** IP address of the destination. */
@@ -118,6 +122,22 @@ export interface TributaryDocument {
       /** Translated port of the destination. */
       port?: number;
     };
+    geo?: {
+      /** ISO 3166-1 alpha-2 country of the destination, as the source logged it (AWS WAF `country`). */
+      country_iso_code?: string;
+    };
+  };
+  client?: {
+    /** IP address of the client (the viewer, the S3 requester). */
+    ip?: string;
+    /** Port of the client. */
+    port?: number;
+    /** Raw address of the client as logged. */
+    address?: string;
+    user?: {
+      /** Id of the authenticated client (S3 requester: canonical user id or IAM ARN). */
+      id?: string;
+    };
   };
   network?: {
     /** Transport protocol name (tcp, udp, icmp...). */
@@ -134,6 +154,8 @@ export interface TributaryDocument {
     bytes?: number;
     /** Total packets. */
     packets?: number;
+    /** Client IP a proxy forwarded the request for (CloudFront `x-forwarded-for`, first address). */
+    forwarded_ip?: string;
   };
   user?: {
     /** Unique identifier of the user (AWS principal id, uid). */
@@ -239,6 +261,22 @@ export interface TributaryDocument {
     client?: {
       /** SNI server name. */
       server_name?: string;
+      /** Distinguished name of the subject of the client certificate. */
+      subject?: string;
+      /** Client certificate valid from. */
+      not_before?: string;
+      /** Client certificate valid until. */
+      not_after?: string;
+      x509?: {
+        /** Serial number of the client certificate (hex, as logged). */
+        serial_number?: string;
+        subject?: {
+          /** Distinguished name of the client certificate subject. */
+          distinguished_name?: string;
+          /** Common names of the client certificate subject. */
+          common_name?: string[];
+        };
+      };
     };
     server?: {
       x509?: {
@@ -404,6 +442,110 @@ export interface TributaryDocument {
     version?: string;
     /** Environment (prod, staging...). */
     environment?: string;
+  };
+  dns?: {
+    question?: {
+      /** Queried name, without the trailing dot. */
+      name?: string;
+      /** Query type. */
+      type?: string;
+      /** Query class. */
+      class?: string;
+    };
+    /** DNS response code. */
+    response_code?: string;
+    answers?: {
+      /** Answer data (IP, name...), one per answer. */
+      data?: string[];
+      /** Answer record types, one per answer. */
+      type?: string[];
+      /** Answer classes, one per answer. */
+      class?: string[];
+    };
+    /** IP addresses found in the answers. */
+    resolved_ip?: string[];
+  };
+  observer?: {
+    /** Name of the device that logged the event (firewall name). */
+    name?: string;
+    /** Kind of device. */
+    type?: string;
+    /** Vendor of the device. */
+    vendor?: string;
+    /** Product of the device. */
+    product?: string;
+  };
+  rule?: {
+    /** Rule id (Security Hub `GeneratorId` or security control id, Config rule id). */
+    id?: string;
+    /** Rule name (finding title or type, Config rule name). */
+    name?: string;
+    /** Rule category (GuardDuty threat purpose, ASFF type namespace). */
+    category?: string;
+    /** Rule set (GuardDuty `Purpose:ResourceType`, the standard of a Security Hub control). */
+    ruleset?: string;
+    /** Rule description. */
+    description?: string;
+    /** Reference URL of the rule or its remediation. */
+    reference?: string;
+    /** Unique id of the rule (ARN). */
+    uuid?: string;
+    /** Rule revision (Suricata `rev`). */
+    version?: string;
+  };
+  threat?: {
+    /** Threat framework. */
+    framework?: string;
+    tactic?: {
+      /** Threat tactics named by the finding. */
+      name?: string[];
+    };
+    indicator?: {
+      /** Indicator IP (the remote address of a GuardDuty network action). */
+      ip?: string;
+      /** Indicator type. */
+      type?: string;
+    };
+  };
+  vulnerability?: {
+    /** Vulnerability id (CVE), of the first vulnerability a finding names. */
+    id?: string;
+    /** Vulnerability description. */
+    description?: string;
+    /** Vulnerability severity as the scanner states it. */
+    severity?: string;
+    score?: {
+      /** CVSS base score. */
+      base?: number;
+      /** CVSS version. */
+      version?: string;
+    };
+    /** Reference URL of the vulnerability. */
+    reference?: string;
+    /** Scoring system. */
+    classification?: string;
+    /** Identifier system. */
+    enumeration?: string;
+    /** Vulnerability categories. */
+    category?: string[];
+    scanner?: {
+      /** Scanner vendor. */
+      vendor?: string;
+    };
+  };
+  package?: {
+    /** Names of the vulnerable packages. */
+    name?: string[];
+    /** Installed versions, one per package. */
+    version?: string[];
+    /** Versions that fix the vulnerability, one per package that has one. */
+    fixed_version?: string[];
+    /** Package architectures. */
+    architecture?: string[];
+    /** Paths of the vulnerable files (language packages, Lambda layers). */
+    path?: string[];
+    /** Package managers (`OS`, `NPM`, `PIP`, `JAR`...). */
+    type?: string[];
   };
   related?: {
     /** All IPs seen in the event. */
@@ -677,6 +819,14 @@ export interface TributaryDocument {
     elb?: {
       /** Load balancer family the line came from. */
       type?: "alb" | "nlb" | "classic";
+      /** `connection` for ALB connection logs (one line per TLS connection of a mutual TLS listener); unset on access logs. */
+      log_type?: "connection";
+      /** ALB connection logs: port of the listener the client connected to. */
+      listener_port?: number;
+      /** ALB connection logs: seconds the TLS handshake took. */
+      tls_handshake_latency?: number;
+      /** ALB connection logs: client certificate verification, `Success` or `Failed:<reason>`. */
+      tls_verify_status?: string;
       /** Request or connection type as logged (`http`, `https`, `h2`, `grpcs`, `ws`, `wss`, `tls`; classic: listener-derived `http`/`tcp`). */
       protocol?: string;
       /** Load balancer name. */
@@ -946,6 +1096,510 @@ export interface TributaryDocument {
         bytes?: number;
       };
     };
+    securityhub?: {
+      /** ASFF `Id` (the finding ARN for control findings); stable across the updates of a finding. */
+      finding_id?: string;
+      /** ASFF `ProductArn`: which product produced the finding (`product/aws/<service>` for AWS services). */
+      product_arn?: string;
+      /** ASFF `ProductName`. */
+      product_name?: string;
+      /** ASFF `CompanyName`. */
+      company_name?: string;
+      /** ASFF `GeneratorId`: the rule or control that generated the finding. */
+      generator_id?: string;
+      /** ASFF `Types` (`namespace/category/classifier`). */
+      types?: string[];
+      severity?: {
+        /** `Severity.Label`: INFORMATIONAL, LOW, MEDIUM, HIGH or CRITICAL (from `Normalized` when absent). */
+        label?: string;
+        /** `Severity.Normalized` (0–100, deprecated by AWS but still sent); `event.severity` holds the same scale. */
+        normalized?: number;
+        /** `Severity.Original`: the producing product's own severity. */
+        original?: string;
+      };
+      compliance?: {
+        /** `Compliance.Status`: PASSED, WARNING, FAILED or NOT_AVAILABLE. */
+        status?: string;
+        /** `Compliance.SecurityControlId`. */
+        security_control_id?: string;
+        /** `Compliance.RelatedRequirements`. */
+        related_requirements?: string[];
+      };
+      /** `Workflow.Status`: NEW, NOTIFIED, RESOLVED or SUPPRESSED. */
+      workflow_status?: string;
+      /** `RecordState`: ACTIVE or ARCHIVED. */
+      record_state?: string;
+      /** `CreatedAt`: when the finding was first created. */
+      created_at?: string;
+      /** `UpdatedAt`: when this version of the finding was last updated (also `@timestamp`). */
+      updated_at?: string;
+      /** `Resources[].Type`. */
+      resource_types?: string[];
+      /** `Resources[].Id` (ARNs or ids of the affected resources). */
+      resource_ids?: string[];
+      /** Every `Vulnerabilities[].Id` (`vulnerability.*` describes the first). */
+      vulnerability_ids?: string[];
+      /** `Vulnerabilities[].FixAvailable` of the first vulnerability: YES, NO or PARTIAL. */
+      fix_available?: string;
+      /** `Vulnerabilities[].VulnerablePackages[]` as `name@version`. */
+      vulnerable_packages?: string[];
+      /** `VulnerablePackages[].FixedInVersion`. */
+      fixed_in_versions?: string[];
+      /** EventBridge `detail-type` when the finding came in an EventBridge event. */
+      event_type?: string;
+    };
+    guardduty?: {
+      /** Finding `id`; stable across the updates of a finding. */
+      finding_id?: string;
+      /** Finding `arn`. */
+      arn?: string;
+      /** Finding `type` (`ThreatPurpose:ResourceTypeAffected/ThreatFamilyName.DetectionMechanism!Artifact`). */
+      type?: string;
+      /** `schemaVersion`. */
+      schema_version?: string;
+      /** `service.detectorId`. */
+      detector_id?: string;
+      severity?: {
+        /** GuardDuty severity number (0.1–10). */
+        code?: number;
+        /** Band of the number: Informational, Low, Medium, High or Critical. */
+        label?: string;
+      };
+      /** `service.count`: how many times the activity was seen (grows with each update). */
+      count?: number;
+      /** `service.archived`. */
+      archived?: boolean;
+      /** `createdAt`. */
+      created_at?: string;
+      /** `updatedAt` (also `@timestamp`). */
+      updated_at?: string;
+      /** `resource.resourceType`. */
+      resource_type?: string;
+      /** `service.resourceRole`: TARGET or ACTOR. */
+      resource_role?: string;
+      /** `service.action.actionType`. */
+      action_type?: string;
+      /** `networkConnectionAction.connectionDirection`: INBOUND, OUTBOUND or UNKNOWN. */
+      connection_direction?: string;
+      /** `resource.instanceDetails.instanceId`. */
+      instance_id?: string;
+      /** `resource.accessKeyDetails.accessKeyId`. */
+      access_key_id?: string;
+      /** `resource.s3BucketDetails[].name`. */
+      bucket_names?: string[];
+      /** Country of the remote address. */
+      remote_country?: string;
+      /** Organization (ISP) of the remote address. */
+      remote_org?: string;
+      /** `service.additionalInfo.threatListName`. */
+      threat_list_name?: string;
+      /** EventBridge `detail-type` when the finding came in an EventBridge event. */
+      event_type?: string;
+    };
+    waf?: {
+      /** Web ACL as logged (`webaclId`): an ARN `arn:aws:wafv2:<region>:<account>:<regional|global>/webacl/<name>/<id>`. */
+      arn?: string;
+      /** Web ACL name (from the ARN). */
+      name?: string;
+      /** Web ACL id (last ARN segment). */
+      id?: string;
+      /** `regional` or `global` (CloudFront), from the ARN. */
+      scope?: string;
+      /** Terminating action as logged: `ALLOW`, `BLOCK`, `CAPTCHA`, `CHALLENGE` (`COUNT` only in rule lists). */
+      action?: string;
+      /** `REGULAR`, `RATE_BASED`, `GROUP` or `MANAGED_RULE_GROUP` (also `rule.ruleset`). */
+      terminating_rule_type?: string;
+      /** When a rule group terminated: the rule inside the group that did (`ruleGroupList[].terminatingRule.ruleId`). */
+      terminating_group_rule_id?: string;
+      terminating_match?: {
+        /** `terminatingRuleMatchDetails[].conditionType` (SQL injection and XSS matches). */
+        condition_type?: string[];
+        /** Where in the request each match was found. */
+        location?: string[];
+        /** Matched tokens (first ones, clipped). */
+        matched_data?: string[];
+      };
+      /** `httpSourceName`: protected resource type (`ALB`, `CF`, `APIGW`, `APPSYNC`, `COGNITOIDP`...). */
+      source_name?: string;
+      /** `httpSourceId`: id of the protected resource. */
+      source_id?: string;
+      /** Rule groups that evaluated the request (`ruleGroupList[].ruleGroupId`). */
+      rule_group_ids?: string[];
+      /** Rules that matched without terminating (COUNT rules, at the ACL level and inside rule groups). */
+      non_terminating_rule_ids?: string[];
+      /** Rules excluded or overridden to COUNT inside rule groups that matched. */
+      excluded_rule_ids?: string[];
+      /** Rate-based rules in the record (`rateBasedRuleName`, else `rateBasedRuleId`). */
+      rate_based_rules?: string[];
+      /** Aggregation keys of those rate-based rules (`IP`, `FORWARDED_IP`, `CUSTOM_KEYS`...). */
+      rate_limit_keys?: string[];
+      /** Labels the rules added to the request. */
+      labels?: string[];
+      request?: {
+        /** Request headers, lower-case names (flat_object: `aws.waf.request.headers.user-agent`); first 50, values clipped to 1 KiB. */
+        headers?: Record<string, unknown>;
+        /** Headers the rule action inserted (`name: value`). */
+        headers_inserted?: string[];
+      };
+      /** JA3 TLS fingerprint of the client (CloudFront and ALB). */
+      ja3_fingerprint?: string;
+      /** JA4 TLS fingerprint of the client (CloudFront and ALB). */
+      ja4_fingerprint?: string;
+      /** Parts of the request too large for WAF to inspect in full. */
+      oversize_fields?: string[];
+      /** Request body size in bytes. */
+      request_body_size?: number;
+      /** Bytes of the body WAF inspected. */
+      request_body_size_inspected?: number;
+      /** Why a CAPTCHA check failed (`TOKEN_MISSING`, `TOKEN_EXPIRED`...). */
+      captcha_failure_reason?: string;
+      /** Why a challenge failed. */
+      challenge_failure_reason?: string;
+      /** `formatVersion` of the record. */
+      format_version?: number;
+    };
+    route53resolver?: {
+      /** Log format version as logged (`1.100000` is 1.1). */
+      version?: string;
+      /** VPC the query originated in. */
+      vpc_id?: string;
+      /** Queried name as logged, with its trailing dot (`dns.question.name` has it without). */
+      query_name?: string;
+      /** `srcids.resolver_endpoint`: inbound or outbound Resolver endpoint. */
+      resolver_endpoint_id?: string;
+      /** `srcids.resolver_network_interface`: network interface of that endpoint. */
+      resolver_network_interface_id?: string;
+      firewall?: {
+        /** DNS Firewall action when a rule matched: `ALERT`, `BLOCK` or `ALLOW`. */
+        rule_action?: string;
+        /** DNS Firewall rule group that matched. */
+        rule_group_id?: string;
+        /** DNS Firewall domain list that matched. */
+        domain_list_id?: string;
+      };
+    };
+    networkfirewall?: {
+      /** Firewall that logged the event (also `observer.name`). */
+      firewall_name?: string;
+      /** Suricata `event_type`: `alert`, `netflow`, `tls` (also `http`). */
+      event_type?: string;
+      /** Suricata flow id (64-bit, kept as digits: it links a flow's alert and netflow records). */
+      flow_id?: string;
+      /** Application protocol Suricata detected, as logged (`tls`, `http`, `dns`, `unknown`, `failed`). */
+      app_proto?: string;
+      /** Whether the flow went through TLS inspection. */
+      tls_inspected?: boolean;
+      /** URL and domain categories of category-based rules (`aws_category`). */
+      aws_category?: string[];
+      alert?: {
+        /** What the stateful engine did: `allowed` or `blocked` (also `event.action`). */
+        action?: string;
+        /** Suricata signature id (also `rule.id`). */
+        signature_id?: number;
+        /** Suricata severity, 1 (highest) to 3 (also `event.severity`). */
+        severity?: number;
+      };
+      netflow?: {
+        /** Seconds the flow lasted. */
+        age?: number;
+        /** Lowest IP TTL seen. */
+        min_ttl?: number;
+        /** Highest IP TTL seen. */
+        max_ttl?: number;
+      };
+      /** TCP flags seen on the flow, hex as logged (`1b`). */
+      tcp_flags?: string;
+      tls?: {
+        /** Server certificate subject DN. */
+        subject?: string;
+        /** Server certificate issuer DN. */
+        issuer?: string;
+        /** Server certificate serial (`AA:BB:...`). */
+        serial?: string;
+        /** Server certificate SHA-1 fingerprint. */
+        fingerprint?: string;
+        /** JA3 hash of the client hello. */
+        ja3?: string;
+        /** JA3S hash of the server hello. */
+        ja3s?: string;
+        /** Whether the TLS session was resumed. */
+        session_resumed?: boolean;
+      };
+      revocation_check?: {
+        /** Fingerprint of the certificate whose revocation was checked. */
+        leaf_cert_fpr?: string;
+        /** What the firewall did after the check (`pass`, `drop`, `reject`). */
+        action?: string;
+        /** Revocation status (`good`, `revoked`, `unknown`). */
+        status?: string;
+      };
+    };
+    cloudfront?: {
+      /** `standard` (W3C file, legacy or v2 standard logging) or `realtime` (Kinesis, configured field list). */
+      log_type?: "standard" | "realtime";
+      /** Distribution, from the standard log file name `<distribution-id>.YYYY-MM-DD-HH.<unique>.gz` (or the `DistributionId` field). */
+      distribution_id?: string;
+      /** `cs(Host)` / `cs-host`: the distribution's CloudFront domain name. */
+      domain?: string;
+      /** `x-edge-location`: edge location that served the request (airport code + number). */
+      edge_location?: string;
+      /** `x-edge-request-id`: unique request id (also `http.request.id`). */
+      edge_request_id?: string;
+      /** `x-edge-result-type`: `Hit`, `RefreshHit`, `Miss`, `LimitExceeded`, `CapacityExceeded`, `Error`, `Redirect`. */
+      edge_result_type?: string;
+      /** `x-edge-response-result-type`: result type when the response was sent. */
+      edge_response_result_type?: string;
+      /** `x-edge-detailed-result-type`: detailed result (`OriginDnsError`, `OriginShieldHit`, `ClientCommError`...). */
+      edge_detailed_result_type?: string;
+      /** `time-taken`: seconds from receiving the request to writing the last byte of the response. */
+      time_taken?: number;
+      /** `time-to-first-byte`: seconds from receiving the request to writing the first byte. */
+      time_to_first_byte?: number;
+      /** `cs-protocol`: `http`, `https`, `ws` or `wss`. */
+      protocol?: string;
+      /** `fle-status`: field-level encryption status (`Processed`, `ForwardedByContentType`...). */
+      fle_status?: string;
+      /** `fle-encrypted-fields`: number of fields field-level encryption encrypted. */
+      fle_encrypted_fields?: number;
+      /** `sc-range-start`: first byte of a range response. */
+      range_start?: number;
+      /** `sc-range-end`: last byte of a range response. */
+      range_end?: number;
+      /** `sc-content-len`: value of the response Content-Length header. */
+      content_length?: number;
+      /** `cs(Cookie)` as logged: kept, not indexed (cookies may hold session tokens). */
+      cookie?: string;
+      /** Real-time `c-ip-version`: `IPv4` or `IPv6`. */
+      c_ip_version?: string;
+      /** Real-time `cache-behavior-path-pattern`: the cache behavior that matched. */
+      cache_behavior_path_pattern?: string;
+      /** Real-time `cs-accept-encoding`. */
+      accept_encoding?: string;
+      /** Real-time `cs-accept`. */
+      accept?: string;
+      /** Real-time `cs-header-names` (decoded, first 800 bytes). */
+      header_names?: string;
+      /** Real-time `cs-headers` (decoded, first 800 bytes): kept, not indexed. */
+      headers?: string;
+      /** Real-time `cs-headers-count`. */
+      headers_count?: number;
+      /** Real-time `origin-fbl`: seconds of first-byte latency between CloudFront and the origin. */
+      origin_fbl?: number;
+      /** Real-time `origin-lbl`: seconds of last-byte latency between CloudFront and the origin. */
+      origin_lbl?: number;
+      /** Real-time `asn`: autonomous system number of the viewer. */
+      asn?: number;
+      /** Fields of the `#Fields` header or the configured field list that this version of Tributary does not know, by name. */
+      extra?: Record<string, unknown>;
+    };
+    s3access?: {
+      /** Canonical user id of the source bucket's owner (not an account id). */
+      bucket_owner?: string;
+      /** Bucket the request was made to. */
+      bucket?: string;
+      /** Canonical user id or IAM ARN of the requester; absent for anonymous requests. */
+      requester?: string;
+      /** S3 request id. */
+      request_id?: string;
+      /** Operation: `REST.<METHOD>.<RESOURCE>`, `WEBSITE.*`, `BATCH.DELETE.OBJECT`, `S3.<action>.<resource>`. */
+      operation?: string;
+      /** Object key as logged (URL-encoded). */
+      key?: string;
+      /** Request-URI as logged (`GET /bucket/key HTTP/1.1`). */
+      request_uri?: string;
+      /** S3 error code, absent when the request succeeded. */
+      error_code?: string;
+      /** Object size in bytes. */
+      object_size?: number;
+      /** Milliseconds the request was in flight, from the server's perspective. */
+      total_time?: number;
+      /** Milliseconds S3 spent processing the request. */
+      turn_around_time?: number;
+      /** Object version id. */
+      version_id?: string;
+      /** `x-amz-id-2` request id. */
+      host_id?: string;
+      /** `SigV2`, `SigV4` or absent (unauthenticated). */
+      signature_version?: string;
+      /** `AuthHeader`, `QueryString` (pre-signed URL) or absent. */
+      authentication_type?: string;
+      /** Endpoint the request was sent to. */
+      host_header?: string;
+      /** Access point the request went through. */
+      access_point_arn?: string;
+      /** `Yes` when an ACL was required to authorize the request. */
+      acl_required?: string;
+      /** The Region field newer lines end with (27th field), as logged; not taken as `cloud.region`. */
+      source_region?: string;
+      /** Fields after the last known one (S3 appends new fields to the end), in order. */
+      extra?: string[];
+    };
+    inspector?: {
+      /** The finding: one ARN for the life of the finding, across its updates. */
+      finding_arn?: string;
+      /** `PACKAGE_VULNERABILITY`, `NETWORK_REACHABILITY` or `CODE_VULNERABILITY`. */
+      type?: string;
+      /** `ACTIVE`, `SUPPRESSED` or `CLOSED` (at this version of the finding). */
+      status?: string;
+      /** Severity label as Inspector states it: `INFORMATIONAL`, `LOW`, `MEDIUM`, `HIGH`, `CRITICAL`, `UNTRIAGED`. */
+      severity?: string;
+      /** Finding title. */
+      title?: string;
+      /** Amazon Inspector score (the CVSS base score adjusted to the environment). */
+      inspector_score?: number;
+      /** Whether an update fixes every vulnerable package: `YES`, `NO` or `PARTIAL`. */
+      fix_available?: string;
+      /** Whether a public exploit is known: `YES` or `NO`. */
+      exploit_available?: string;
+      /** When an exploit of the vulnerability was last seen. */
+      last_known_exploit_at?: string;
+      /** EPSS score: the probability the vulnerability is exploited in the next 30 days. */
+      epss_score?: number;
+      /** When Inspector first observed the finding. */
+      first_observed_at?: string;
+      /** When Inspector last observed the finding. */
+      last_observed_at?: string;
+      /** When the finding was last updated: with `finding_arn`, the version this document is. */
+      updated_at?: string;
+      /** This version is the finding's first: `updatedAt` within a minute of `firstObservedAt` (later versions are updates of a known finding). What "a new critical CVE" detects. */
+      new_finding?: boolean;
+      /** Recommended remediation text. */
+      remediation?: string;
+      /** Remediation reference URL. */
+      remediation_url?: string;
+      /** Vulnerability feed of the finding (`NVD`, `UBUNTU_CVE`, `ALAS_KERNEL`, `GITHUB`...). */
+      vulnerability_source?: string;
+      /** Severity the feed gives. */
+      vendor_severity?: string;
+      /** When the feed published the vulnerability. */
+      vendor_created_at?: string;
+      /** Related advisories (USN, ALAS, GHSA...). */
+      related_vulnerabilities?: string[];
+      /** Reference URLs of the vulnerability. */
+      reference_urls?: string[];
+      /** CVSS vector of the score in `vulnerability.score.base`. */
+      cvss_vector?: string;
+      /** Package managers of the vulnerable packages. */
+      package_managers?: string[];
+      resource?: {
+        /** Ids of the affected resources (instance id, image ARN, function ARN), in the finding's order. */
+        id?: string[];
+        /** Their types: `AWS_EC2_INSTANCE`, `AWS_ECR_CONTAINER_IMAGE`, `AWS_LAMBDA_FUNCTION`... */
+        type?: string[];
+        /** Their regions. */
+        region?: string[];
+        /** AMI of the EC2 instance. */
+        image_id?: string;
+        /** Platform of the EC2 instance or image (`AMAZON_LINUX_2`, `UBUNTU_22_04`...). */
+        platform?: string;
+        /** VPC of the EC2 instance. */
+        vpc_id?: string;
+        /** Subnet of the EC2 instance. */
+        subnet_id?: string;
+        /** ECR repository of the image. */
+        repository_name?: string;
+        /** ECR image tags. */
+        image_tags?: string[];
+        /** ECR image digest. */
+        image_hash?: string;
+        /** Lambda function name. */
+        function_name?: string;
+        /** Lambda runtime. */
+        runtime?: string;
+        /** Tags of the first resource (bounded flat object). */
+        tags?: Record<string, unknown>;
+      };
+      network?: {
+        /** Protocol of a network reachability finding. */
+        protocol?: string;
+        /** First port of the open range. */
+        port_begin?: number;
+        /** Last port of the open range. */
+        port_end?: number;
+      };
+      code?: {
+        /** Code scanning detector. */
+        detector_name?: string;
+        /** Code scanning rule. */
+        rule_id?: string;
+        /** CWEs of a code vulnerability. */
+        cwes?: string[];
+        /** File of a code vulnerability. */
+        file_path?: string;
+      };
+      /** EventBridge `detail-type` when the record came in an EventBridge event (as in `aws.securityhub.event_type`). */
+      event_type?: string;
+    };
+    config?: {
+      /** Notification type (`ConfigurationItemChangeNotification`, `ComplianceChangeNotification`, `ConfigurationSnapshotDeliveryCompleted`...), or the file an item came from (`ConfigHistory`, `ConfigSnapshot`). */
+      message_type?: string;
+      /** Version of the notification record. */
+      record_version?: string;
+      /** When Config created the notification. */
+      notification_creation_time?: string;
+      /** Type of the resource. */
+      resource_type?: string;
+      /** Id of the resource. */
+      resource_id?: string;
+      /** Name of the resource. */
+      resource_name?: string;
+      /** ARN of the resource (the item's `ARN`). */
+      resource_arn?: string;
+      /** When the resource was created. */
+      resource_creation_time?: string;
+      item?: {
+        /** Configuration item version. */
+        version?: string;
+        /** When Config recorded the item. */
+        capture_time?: string;
+        /** `OK`, `ResourceDiscovered`, `ResourceNotRecorded`, `ResourceDeleted`, `ResourceDeletedNotRecorded`. */
+        status?: string;
+        /** Configuration state id: orders the items of one resource. */
+        state_id?: string;
+        /** Configuration state MD5 hash. */
+        md5_hash?: string;
+        /** `CREATE`, `UPDATE` or `DELETE` (change notifications). */
+        change_type?: string;
+        /** Paths of the properties that changed (change notifications). */
+        changed_properties?: string[];
+        /** The resource's configuration (bounded flat object; searchable by dotted path). */
+        configuration?: Record<string, unknown>;
+        /** Supplementary configuration (bucket policy, ACLs...; bounded flat object). */
+        supplementary_configuration?: Record<string, unknown>;
+        /** Resource tags. */
+        tags?: Record<string, unknown>;
+        /** Free-form fields over the indexing budget: pruned here, their full JSON in `configuration_json`. */
+        pruned_fields?: string[];
+        /** Full JSON of a configuration over the indexing budget. */
+        configuration_json?: string;
+      };
+      relationships?: {
+        /** Related resources. */
+        resource_id?: string[];
+        /** Their types. */
+        resource_type?: string[];
+        /** The relationships (`Is attached to Volume`...). */
+        name?: string[];
+      };
+      compliance?: {
+        /** New compliance: `COMPLIANT`, `NON_COMPLIANT`, `NOT_APPLICABLE`, `INSUFFICIENT_DATA`. */
+        type?: string;
+        /** Compliance before this evaluation (absent on a first evaluation). */
+        previous_type?: string;
+        /** Why the rule decided so (rule annotation). */
+        annotation?: string;
+        /** When the evaluation result was recorded. */
+        result_recorded_time?: string;
+        /** When the rule was invoked. */
+        rule_invoked_time?: string;
+        /** Time of the change that triggered the evaluation. */
+        ordering_timestamp?: string;
+      };
+      /** Snapshot id or delivered file of a delivery-status notification (`s3ObjectKey`). */
+      file_key?: string;
+      /** EventBridge `detail-type` when the record came in an EventBridge event (as in `aws.securityhub.event_type`). */
+      event_type?: string;
+    };
   };
   auditd?: {
     /** Audit serial number of the event (per host and boot, wraps). */
@@ -1069,6 +1723,18 @@ export interface TributaryDocument {
       enforcing?: boolean;
       /** Enforcing mode before a MAC_STATUS change. */
       old_enforcing?: boolean;
+      /** SELinux mode after a MAC_STATUS change: `enforcing`, `permissive` (`setenforce 0`), or `disabled` (`enabled=0`). */
+      mode?: string;
+      /** SELinux mode before a MAC_STATUS change. */
+      old_mode?: string;
+      boolean?: {
+        /** SELinux boolean changed by a MAC_CONFIG_CHANGE record (`bool=`, e.g. by `setsebool`). */
+        name?: string;
+        /** New value of the boolean (`val=`). */
+        value?: boolean;
+        /** Value of the boolean before the change (`old_val=`). */
+        old_value?: boolean;
+      };
     };
     seccomp?: {
       /** Seccomp action decoded from `code=`. */
@@ -1108,12 +1774,16 @@ export interface TributaryDocument {
     };
     /** Thread name or id (Java, Apache tid). */
     thread?: string;
+    access?: {
+      /** Access logs: the X-Forwarded-For addresses as logged, in order (the first public one is also `client.ip`). */
+      forwarded_for?: string[];
+    };
   };
   tributary?: {
     /** Version of the Tributary schema that produced the document. */
     schema_version?: string;
     /** Tributary source id the parser used. */
-    source?: "cloudtrail" | "vpcflow" | "elb" | "apigateway" | "lambda" | "auditd" | "app";
+    source?: "cloudtrail" | "vpcflow" | "elb" | "apigateway" | "lambda" | "auditd" | "app" | "waf" | "route53resolver" | "networkfirewall" | "cloudfront" | "s3access" | "inspector" | "config" | "securityhub" | "guardduty";
     /** CloudWatch Logs group the event came from. */
     log_group?: string;
     /** CloudWatch Logs stream the event came from. */

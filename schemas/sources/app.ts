@@ -17,4 +17,10 @@ export const app = f.group({
     msgid: f.keyword('RFC 5424 MSGID.'),
   }),
   thread: f.keyword('Thread name or id (Java, Apache tid).'),
+  access: f.group({
+    forwarded_for: f.keyword('Access logs: the X-Forwarded-For addresses as logged, in order (the first public one is also `client.ip`).', {
+      array: true,
+      example: ['203.0.113.9', '10.0.0.5'],
+    }),
+  }),
 });

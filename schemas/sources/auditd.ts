@@ -61,6 +61,13 @@ export const auditd = f.group({
     invalid_context: f.keyword('The invalid context, as logged.'),
     enforcing: f.boolean('Enforcing mode after a MAC_STATUS change.'),
     old_enforcing: f.boolean('Enforcing mode before a MAC_STATUS change.'),
+    mode: f.keyword('SELinux mode after a MAC_STATUS change: `enforcing`, `permissive` (`setenforce 0`), or `disabled` (`enabled=0`).', { example: 'permissive' }),
+    old_mode: f.keyword('SELinux mode before a MAC_STATUS change.', { example: 'enforcing' }),
+    boolean: f.group({
+      name: f.keyword('SELinux boolean changed by a MAC_CONFIG_CHANGE record (`bool=`, e.g. by `setsebool`).', { example: 'httpd_can_network_connect' }),
+      value: f.boolean('New value of the boolean (`val=`).'),
+      old_value: f.boolean('Value of the boolean before the change (`old_val=`).'),
+    }),
   }),
   seccomp: f.group({
     action: f.keyword('Seccomp action decoded from `code=`.', { example: 'kill_process' }),

@@ -10,6 +10,10 @@ const kw = (description: string, example?: string) => f.keyword(description, exa
 
 export const elb = f.group({
   type: f.keyword('Load balancer family the line came from.', { enum: ['alb', 'nlb', 'classic'], example: 'alb' }),
+  log_type: f.keyword('`connection` for ALB connection logs (one line per TLS connection of a mutual TLS listener); unset on access logs.', { enum: ['connection'] }),
+  listener_port: f.long('ALB connection logs: port of the listener the client connected to.', { example: 443 }),
+  tls_handshake_latency: f.double('ALB connection logs: seconds the TLS handshake took.', { example: 0.004 }),
+  tls_verify_status: kw('ALB connection logs: client certificate verification, `Success` or `Failed:<reason>`.', 'Failed:ClientCertUntrusted'),
   protocol: kw('Request or connection type as logged (`http`, `https`, `h2`, `grpcs`, `ws`, `wss`, `tls`; classic: listener-derived `http`/`tcp`).', 'h2'),
   name: kw('Load balancer name.', 'my-loadbalancer'),
   id: kw('Load balancer resource id as logged (`app/<name>/<id>`, `net/<name>/<id>`).', 'app/my-loadbalancer/50dc6c495c0c9188'),

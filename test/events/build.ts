@@ -87,10 +87,11 @@ const firehose = {
       ], ID + 200n),
     },
     {
-      // Not a CloudWatch Logs payload at all ("Hello World"): ProcessingFailed, Firehose keeps the raw data.
+      // Neither a CloudWatch Logs payload nor a direct-PUT record (JSON or UTF-8 text): three bytes that
+      // are no UTF-8, then "Hello World". ProcessingFailed, Firehose keeps the raw data.
       recordId: '49546986683135544286507457936321625675700192471156785154000004',
       approximateArrivalTimestamp: T0 + 64_000,
-      data: Buffer.from('Hello World').toString('base64'),
+      data: Buffer.concat([Buffer.from([0xff, 0xfe, 0x00]), Buffer.from('Hello World')]).toString('base64'),
     },
   ],
 };

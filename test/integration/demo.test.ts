@@ -62,6 +62,10 @@ it('runs twice: reconciled counts, every source, real search hits, and nothing d
   const hits = Object.fromEntries(first.result.searches.map((s) => [s.title, s.hits]));
   for (const title of ['Rejected SSH flows (VPC)', 'Console logins without MFA', '5xx answers of the ALB', 'Lambda timeouts', 'SELinux AVC denials'])
     expect(hits[title]).toBeGreaterThan(0);
+  // WAF, Route 53 Resolver, Network Firewall (issue #16): each source is in the table and its searches find what the generator planted.
+  for (const s of ['waf', 'route53resolver', 'networkfirewall']) expect(sources).toContain(s);
+  for (const title of ['Requests WAF blocked, SQL injection', 'DNS lookups that failed (NXDOMAIN)', 'DNS queries DNS Firewall blocked', 'Network Firewall blocked alerts'])
+    expect(hits[title]).toBeGreaterThan(0);
   expect(first.lines.join('\n')).toMatch(/reconciles/);
 
   const second = await run();

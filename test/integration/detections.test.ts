@@ -154,8 +154,8 @@ describe('shipped detections', () => {
 describe('shipped detections over the CloudTrail parser\'s golden output', () => {
   const golden = join(__dirname, '..', 'fixtures', 'cloudtrail');
   const expectations: [file: string, fired: string[]][] = [
-    // Root signs in without MFA and creates an access key.
-    ['root-activity', ['console-signin-without-mfa', 'root-user-activity', 'iam-changes']],
+    // Root signs in without MFA and creates an access key (no MFA session: also an IAM change without MFA).
+    ['root-activity', ['console-signin-without-mfa', 'root-user-activity', 'iam-changes', 'iam-changes-without-mfa']],
     ['iam-user-console-login-mfa', []],
   ];
   it.each(expectations)('%s fires exactly %j', async (file, fired) => {

@@ -7,17 +7,16 @@
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { FIREHOSE_ERRORS_PREFIX, firehoseErrorKey, parseArchiveKey } from '../../lib/core/archive';
+import { firehoseErrorKey, parseArchiveKey } from '../../lib/core/archive';
 import { documentId } from '../../lib/core/attribution';
 import type { FirehoseTransformEvent } from '../../lib/core/envelopes';
 import { indexMessages, type IndexerDeps } from '../../lib/indexer';
 import { ingestMessages, type IngestDeps } from '../../lib/ingest';
-import { loadConfig } from '../../lib/io/config';
-import { bulkTransport, createOpenSearchClient } from '../../lib/io/opensearch';
+
 import { createS3Client } from '../../lib/io/s3';
 import { decodeOutputData, transformFirehose } from '../../lib/transform';
 import { cwlRecord } from '../events/build';
-import { allIds, createBucket, createQueue, drain, dropIndices, installTemplate, notify, OPENSEARCH_URL, sqs, uid } from './pipeline-support';
+import { allIds, drain, dropIndices, uid, wirePipeline } from './pipeline-support';
 
 jest.setTimeout(300_000);
 
@@ -32,19 +31,7 @@ let indexer: IndexerDeps;
 let ingest: IngestDeps;
 
 beforeAll(async () => {
-  q = sqs();
-  await createBucket(s3, archive);
-  ingestQueue = await createQueue(q, `fherr-ingest-${id}`);
-  indexQueue = await createQueue(q, `fherr-index-${id}`);
-  await notify(s3, archive, [
-    [indexQueue.arn, 'normalized/'],
-    [ingestQueue.arn, FIREHOSE_ERRORS_PREFIX],
-  ]);
-  await drain(q, ingestQueue.url, 0);
-  await drain(q, indexQueue.url, 0);
-  await installTemplate(prefix);
-  const config = loadConfig({ ARCHIVE_BUCKET: archive, OPENSEARCH_URL, INDEX_PREFIX: prefix }, 'indexer');
-  indexer = { s3, archiveBucket: archive, transport: bulkTransport(createOpenSearchClient(config.opensearch!)), bulk: { ...config.bulk, backoffMs: 10 }, indexPrefix: prefix };
+  ({ q, ingestQueue, indexQueue, indexer } = await wirePipeline(s3, { archive, prefix, tag: `fherr-${id}` }));
   ingest = { s3, archiveBucket: archive, chunkLines: 5000, region: 'us-east-1', now: () => new Date('2026-03-01T12:00:00Z') };
 });
 

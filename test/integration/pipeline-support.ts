@@ -17,8 +17,11 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { FIREHOSE_PREFIX } from '../../lib/core/archive';
+import { FIREHOSE_ERRORS_PREFIX, FIREHOSE_PREFIX } from '../../lib/core/archive';
 import type { FirehoseTransformEvent } from '../../lib/core/envelopes';
+import type { IndexerDeps } from '../../lib/indexer';
+import { loadConfig } from '../../lib/io/config';
+import { bulkTransport, createOpenSearchClient } from '../../lib/io/opensearch';
 import { readLines } from '../../lib/io/s3';
 import { S3Store } from '../../lib/io/store';
 import type { FirehoseTransformResponse } from '../../lib/transform';
@@ -120,6 +123,40 @@ export async function notify(s3: S3Client, bucket: string, targets: Array<[strin
       },
     }),
   );
+}
+
+export interface Wiring {
+  q: SQSClient;
+  ingestQueue: { url: string; arn: string };
+  indexQueue: { url: string; arn: string };
+  indexer: IndexerDeps;
+}
+
+/**
+ * The deployed wiring on moto + OpenSearch: the archive bucket's `normalized/` notifies the indexer
+ * queue and its `errors/firehose/` the ingest queue; a log bucket (when named) notifies the ingest
+ * queue for every key; the index template of `prefix` is installed; the indexer's deps come from
+ * `loadConfig` as the function builds them (retries 10 ms apart).
+ */
+export async function wirePipeline(s3: S3Client, o: { archive: string; logs?: string; prefix: string; tag: string; bulkMaxDocs?: number }): Promise<Wiring> {
+  const q = sqs();
+  await createBucket(s3, o.archive);
+  if (o.logs) await createBucket(s3, o.logs);
+  const ingestQueue = await createQueue(q, `${o.tag}-ingest`);
+  const indexQueue = await createQueue(q, `${o.tag}-index`);
+  await notify(s3, o.archive, [
+    [indexQueue.arn, 'normalized/'],
+    [ingestQueue.arn, FIREHOSE_ERRORS_PREFIX],
+  ]);
+  if (o.logs) await notify(s3, o.logs, [[ingestQueue.arn, '']]);
+  await drain(q, ingestQueue.url, 0); // moto's s3:TestEvent messages, if any
+  await drain(q, indexQueue.url, 0);
+  await installTemplate(o.prefix);
+  const env: Record<string, string> = { ARCHIVE_BUCKET: o.archive, OPENSEARCH_URL, INDEX_PREFIX: o.prefix };
+  if (o.bulkMaxDocs) env.BULK_MAX_DOCS = String(o.bulkMaxDocs);
+  const config = loadConfig(env, 'indexer');
+  const indexer: IndexerDeps = { s3, archiveBucket: o.archive, transport: bulkTransport(createOpenSearchClient(config.opensearch!)), bulk: { ...config.bulk, backoffMs: 10 }, indexPrefix: o.prefix };
+  return { q, ingestQueue, indexQueue, indexer };
 }
 
 /** Receives (and deletes) every message of a queue, as the Lambda event source would hand them over. */

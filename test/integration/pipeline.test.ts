@@ -11,34 +11,17 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { parseArchiveKey } from '../../lib/core/archive';
 import { documentId } from '../../lib/core/attribution';
-import { loadConfig } from '../../lib/io/config';
+
 import type { FirehoseTransformEvent } from '../../lib/core/envelopes';
 import { indexMessages, type IndexerDeps } from '../../lib/indexer';
 import { DEFAULT_SEGMENT_LINES, ingestMessages, type IngestDeps } from '../../lib/ingest';
-import { bulkTransport, createOpenSearchClient } from '../../lib/io/opensearch';
+
 import { createS3Client, readLines } from '../../lib/io/s3';
 import { S3Store } from '../../lib/io/store';
 import { decodeOutputData, transformFirehose } from '../../lib/transform';
 import { cwlRecord } from '../events/build';
 import { invocationMetrics, invokeLocal } from '../events/invoke';
-import {
-  allIds,
-  countDocs,
-  createBucket,
-  createQueue,
-  drain,
-  dropIndices,
-  firehoseDeliver,
-  installTemplate,
-  listKeys,
-  notify,
-  OPENSEARCH_URL,
-  readNdjson,
-  serviceEnv,
-  sqs,
-  sqsRecord,
-  uid,
-} from './pipeline-support';
+import { allIds, countDocs, drain, dropIndices, firehoseDeliver, listKeys, OPENSEARCH_URL, readNdjson, serviceEnv, sqsRecord, uid, wirePipeline } from './pipeline-support';
 
 jest.setTimeout(300_000);
 
@@ -56,28 +39,7 @@ let ingest: IngestDeps;
 const sample = (): FirehoseTransformEvent => JSON.parse(readFileSync(join(__dirname, '../events/firehose-cwl.json'), 'utf8'));
 
 beforeAll(async () => {
-  q = sqs();
-  await createBucket(s3, archive);
-  await createBucket(s3, logs);
-  ingestQueue = await createQueue(q, `ingest-${id}`);
-  indexQueue = await createQueue(q, `index-${id}`);
-  // As deployed: archive normalized/ → indexer queue; archive Firehose errors and log buckets → ingest queue.
-  await notify(s3, archive, [
-    [indexQueue.arn, 'normalized/'],
-    [ingestQueue.arn, 'errors/firehose/'],
-  ]);
-  await notify(s3, logs, [[ingestQueue.arn, '']]);
-  await drain(q, ingestQueue.url, 0); // moto's s3:TestEvent messages, if any
-  await drain(q, indexQueue.url, 0);
-  await installTemplate(prefix);
-  const config = loadConfig({ ARCHIVE_BUCKET: archive, OPENSEARCH_URL, INDEX_PREFIX: prefix, BULK_MAX_DOCS: '500' }, 'indexer');
-  indexer = {
-    s3,
-    archiveBucket: archive,
-    transport: bulkTransport(createOpenSearchClient(config.opensearch!)),
-    bulk: { ...config.bulk, backoffMs: 10 },
-    indexPrefix: prefix,
-  };
+  ({ q, ingestQueue, indexQueue, indexer } = await wirePipeline(s3, { archive, logs, prefix, tag: `pipe-${id}`, bulkMaxDocs: 500 }));
   ingest = { s3, archiveBucket: archive, chunkLines: 5000, region: 'us-east-1', now: () => new Date('2026-03-01T12:00:00Z') };
 });
 

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { ANSWER_MARGIN_MS, handleSetupEvent, type CfnResponse } from '../../lib/setup/custom-resource';
+import { DATASET_VALUES } from '../../schemas/source-list';
 import { cleanup, connect, openSearchUrl, uniquePrefix, type Cluster } from './setup-helpers';
 
 jest.setTimeout(180_000);
@@ -64,6 +65,8 @@ function event(type: 'Create' | 'Update' | 'Delete', props: Record<string, strin
   return { ...common, RequestType: 'Delete', PhysicalResourceId: `tributary-setup-${prefix}` };
 }
 
+// Detections off: a component template per source plus the base one, an index template per source.
+const TEMPLATES = String(2 * DATASET_VALUES.length + 1);
 const props = () => ({ OpenSearchUrl: openSearchUrl(), IndexPrefix: prefix, IsmHotDays: '3', IsmWarmDays: '0', Detections: 'off', SchemaVersion: '1' });
 const last = () => received[received.length - 1];
 
@@ -72,14 +75,14 @@ describe('setup custom resource', () => {
     const answer = await handleSetupEvent(event('Create', props()), context());
     expect(answer.Status).toBe('SUCCESS');
     expect(last()).toEqual({ method: 'PUT', contentType: '', body: answer });
-    expect(answer).toMatchObject({ PhysicalResourceId: `tributary-setup-${prefix}`, LogicalResourceId: 'OpenSearchSetup', Data: { Created: '15', Updated: '0' } });
+    expect(answer).toMatchObject({ PhysicalResourceId: `tributary-setup-${prefix}`, LogicalResourceId: 'OpenSearchSetup', Data: { Created: TEMPLATES, Updated: '0' } });
     expect((await c.http.request('GET', `/_index_template/${prefix}-aws.cloudtrail`)).status).toBe(200);
   });
 
   it('changes nothing on an Update with the same properties and keeps the physical id', async () => {
     const answer = await handleSetupEvent(event('Update', props()), context());
     expect(last().body).toEqual(answer);
-    expect(answer).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: `tributary-setup-${prefix}`, Data: { Created: '0', Updated: '0', Unchanged: '15' } });
+    expect(answer).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: `tributary-setup-${prefix}`, Data: { Created: '0', Updated: '0', Unchanged: TEMPLATES } });
   });
 
   it('does nothing on Delete but answers SUCCESS (templates survive a rollback)', async () => {

@@ -40,7 +40,7 @@ function event(): FirehoseTransformEvent {
         approximateArrivalTimestamp: T,
         data: cwlRecord(`/app/budget-${i}`, 's', Array.from({ length: 50 }, (_, j) => `event ${j} ${'y'.repeat(300)}`), BigInt(10_000 * (i + 1)), T),
       })),
-      { recordId: 'garbage', approximateArrivalTimestamp: T, data: Buffer.from('Hello World').toString('base64') },
+      { recordId: 'garbage', approximateArrivalTimestamp: T, data: Buffer.from([0xff, 0xfe, 0x00, 0x48, 0x69]).toString('base64') }, // no UTF-8 text: not a direct-PUT record either
       { recordId: 'control', approximateArrivalTimestamp: T, data: control },
     ],
   };

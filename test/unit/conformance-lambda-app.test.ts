@@ -45,6 +45,11 @@ const EXPECTED: Record<string, SourceId> = {
   'envelopes/powertools-lambda-python/kinesisStreamCloudWatchLogsEvent.decoded.json': 'lambda',
   'envelopes/powertools-lambda-python/cloudWatchLogEvent.decoded.json': 'app', // group `testLogGroup`, `[ERROR] First test message`
   'envelopes/powertools-lambda-python/cloudWatchLogEventWithPolicyLevel.decoded.json': 'app',
+  // The event a subscription hands a Lambda function, `{"awslogs":{"data":...}}`, is decoded to its payload
+  // (issue #16). Powertools Python's WithPolicyLevel sample is zlib, not gzip, and an AWS docs sample is truncated: unusable.
+  'envelopes/powertools-lambda-typescript/cloudwatch-base.json': 'lambda',
+  'envelopes/powertools-lambda-python/cloudWatchLogEvent.json': 'app', // group `testLogGroup`
+  'envelopes/awsdocs-aws-lambda-developer-guide/java-events-cloudwatch-logs.json': 'app',
 };
 
 function* walk(dir: string): Generator<string> {

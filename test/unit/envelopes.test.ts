@@ -59,12 +59,15 @@ test('decodeInput recognises Firehose events, payloads, CloudTrail files and lin
     records: [
       { recordId: '1', approximateArrivalTimestamp: 0, data: gzipSync(JSON.stringify(payload)).toString('base64') },
       { recordId: '2', approximateArrivalTimestamp: 0, data: gzipSync(JSON.stringify(control)).toString('base64') },
+      // Text is a direct-PUT record (lib/core/direct-put.ts): a batch of its own, its account unverified.
       { recordId: '3', approximateArrivalTimestamp: 0, data: Buffer.from('not gzip').toString('base64') },
+      { recordId: '4', approximateArrivalTimestamp: 0, data: Buffer.from([0xff, 0xfe, 0x00, 0x01]).toString('base64') },
     ],
   };
   const d = decodeInput(Buffer.from(JSON.stringify(fh)), 'fh.json');
   expect(d.kind).toBe('firehose');
-  expect(d.batches).toHaveLength(1);
+  expect(d.batches).toHaveLength(2);
+  expect(d.batches[1]).toMatchObject({ context: { local: true }, events: [{ message: 'not gzip' }] });
   expect(d.dropped).toBe(1);
   expect(d.unusable).toHaveLength(1);
   expect(decodeInput(gzipSync(JSON.stringify(payload)), 'p').kind).toBe('cloudwatch');

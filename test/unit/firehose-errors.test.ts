@@ -140,7 +140,7 @@ describe.each(FIREHOSE_ERROR_OUTPUT_TYPES)('errors/firehose/%s/', (type) => {
   });
 
   test('an undecodable record is one failure document with the reason and its text, never lost', async () => {
-    const { r, docs } = await run(type, [errorRecord(Buffer.from('neither gzip nor a payload').toString('base64'), 'x'), errorRecord(records[0].data, 'x')]);
+    const { r, docs } = await run(type, [errorRecord(Buffer.concat([Buffer.from([0xff, 0xfe, 0x00]), Buffer.from('neither gzip nor a payload')]).toString('base64'), 'x'), errorRecord(records[0].data, 'x')]);
     const failure = docs.find((d) => d.event.kind === 'pipeline_error')!;
     expect(failure.error).toEqual({ type: 'unusable_record', message: expect.stringMatching(/neither a CloudWatch Logs payload nor Tributary documents/) });
     expect(failure.event.original).toMatch(/^\{"attemptsMade":1/);

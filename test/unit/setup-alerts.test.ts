@@ -79,7 +79,9 @@ function variableProblems(d: Detection, v: TemplateVariable): string[] {
     const field = v.name.startsWith('_source.') ? v.name.slice('_source.'.length) : undefined;
     if (!field || !fieldType(fields, field)) bad('is not a field of a hit (_index, _id, _source.<mapped field>)');
   } else if (enclosing === GROUPS_SECTION) {
-    if (!['key', 'doc_count'].includes(v.name)) bad('is not a field of a terms bucket (key, doc_count)');
+    // distinct.value: the cardinality sub-aggregation of a detection counting distinct values.
+    const bucketFields = d.threshold.distinct ? ['key', 'doc_count', 'distinct.value'] : ['key', 'doc_count'];
+    if (!bucketFields.includes(v.name)) bad(`is not a field of a terms bucket (${bucketFields.join(', ')})`);
   } else bad(`inside {{#${enclosing}}} may only be {{.}} (the section's own value)`);
   return problems;
 }
@@ -112,6 +114,8 @@ describe('alert message templates', () => {
       const m = alertMessage(d, 'logs', ALL);
       expect(m).toContain(d.name);
       expect(m).toContain(`Severity ${d.severity}`);
+      expect(m).toContain(`MITRE ATT&CK ${d.attack.id} ${d.attack.name} (https://attack.mitre.org/techniques/`);
+      expect(m).toContain(`Runbook: ${d.runbook}`);
       expect(m).toContain(`{{${COUNT_VARIABLE}}}`);
       expect(m).toContain(d.threshold.groupBy ? `{{#${GROUPS_SECTION}}}` : `{{#${HITS_SECTION}}}`);
       expect(m).toContain('{{ctx.periodStart}} to {{ctx.periodEnd}}');
@@ -137,6 +141,7 @@ describe('alert message templates', () => {
       // Every tag inside a JSON string: with the tags removed (any value, JSON-escaped, fits there) it parses.
       const doc = JSON.parse(t.replace(/\{\{[^}]*\}\}/g, ''));
       expect(doc).toMatchObject({ source: 'tributary', detection: d.id, name: d.name, severity: d.severity, index_prefix: 'logs' });
+      expect(doc).toMatchObject({ attack_technique_id: d.attack.id, attack_technique: d.attack.name, runbook: d.runbook });
       expect(doc.discover_url).toMatch(/^https:\/\//);
       // A section's body repeats: it must hold no quote, so a repetition never leaves its string.
       for (const m of t.matchAll(/\{\{#([^}]+)\}\}([\s\S]*?)\{\{\/\1\}\}/g)) expect(m[2]).not.toContain('"');
@@ -189,7 +194,14 @@ describe('monitor actions', () => {
 
   it('belong to a query-level monitor body of the documented shape', () => {
     const m = monitorFor(DETECTIONS[0], 'logs', true, actionsFor(DETECTIONS[0], 'logs', ['sns'], ALL)) as unknown as Record<string, any>;
-    expect(Object.keys(m).sort()).toEqual(['enabled', 'inputs', 'monitor_type', 'name', 'schedule', 'triggers', 'type']);
+    // ui_metadata: the free-form object Alerting stores with a monitor (its own UI keeps its state there).
+    expect(Object.keys(m).sort()).toEqual(['enabled', 'inputs', 'monitor_type', 'name', 'schedule', 'triggers', 'type', 'ui_metadata']);
+    // What the detection is evidence of and what to do travel with the monitor.
+    expect(m.ui_metadata.tributary).toEqual({
+      detection: DETECTIONS[0].id,
+      attack: { ...DETECTIONS[0].attack, url: expect.stringMatching(/^https:\/\/attack\.mitre\.org\/techniques\/T\d{4}\/(\d{3}\/)?$/) },
+      runbook: DETECTIONS[0].runbook,
+    });
     expect(Object.keys(m.triggers[0]).sort()).toEqual(['actions', 'condition', 'name', 'severity']);
     expect(m.triggers[0].actions).toHaveLength(1);
     // Without channels the monitor is what setup installed before alerts existed (same definition hash).

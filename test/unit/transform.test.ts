@@ -151,10 +151,12 @@ describe('transformFirehose', () => {
     });
   });
 
-  it('handles a gzip record that is JSON but not a CWL payload as unusable', () => {
+  it('normalizes a gzip record that is JSON but not a CWL payload as a direct-PUT record, attributed to nobody it proves', () => {
     const data = gzipSync(JSON.stringify({ hello: 'world' })).toString('base64');
     const out = transformFirehose({ invocationId: 'i', deliveryStreamArn: 'a', region: 'us-east-1', records: [{ recordId: 'x', approximateArrivalTimestamp: 0, data }] }, { responseMaxBytes: BIG });
-    expect(out.response.records[0].result).toBe('ProcessingFailed');
+    expect(out.response.records[0].result).toBe('Ok');
+    expect(lines(out.response.records[0])).toEqual([expect.objectContaining({ tributary: expect.objectContaining({ source: 'app', attribution: 'unverified' }) })]);
+    expect(out.tally).toMatchObject({ received: 1, documents: 1 });
   });
 });
 
