@@ -3,8 +3,10 @@
  * `taskset` when available). Modes:
  *
  *   cpu     --sources a,b --runs N --records R --payload BYTES --out FILE
- *           decode floor, archive floor, transformer (transformFirehose) and parser alone (normalize),
- *           interleaved run by run on the same data, so load drift hits every scenario alike.
+ *           decode floor, archive floor, transformer (transformFirehose), the transformer with GeoIP/ASN
+ *           and user-agent enrichment (`lib/core/enrich/`, bundled databases), the transformer without
+ *           secret redaction (`lib/core/redact.ts`, on by default) and parser alone
+ *           (normalize), interleaved run by run on the same data, so load drift hits every scenario alike.
  *   ingest  --bucket B --key K --lines N --raw-bytes B --out FILE   (AWS_ENDPOINT_URL = the bench S3 endpoint)
  *           S3 ingest (`ingestObject`) of one large gzip ALB object; reports its own peak RSS.
  *   indexer --opensearch URL --bucket B --key K --runs N --out FILE
@@ -23,6 +25,11 @@ import { allEvents, BENCH_MAPPINGS, buildSource, SOURCES, type SourceData } from
 import { median } from './stats';
 import { normalize } from '../lib/core/pipeline';
 import { transformFirehose } from '../lib/transform';
+import { loadEnricher } from '../lib/io/enrich';
+import { createRedactor } from '../lib/core/redact';
+
+/** Redaction switched off (`defaults: false`, no rules): the pipeline's redaction step does nothing. */
+const NO_REDACTION = createRedactor({ defaults: false });
 
 function arg(name: string, fallback?: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -42,7 +49,9 @@ export interface CpuResult {
   eventBytes: number;
   records: number;
   /** Seconds per run, per scenario. */
-  seconds: { decode: number[]; archive: number[]; transform: number[]; parser: number[] };
+  seconds: { decode: number[]; archive: number[]; transform: number[]; enriched: number[]; unredacted: number[]; parser: number[] };
+  /** Enrichment: the databases' load time (first source only: once per process) and the user-agent cache. */
+  enrichment: { loadMs?: number; documents: number; enriched: number; uaHits: number; uaMisses: number; uaSkipped: number; ipHits: number; ipMisses: number };
   /** Records Ok / ProcessingFailed under the default response budget. */
   budget: { ok: number; failed: number };
   tally: Record<string, number>;
@@ -60,6 +69,10 @@ function cpu(): void {
   const records = Number(arg('records', '4'));
   const payload = Number(arg('payload', '1000000'));
   const out: CpuResult[] = [];
+  // Opened once per process, as at a function's cold start (timed: the init cost of enrichment).
+  const t0 = process.hrtime.bigint();
+  const enricher = loadEnricher({ enabled: true })!.enricher;
+  let loadMs: number | undefined = Number(process.hrtime.bigint() - t0) / 1e6;
   for (const name of names) {
     const spec = SOURCES.find((s) => s.name === name);
     if (!spec) throw new Error(`unknown source ${name}`);
@@ -67,6 +80,7 @@ function cpu(): void {
     const events = allEvents(d);
     const transform = (budget: number) =>
       transformFirehose(d.event, { responseMaxBytes: budget, mappings: BENCH_MAPPINGS, now: NOW });
+    const stats0 = { documents: enricher.stats.documents, enriched: enricher.stats.enriched, userAgent: enricher.stats.userAgent, ip: enricher.stats.ip };
     const parser = () => {
       // One normalize call per CloudWatch payload, like the transformer, without envelopes or output.
       for (const b of d.batches) normalize({ events: b.events, context: b.context, source: spec.source }, { now: NOW });
@@ -75,6 +89,9 @@ function cpu(): void {
       decode: () => floor(d.event, false),
       archive: () => floor(d.event, true),
       transform: () => transform(Infinity),
+      enriched: () => transformFirehose(d.event, { responseMaxBytes: Infinity, mappings: BENCH_MAPPINGS, now: NOW, enricher }),
+      // The transformer without redaction (on by default, so `transform` includes it): its cost is the difference.
+      unredacted: () => transformFirehose(d.event, { responseMaxBytes: Infinity, mappings: BENCH_MAPPINGS, now: NOW, redaction: NO_REDACTION }),
       parser,
     };
     // `--only transform` (profiles): just one scenario, so the profile shows only its frames.
@@ -86,7 +103,8 @@ function cpu(): void {
       rawBytes: d.rawBytes,
       eventBytes: d.eventBytes,
       records,
-      seconds: { decode: [], archive: [], transform: [], parser: [] },
+      seconds: { decode: [], archive: [], transform: [], enriched: [], unredacted: [], parser: [] },
+      enrichment: { documents: 0, enriched: 0, uaHits: 0, uaMisses: 0, uaSkipped: 0, ipHits: 0, ipMisses: 0 },
       budget: { ok: 0, failed: 0 },
       tally: {},
     };
@@ -100,6 +118,18 @@ function cpu(): void {
       else res.budget.failed++;
     }
     res.tally = transform(Infinity).tally as Record<string, number>;
+    const s = enricher.stats;
+    res.enrichment = {
+      loadMs,
+      documents: s.documents - stats0.documents,
+      enriched: s.enriched - stats0.enriched,
+      uaHits: s.userAgent.hits - stats0.userAgent.hits,
+      uaMisses: s.userAgent.misses - stats0.userAgent.misses,
+      uaSkipped: s.userAgent.skipped - stats0.userAgent.skipped,
+      ipHits: s.ip.hits - stats0.ip.hits,
+      ipMisses: s.ip.misses - stats0.ip.misses,
+    };
+    loadMs = undefined;
     out.push(res);
     const eps = (k: keyof CpuResult['seconds']) => Math.round(events.length / median(res.seconds[k]));
     console.log(`${name}: ${events.length} events, ${Object.keys(scenarios).map((k) => `${k} ${eps(k as keyof CpuResult['seconds'])}/s`).join(', ')}`);

@@ -111,6 +111,30 @@ async function cpuScenarios(): Promise<void> {
       peak_rss_mb: null,
       note: `${c.events} ${unit} in ${c.records} records (${(c.eventBytes / MB).toFixed(2)} MB event); ${c.budget.ok}/${c.records} records fit the 5.5 MiB response budget; tally ${JSON.stringify(c.tally)}`,
     });
+    // Redaction (default rules) is part of every transformer row; this row is the transformer without it.
+    const redaction = median(c.seconds.unredacted.map((u, i) => c.seconds.transform[i] / u));
+    row({
+      scenario: `transformer-no-redaction ${c.source}`,
+      events_per_s: round(eps('unredacted')),
+      mb_per_s: round(mbps('unredacted'), 1),
+      ratio_to_floor: round(ratio('unredacted'), 3),
+      peak_rss_mb: null,
+      note: `redaction (default rules) makes the transformer ${round(redaction, 3)}x this`,
+    });
+    const e = c.enrichment;
+    const cost = median(c.seconds.transform.map((t, i) => c.seconds.enriched[i] / t));
+    row({
+      scenario: `transformer+enrich ${c.source}`,
+      events_per_s: round(eps('enriched')),
+      mb_per_s: round(mbps('enriched'), 1),
+      ratio_to_floor: round(ratio('enriched'), 3),
+      peak_rss_mb: null,
+      note:
+        `${round(cost, 3)}x the transformer's time; ${e.documents ? Math.round((100 * e.enriched) / e.documents) : 0}% of documents got fields; ` +
+        `user agents: ${e.uaHits + e.uaMisses ? ((100 * e.uaHits) / (e.uaHits + e.uaMisses)).toFixed(1) : '-'}% cache hits (${e.uaMisses} parsed, ${e.uaSkipped} too long); ` +
+        `addresses: ${e.ipHits + e.ipMisses ? ((100 * e.ipHits) / (e.ipHits + e.ipMisses)).toFixed(1) : '-'}% cache hits (${e.ipMisses} looked up)` +
+        (e.loadMs !== undefined ? `; databases loaded in ${Math.round(e.loadMs)} ms (once per container)` : ''),
+    });
     row({ scenario: `parser ${c.source}`, events_per_s: round(eps('parser')), mb_per_s: round(mbps('parser'), 1), ratio_to_floor: round(ratio('parser'), 3), peak_rss_mb: null });
   }
 }

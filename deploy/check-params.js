@@ -6,6 +6,9 @@
  *
  * - createDomain=true needs domainMasterPrincipals: the people who may assume the domain's master
  *   role. Without them nobody could ever sign in to the domain or change a role mapping.
+ * - enrichment (on unless 'false') needs its data where the functions' packages take it from
+ *   (serverless.yml `custom.enrichmentData`): the ASN table `npm run build` writes and the country
+ *   database. A pattern matching nothing packs nothing, and the functions would fail at cold start.
  *
  * @example
  *   // serverless.yml
@@ -26,10 +29,28 @@ function paramProblems(params) {
   return problems;
 }
 
+/** The enrichment data files the functions' packages need, missing under `root`; [] = fine or enrichment off. */
+function enrichmentDataProblems(params, root) {
+  if (String(params.enrichment) === 'false') return [];
+  const fs = require('node:fs');
+  const path = require('node:path');
+  const problems = [];
+  const pkg = path.join(root, 'node_modules/@ip-location-db/asn/package.json');
+  const version = fs.existsSync(pkg) ? JSON.parse(fs.readFileSync(pkg, 'utf8')).version : undefined;
+  if (!version) problems.push('enrichment data missing: @ip-location-db/asn is not installed (run npm ci), or set enrichment=false');
+  else {
+    const table = `dist/enrich/asn-${String(version).replace(/[^\w.-]/g, '_')}.bin`;
+    if (!fs.existsSync(path.join(root, table))) problems.push(`enrichment data missing: ${table} (run npm run build), or set enrichment=false`);
+  }
+  const country = 'node_modules/@ip-location-db/geo-whois-asn-country-mmdb/geo-whois-asn-country.mmdb';
+  if (!fs.existsSync(path.join(root, country))) problems.push(`enrichment data missing: ${country} (run npm ci), or set enrichment=false`);
+  return problems;
+}
+
 module.exports = async ({ resolveVariable }) => {
   const params = {};
-  for (const name of ['createDomain', 'domainMasterPrincipals']) params[name] = await resolveVariable(`param:${name}`);
-  const problems = paramProblems(params);
+  for (const name of ['createDomain', 'domainMasterPrincipals', 'enrichment']) params[name] = await resolveVariable(`param:${name}`);
+  const problems = [...paramProblems(params), ...enrichmentDataProblems(params, require('node:path').join(__dirname, '..'))];
   if (problems.length) {
     const e = new Error(problems.join('; '));
     // The framework prints the stack of a failing resolver: the reason alone is what a deployer needs.
@@ -39,3 +60,4 @@ module.exports = async ({ resolveVariable }) => {
   return 'ok';
 };
 module.exports.paramProblems = paramProblems;
+module.exports.enrichmentDataProblems = enrichmentDataProblems;

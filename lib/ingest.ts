@@ -67,7 +67,7 @@ import { normalizeCloudWatchBatch } from './core/cloudwatch';
 import { cloudWatchBatch, contextFromS3Key, EnvelopeError } from './core/envelopes';
 import { decodeFirehoseErrorRecord } from './core/firehose-errors';
 import { s3RecordKey } from './core/ids';
-import { failureDocument, normalize } from './core/pipeline';
+import { failureDocument, normalize, redactFailure } from './core/pipeline';
 import { type Deadline, deadlineBefore, DeadlineError, type Invocation, passed } from './core/deadline';
 import { type IngestCheckpoint, type IngestCut, parseIngestCheckpoint, settingsFingerprint } from './core/ingest-checkpoint';
 import { addTally, type Tally } from './core/tally';
@@ -79,6 +79,9 @@ import { createSqsReleaseClient, forEachNotifiedObject, type MessagesOutcome, re
 import { bucketStores, type ObjectStore } from './io/store';
 import { type IntegrityDeps, isCloudTrailDigestKey, verifyDigestObject } from './integrity';
 import { publicKeySource } from './io/cloudtrail';
+import { loadEnricher } from './io/enrich';
+import type { Enricher } from './core/enrich';
+import { DEFAULT_REDACTOR, type Redactor } from './core/redact';
 
 /** How objects are normalized (from the function's configuration, or the CLI). */
 export interface IngestSettings {
@@ -110,6 +113,10 @@ export interface IngestSettings {
   segmentBytes?: number;
   /** CloudTrail log file integrity validation of digest files; without it they are skipped. */
   integrity?: IntegrityDeps;
+  /** GeoIP/ASN and user-agent enrichment (`lib/core/enrich/`, opened by `lib/io/enrich.ts`). */
+  enricher?: Enricher;
+  /** Secret redaction (`lib/core/redact.ts`); default: the default rules. */
+  redaction?: Redactor;
 }
 
 export interface IngestObjectDeps extends IngestSettings {
@@ -345,6 +352,8 @@ export async function ingestObject(input: StoredInput, deps: IngestObjectDeps, r
     region: deps.region,
     maxLineBytes: deps.maxLineBytes ?? DEFAULT_LIMITS.maxLineBytes,
     maxDecompressedBytes: deps.maxDecompressedBytes ?? DEFAULT_LIMITS.maxDecompressedBytes,
+    enrichment: deps.enricher?.id,
+    redaction: (deps.redaction ?? DEFAULT_REDACTOR).id,
   });
   const checkpointKey = ingestCheckpointKey(name);
   const found = run.resume ? await loadCheckpoint(deps.archive, checkpointKey, { input: identity, settings }) : {};
@@ -456,6 +465,8 @@ async function ingestLines(
       includeOriginal: deps.includeOriginal,
       mappings: deps.mappings,
       aggregators: deps.aggregators,
+      enricher: deps.enricher,
+      redaction: deps.redaction,
     });
     addTally(segments.pending, res.counts);
     const docs = res.failures.length ? res.documents.concat(res.failures) : res.documents;
@@ -533,7 +544,7 @@ async function ingestFirehoseErrors(
   for await (const raw of readLineItems(body, deps.maxLineBytes ?? DEFAULT_LIMITS.maxLineBytes)) {
     if (isUnreadable(raw)) {
       const p = position++;
-      await next(p, raw.head.length, () => writeUnusable(raw.head, p, raw.reason, raw.type, input, segments, segments.pending, now));
+      await next(p, raw.head.length, () => writeUnusable(raw.head, p, raw.reason, raw.type, input, segments, segments.pending, now, deps.redaction));
       continue;
     }
     // One error record per line is what we expect; records written back to back without a newline
@@ -587,6 +598,8 @@ async function ingestErrorRecord(
       aggregators: deps.aggregators,
       sourceOptions: deps.sourceOptions,
       vpcLayouts: deps.vpcLayouts,
+      enricher: deps.enricher,
+      redaction: deps.redaction,
     });
     if (recovering) addTally(tally, { recovered: result.counts.documents + result.counts.failed });
     else addTally(tally, result.counts);
@@ -596,7 +609,7 @@ async function ingestErrorRecord(
     if (!(e instanceof EnvelopeError) && !(e instanceof SyntaxError)) throw e;
     reason = e.message;
   }
-  await writeUnusable(line, position, reason, 'unusable_record', input, writer, tally, now);
+  await writeUnusable(line, position, reason, 'unusable_record', input, writer, tally, now, deps.redaction);
 }
 
 /** A record nobody can decode (or read whole) is kept as a pipeline_error document with its text and the reason. */
@@ -609,11 +622,12 @@ async function writeUnusable(
   writer: PartitionWriter,
   tally: PipelineTally,
   now: Date | undefined,
+  redaction: Redactor | undefined,
 ): Promise<void> {
   const bucket = input.store.bucket;
   const key = input.store.absoluteKey(input.key);
   const ctx: ParseContext = { s3: { bucket, key } };
-  const doc = failureDocument('app', { message: text, key: s3RecordKey(bucket, key, input.version, position) }, ctx, reason, type, now);
+  const doc = redactFailure(failureDocument('app', { message: text, key: s3RecordKey(bucket, key, input.version, position) }, ctx, reason, type, now), { redaction });
   tally.received++;
   tally.failed++;
   await writer.write(batchPartition({ source: 'app', context: {}, events: [], documents: [doc] }), [JSON.stringify(doc)]);
@@ -688,5 +702,7 @@ export function ingestDepsFromConfig(config: IngestConfig): IngestDeps {
     maxLineBytes: config.maxLineBytes,
     now: () => new Date(),
     integrity: config.cloudtrailIntegrity ? { publicKeys: publicKeySource({ publicKeysFile: config.cloudtrailPublicKeysFile }) } : undefined,
+    enricher: loadEnricher(config.enrichment)?.enricher,
+    redaction: config.redaction,
   };
 }

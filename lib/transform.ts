@@ -40,6 +40,7 @@ import { VpcLayoutMemory } from '../parsers/vpcflow-format';
 import { decodeFirehoseRecord } from './core/direct-put';
 import { EnvelopeError, type FirehoseTransformEvent, isFirehoseEvent } from './core/envelopes';
 import type { TransformConfig } from './io/config';
+import { loadEnricher } from './io/enrich';
 import { addTally, type Tally } from './core/tally';
 
 export type FirehoseResult = 'Ok' | 'Dropped' | 'ProcessingFailed';
@@ -176,6 +177,8 @@ export function transformFirehose(event: FirehoseTransformEvent, options: Transf
 export function transformFromConfig(config: TransformConfig): (event: unknown) => TransformOutcome {
   // Lives as long as the container: headerless VPC flow log layouts learned per log group.
   const vpcLayouts = new VpcLayoutMemory();
+  // Opened once per container (cold start): databases, and the user-agent cache that lives as long.
+  const enricher = loadEnricher(config.enrichment)?.enricher;
   return (event) => {
     if (!isFirehoseEvent(event)) throw new Error('event is not a Firehose data-transformation event');
     return transformFirehose(event, {
@@ -185,6 +188,8 @@ export function transformFromConfig(config: TransformConfig): (event: unknown) =
       aggregators: config.aggregatorAccounts,
       sourceOptions: config.sourceOptions,
       vpcLayouts,
+      enricher,
+      redaction: config.redaction,
       responseMaxBytes: config.responseMaxBytes,
       maxDecompressedBytes: config.maxDecompressedBytes,
     });

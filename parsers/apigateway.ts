@@ -398,6 +398,8 @@ function accessDoc(a: Acc): Fields | ParseError {
       doc.source.ip = a.sourceIp;
       doc.related = { ip: [a.sourceIp] };
     }
+    // The caller of the API is the client of the request (ECS client/server), as for ELB and CloudFront.
+    doc.client = { ...doc.source };
   }
   if (a.userAgent) doc.user_agent = { original: a.userAgent };
   const userId = a.identity.user ?? a.authorizer.principal_id;

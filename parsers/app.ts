@@ -17,7 +17,7 @@ import { isoFromEpoch, isoFromLogTime, isoFromParts, isoFromTimeValue, monthInde
 import { levelFromName, levelFromSyslogSeverity, levelFromValue, type Level } from './levels';
 import { exceptionOf, groupLines, hasStackTrace, isExceptionHeader } from './multiline';
 import { decodeUrl } from './tokenize';
-import { DATASETS, type Fields, type Outcome, type Parser, type ParserMeta, type RawEvent } from './types';
+import { DATASETS, type Fields, type Outcome, type ParseContext, type Parser, type ParserMeta, type RawEvent } from './types';
 
 type Json = Record<string, unknown>;
 type AppFormat = NonNullable<NonNullable<Fields['app']>['format']>;
@@ -41,6 +41,16 @@ const int = (v: unknown): number | undefined => {
   const n = num(v);
   return n !== undefined && Number.isSafeInteger(n) ? n : undefined;
 };
+
+/**
+ * Tag of a document whose log line had a time that is no real time (a day that does not exist, out of
+ * the event window): the time is not rolled over (`2026-02-30` is never March 2), `@timestamp` falls
+ * back to the envelope's or the ingest time, and this tag says so.
+ */
+export const INVALID_TIMESTAMP_TAG = 'invalid_timestamp';
+function badTime(out: Json): void {
+  out.tags = Array.isArray(out.tags) ? [...(out.tags as unknown[]), INVALID_TIMESTAMP_TAG] : [INVALID_TIMESTAMP_TAG];
+}
 
 /** Sets a value at a dotted path of a plain object, creating groups on the way. */
 const pathCache = new Map<string, string[]>();
@@ -273,7 +283,10 @@ export function mapJsonRecord(obj: Json): Fields {
   const time = t.first('@timestamp', 'timestamp', 'time', 'ts', 'date', 'asctime', 'datetime');
   const iso = isoFromTimeValue(time);
   if (iso) out['@timestamp'] = iso;
-  else if (time !== undefined) t.keep('time', time); // kept as logged when it is not a time
+  else if (time !== undefined) {
+    t.keep('time', time); // kept as logged when it is not a time
+    badTime(out);
+  }
 
   if (format === 'bunyan') t.take('v');
   if (format === 'ecs') {
@@ -385,8 +398,6 @@ const GO_TS = /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?) /;
 const CATALINA_TS = /^(\d{2})-(\w{3})-(\d{4}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?) /;
 const JUL_TS = /^(\w{3}) (\d{1,2}), (\d{4}) (\d{1,2}):(\d{2}):(\d{2}) (AM|PM) (\S+)(?: (\S+))?$/;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
-
-const isIp = (s: string) => IPV4.test(s) || (s.includes(':') && /^[0-9a-fA-F:.]+$/.test(s));
 
 /** Result of a text line: the fields, and a request id seen in the header (Lambda log4j2-style lines). */
 export interface TextResult {
@@ -548,9 +559,13 @@ function accessLine(line: string, loose: boolean): Fields | undefined {
     const { host } = hostPort(vhost);
     if (!validIp(host)) put(out, 'url.domain', host.replace(/\.$/, ''));
   }
-  if (user !== '-' && user !== '') put(out, 'user.name', user);
+  if (user !== '-' && user !== '') {
+    put(out, 'user.name', user);
+    put(out, 'related.user', [user]);
+  }
   const ts = isoFromParts(+year, mon, +day, hms, offsetMinutes(zone.slice(0, 3) + ':' + zone.slice(3)));
   if (ts) out['@timestamp'] = ts;
+  else badTime(out);
   const parts = request.split(' ');
   if (parts.length === 3 && /^[A-Z]+$/.test(parts[0])) {
     put(out, 'http.request.method', parts[0]);
@@ -579,8 +594,9 @@ function accessLine(line: string, loose: boolean): Fields | undefined {
     }
     for (const ip of forwarded.ips) addRelated(ip);
   }
-  if (forwarded) put(out, 'related.ip', related);
+  if (related.length) put(out, 'related.ip', related);
   put(out, 'event.category', ['web']);
+  put(out, 'event.type', ['access']);
   out.message = line;
   put(out, 'app.format', 'access');
   return out as Fields;
@@ -591,6 +607,7 @@ function apacheErrorLine(line: string, m: RegExpExecArray): Fields {
   const [, , mon, day, hms, year, modLevel] = m;
   const ts = isoFromParts(+year, mon, +day, hms);
   if (ts) out['@timestamp'] = ts;
+  else badTime(out);
   const colon = modLevel.lastIndexOf(':');
   const module = colon >= 0 ? modLevel.slice(0, colon) : '';
   const lvl = colon >= 0 ? modLevel.slice(colon + 1) : modLevel;
@@ -616,7 +633,8 @@ function apacheErrorLine(line: string, m: RegExpExecArray): Fields {
       const lc = addr.lastIndexOf(':');
       const hasPort = lc > 0 && /^\d+$/.test(addr.slice(lc + 1)) && (IPV4.test(addr.slice(0, lc)) || addr.slice(0, lc).includes(':'));
       const ip = hasPort ? addr.slice(0, lc) : addr;
-      if (isIp(ip)) put(out, 'source.ip', ip);
+      // `node:net` decides: `999.10.10.10` looks like an address but OpenSearch rejects it in an `ip` field.
+      if (validIp(ip)) put(out, 'source.ip', ip);
       else put(out, 'source.address', ip);
       if (hasPort) put(out, 'source.port', Number(addr.slice(lc + 1)));
       rest = ci === 0 ? rest.slice(end + 1).trimStart() : rest;
@@ -634,22 +652,29 @@ function apacheErrorLine(line: string, m: RegExpExecArray): Fields {
   return out as Fields;
 }
 
+/** The PRI of a syslog line → ECS `log.syslog.*` (priority, facility and severity codes) and `log.level`. */
+function putPriority(out: Json, p: number): void {
+  put(out, 'log.syslog.priority', p);
+  put(out, 'log.syslog.facility.code', p >> 3);
+  put(out, 'log.syslog.severity.code', p & 7);
+  put(out, 'log.level', levelFromSyslogSeverity(p & 7));
+}
+
 function syslog5424(line: string, m: RegExpExecArray): Fields {
   const out: Json = {};
   const [, pri, ts, host, appName, procId, msgId] = m;
   const p = Number(pri);
-  put(out, 'app.syslog.priority', p);
-  put(out, 'app.syslog.facility', p >> 3);
-  put(out, 'log.level', levelFromSyslogSeverity(p & 7));
+  putPriority(out, p);
   const iso = ts !== '-' ? isoFromTimeValue(ts) : undefined;
   if (iso) out['@timestamp'] = iso;
+  else if (ts !== '-') badTime(out);
   if (host !== '-') put(out, 'host.hostname', host);
   if (appName !== '-') put(out, 'process.name', appName);
   if (procId !== '-') {
     const pid = int(procId);
     if (pid !== undefined) put(out, 'process.pid', pid);
   }
-  if (msgId !== '-') put(out, 'app.syslog.msgid', msgId);
+  if (msgId !== '-') put(out, 'log.syslog.msgid', msgId);
   let rest = line.slice(m[0].length);
   // Structured data: `-` or one or more `[id k="v" ...]` blocks (`\]` escapes inside values).
   if (rest.startsWith('-')) rest = rest.slice(1);
@@ -674,20 +699,38 @@ function syslog5424(line: string, m: RegExpExecArray): Fields {
   return out as Fields;
 }
 
-function syslog3164(line: string, m: RegExpExecArray, year: number | undefined): Fields | undefined {
+/**
+ * The year of a date without one (RFC 3164): a fixed year, or a reference time (the envelope's event
+ * time, else the time the pipeline received the batch).
+ */
+export type YearHint = number | { referenceMs: number };
+
+/**
+ * The time of an RFC 3164 date. With a reference time, the year is the reference's, one less when that
+ * would put the line more than a day after the reference (a December line read in January).
+ */
+function syslogTime(hint: YearHint, mon: string, day: number, hms: string): string | undefined {
+  if (typeof hint === 'number') return isoFromParts(hint, mon, day, hms);
+  const year = new Date(hint.referenceMs).getUTCFullYear();
+  const iso = isoFromParts(year, mon, day, hms);
+  if (iso !== undefined && Date.parse(iso) <= hint.referenceMs + 86_400_000) return iso;
+  // Ahead of the reference, or a day this year lacks (Feb 29 read the year after a leap year): last year's.
+  return isoFromParts(year - 1, mon, day, hms) ?? iso;
+}
+
+function syslog3164(line: string, m: RegExpExecArray, year: YearHint | undefined): Fields | undefined {
   const [, pri, mon, day, hms, host] = m;
   if (monthIndex(mon) === undefined) return undefined;
   const out: Json = {};
   if (pri !== undefined) {
     const p = Number(pri);
-    put(out, 'app.syslog.priority', p);
-    put(out, 'app.syslog.facility', p >> 3);
-    put(out, 'log.level', levelFromSyslogSeverity(p & 7));
+    putPriority(out, p);
   }
-  // RFC 3164 has no year: take the envelope's (a line from late December read in January may be off by one).
+  // RFC 3164 has no year: inferred from the envelope's time or the ingest time (`syslogTime`).
   if (year !== undefined) {
-    const iso = isoFromParts(year, mon, +day, hms);
+    const iso = syslogTime(year, mon, +day, hms);
     if (iso) out['@timestamp'] = iso;
+    else badTime(out);
   }
   put(out, 'host.hostname', host);
   let rest = line.slice(m[0].length);
@@ -757,14 +800,14 @@ function headerAfterTime(rest: string, out: Json): { message: string; requestId?
  * @example parseTextLine('2024-01-02 03:04:05,123 ERROR [main] com.acme.Billing - charge failed').fields
  * // → @timestamp 2024-01-02T03:04:05.123Z, log.level error, app.thread main, log.logger com.acme.Billing
  */
-export function parseTextLine(line: string, year?: number): TextResult {
+export function parseTextLine(line: string, year?: YearHint): TextResult {
   const r = parseTextHeader(line, year);
   // A header with nothing after it (`… HostConfig.deployDirectory `) keeps the whole line as message.
   if (typeof r.fields.message === 'string' && !r.fields.message.trim()) r.fields.message = line;
   return r;
 }
 
-function parseTextHeader(line: string, year?: number): TextResult {
+function parseTextHeader(line: string, year?: YearHint): TextResult {
   const c = line.charCodeAt(0);
   // Digits first: timestamped lines and access lines from IPv4 clients are the common case.
   if (c >= 48 && c <= 57) {
@@ -776,7 +819,8 @@ function parseTextHeader(line: string, year?: number): TextResult {
       const h = headerAfterTime(line.slice(ts[0].length), out);
       out.message = h.message;
       put(out, 'app.format', 'text');
-      if (!out.log && !iso) return { fields: { message: line, app: { format: 'plain' } } };
+      if (!out.log && !iso) return { fields: { message: line, app: { format: 'plain' }, tags: [INVALID_TIMESTAMP_TAG] } };
+      if (!iso) badTime(out);
       return { fields: out as Fields, requestId: h.requestId };
     }
     const go = GO_TS.exec(line);
@@ -784,6 +828,7 @@ function parseTextHeader(line: string, year?: number): TextResult {
       const out: Json = {};
       const iso = isoFromLogTime(`${go[1]}-${go[2]}-${go[3]}T${go[4]}`);
       if (iso) out['@timestamp'] = iso;
+      else badTime(out);
       const h = headerAfterTime(line.slice(go[0].length), out);
       out.message = h.message;
       put(out, 'app.format', 'text');
@@ -794,6 +839,7 @@ function parseTextHeader(line: string, year?: number): TextResult {
       const out: Json = {};
       const iso = isoFromParts(+cat[3], cat[2], +cat[1], cat[4]);
       if (iso) out['@timestamp'] = iso;
+      else badTime(out);
       const h = headerAfterTime(line.slice(cat[0].length), out);
       out.message = h.message;
       put(out, 'app.format', 'java');
@@ -841,6 +887,7 @@ function parseTextHeader(line: string, year?: number): TextResult {
       if (ts) {
         const iso = isoFromLogTime(ts[1].replace(/ ([+-]\d{4})$/, '$1'));
         if (iso) out['@timestamp'] = iso;
+        else badTime(out);
         rest = rest.slice(ts[0].length);
       }
       out.message = rest;
@@ -871,6 +918,7 @@ function parseTextHeader(line: string, year?: number): TextResult {
       if (jul[7] === 'PM') h += 12;
       const iso = isoFromParts(+jul[3], jul[1], +jul[2], `${h}:${jul[5]}:${jul[6]}`);
       if (iso) out['@timestamp'] = iso;
+      else badTime(out);
       put(out, 'log.logger', jul[8]);
       if (jul[9]) put(out, 'log.origin.function', jul[9]);
       out.message = line;
@@ -1008,7 +1056,7 @@ function applyPinoProperties(f: Json, rest: string): void {
 }
 
 /** Fields of one application log event (text or JSON, possibly with continuation lines). */
-export function parseAppText(text: string, year?: number): TextResult {
+export function parseAppText(text: string, year?: YearHint): TextResult {
   const nl = text.indexOf('\n');
   const first = nl >= 0 ? text.slice(0, nl) : text;
   const rest = nl >= 0 ? text.slice(nl + 1) : '';
@@ -1027,10 +1075,10 @@ export function parseAppText(text: string, year?: number): TextResult {
   return r;
 }
 
-const yearOf = (e: RawEvent | undefined): number | undefined => {
-  if (e?.timestamp === undefined) return undefined;
-  const iso = isoFromEpoch(e.timestamp);
-  return iso ? Number(iso.slice(0, 4)) : undefined;
+/** The reference time of a date without a year: the envelope's event time, else the ingest time (`ParseContext.now`). */
+export const yearOf = (e: RawEvent | undefined, ctx?: ParseContext): YearHint | undefined => {
+  const t = e?.timestamp !== undefined && isoFromEpoch(e.timestamp) ? e.timestamp : ctx?.now;
+  return t !== undefined && isoFromEpoch(t) ? { referenceMs: t } : undefined;
 };
 
 /** Strips the one trailing newline (and `\r`) CloudWatch keeps at the end of many messages. */
@@ -1044,7 +1092,7 @@ export function trimEventText(message: string): string {
 
 export const appParser: Parser = {
   source: 'app',
-  parse(events, _ctx) {
+  parse(events, ctx) {
     const texts = events.map((e) => trimEventText(e.message));
     const out: Outcome[] = [];
     for (const group of groupLines(texts, { extra: julContinuation })) {
@@ -1054,7 +1102,7 @@ export const appParser: Parser = {
         continue;
       }
       const text = group.length === 1 ? texts[i] : group.map((k) => texts[k]).join('\n');
-      out.push({ kind: 'document', fields: parseAppText(text, yearOf(events[i])).fields, indices: group });
+      out.push({ kind: 'document', fields: parseAppText(text, yearOf(events[i], ctx)).fields, indices: group });
     }
     return out;
   },
@@ -1103,10 +1151,10 @@ export const meta: ParserMeta = {
       fields: {
         '@timestamp': '2003-10-11T22:14:15.003Z',
         message: "'su root' failed for lonvick on /dev/pts/8",
-        log: { level: 'critical' },
+        log: { level: 'critical', syslog: { priority: 34, facility: { code: 4 }, severity: { code: 2 }, msgid: 'ID47' } },
         host: { hostname: 'mymachine.example.com' },
         process: { name: 'su' },
-        app: { format: 'syslog', syslog: { facility: 4, msgid: 'ID47' } },
+        app: { format: 'syslog' },
       },
     },
     {

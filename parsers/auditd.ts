@@ -283,10 +283,21 @@ const RELATED_IDS: ReadonlyArray<readonly [string, string]> = [['auid', 'AUID'],
 /** auid, uids, gids, session, pid, comm, exe, tty, subj, key: shared by kernel and user records. */
 function applyIds(doc: Doc, f: FieldMap, enriched: Record<string, string> | undefined): void {
   const p = proc(doc);
+  // ECS (as Elastic's auditd module): the login uid that survives su/sudo is `user.audit.*`; `user.*`
+  // is the real uid the process ran as; user-space records about an account override it (`applyCommon`).
   const auid = val(f.auid) ?? val(f['new-auid']);
-  if (auid) user(doc).id = auid;
-  const auName = enriched?.AUID;
-  if (auName && !UNSET.has(auName)) user(doc).name = auName;
+  if (auid) {
+    const audit: { id: string; name?: string } = { id: auid };
+    const auName = enriched?.AUID;
+    if (auName && !UNSET.has(auName)) audit.name = auName;
+    user(doc).audit = audit;
+  }
+  const uid = val(f.uid);
+  if (uid !== undefined) {
+    user(doc).id = uid;
+    const uName = enriched?.UID;
+    if (uName && !UNSET.has(uName)) user(doc).name = uName;
+  }
   for (const [k, target, upper] of ID_FIELDS) {
     const id = val(f[k]);
     if (id === undefined) continue;
@@ -376,11 +387,22 @@ function applyCommon(doc: Doc, r: AuditRecord): void {
     setIf(grp, 'id', id);
     setIf(grp, 'name', val(m.grp) ?? acct);
     if (Object.keys(grp).length) doc.group = grp;
-  } else {
-    if (acct) user(doc).name = acct;
-    if (id && !doc.user?.id) user(doc).id = id;
+  } else if (acct || id) {
+    // The account the record is about (the one logging in, authenticating, starting a session), not
+    // the uid of the daemon that wrote the record: `acct`, else `id` and its enriched name (`ID=`).
+    const who: { id?: string; name?: string; audit?: { id?: string; name?: string } } = { audit: doc.user?.audit };
+    if (id) who.id = id;
+    const idName = id ? r.enriched?.ID : undefined;
+    if (acct) who.name = acct;
+    else if (idName && !UNSET.has(idName)) who.name = idName;
+    // A successful login by uid alone: the login uid's name is the account's when both are the same uid.
+    else if (id && doc.user?.audit?.id === id && doc.user.audit.name) who.name = doc.user.audit.name;
+    if (!who.audit) delete who.audit;
+    // The record's uid= is the daemon's (sshd runs as root): it says nothing about this account.
+    const { id: _uid, name: _uname, ...rest } = doc.user ?? {};
+    doc.user = { ...rest, ...who };
   }
-  const users = [doc.user?.id, doc.user?.name].filter((x): x is string => !!x);
+  const users = [doc.user?.id, doc.user?.name, doc.user?.audit?.id, doc.user?.audit?.name].filter((x, i, a): x is string => !!x && a.indexOf(x) === i);
   if (users.length) doc.related = { ...doc.related, user: users };
 }
 
@@ -756,7 +778,7 @@ const TYPES: Record<string, [Category[], EType[]]> = {
   USER_LOGIN: [['authentication', 'session'], ['start']],
   USER_LOGOUT: [['authentication', 'session'], ['end']],
   LOGIN: [['authentication', 'session'], ['start']],
-  USER_ERR: [['authentication'], ['error']],
+  USER_ERR: [['authentication'], ['info']], // ECS authentication types: start, end, info (the outcome says failure)
   CRED_ACQ: [['authentication'], ['info']],
   CRED_DISP: [['authentication'], ['info']],
   CRED_REFR: [['authentication'], ['info']],
@@ -782,7 +804,7 @@ const TYPES: Record<string, [Category[], EType[]]> = {
   SERVICE_STOP: [['process'], ['end']],
   DAEMON_START: [['process'], ['start']],
   DAEMON_END: [['process'], ['end']],
-  DAEMON_ABORT: [['process'], ['end', 'error']],
+  DAEMON_ABORT: [['process'], ['end']],
   DAEMON_CONFIG: [['configuration'], ['change']],
   DAEMON_RECONFIG: [['configuration'], ['change']],
   DAEMON_ROTATE: [['process'], ['info']],
@@ -796,11 +818,11 @@ const TYPES: Record<string, [Category[], EType[]]> = {
   MAC_POLICY_LOAD: [['configuration'], ['change']],
   MAC_STATUS: [['configuration'], ['change']],
   MAC_CONFIG_CHANGE: [['configuration'], ['change']],
-  SELINUX_ERR: [['configuration'], ['error']],
-  USER_SELINUX_ERR: [['configuration'], ['error']],
+  SELINUX_ERR: [['configuration'], ['info']],
+  USER_SELINUX_ERR: [['configuration'], ['info']],
   USER_MAC_POLICY_LOAD: [['configuration'], ['change']],
   USER_MAC_CONFIG_CHANGE: [['configuration'], ['change']],
-  ANOM_ABEND: [['process'], ['end', 'error']],
+  ANOM_ABEND: [['process'], ['end']],
   ANOM_PROMISCUOUS: [['host', 'network'], ['change']],
   ANOM_LINK: [['file', 'intrusion_detection'], ['denied']],
   ANOM_CREAT: [['file', 'intrusion_detection'], ['denied']],
@@ -878,12 +900,17 @@ function avcClass(doc: Doc, syscallName: string | undefined): [Category[], EType
       : cls.endsWith('socket') || cls === 'node' || cls === 'netif' || cls === 'port' || cls === 'packet' || cls === 'association' ? ['network']
       : ['process'];
   }
+  // An access decision of the mandatory access control: ECS expects `allowed`/`denied` only under
+  // network, intrusion_detection (and api), so a file/process/configuration decision is also intrusion_detection.
+  const decided = (c: Category[]): Category[] => (c.includes('network') ? c : [...c, 'intrusion_detection']);
   if (aa) {
     const st = aa.status?.toUpperCase();
     if (st === 'STATUS') return [['configuration'], ['change']];
-    return [cat, ['access', st === 'DENIED' ? 'denied' : 'allowed']];
+    return [decided(cat), ['access', st === 'DENIED' ? 'denied' : 'allowed']];
   }
-  if (a?.result) return [cat, ['access', a.result === 'denied' ? 'denied' : 'allowed']];
+  // A permissive denial (`permissive=1`) was logged, not enforced: the access went through (`allowed`, as
+  // its outcome says), `auditd.avc.permissive` flags it and `auditd.avc.result` keeps `denied` as logged.
+  if (a?.result) return [decided(cat), ['access', a.result === 'denied' && a.permissive !== true ? 'denied' : 'allowed']];
   return [['configuration'], ['info']]; // e.g. "received setenforce notice"
 }
 
@@ -903,13 +930,15 @@ function classify(doc: Doc, primary: AuditRecord, syscall: AuditRecord | undefin
     if (t === 'AVC' || t === 'USER_AVC') cls = avcClass(doc, t === 'AVC' ? sys : undefined);
     else if (t === 'SECCOMP') {
       const act = doc.auditd.seccomp?.action;
-      cls = [['process'], act === 'allow' || act === 'log' || act === undefined ? ['info'] : ['denied']];
+      // A seccomp kill/errno is a denial; ECS expects `denied` under intrusion_detection (not process).
+      cls = act === 'allow' || act === 'log' || act === undefined ? [['process'], ['info']] : [['process', 'intrusion_detection'], ['denied']];
     } else cls = TYPES[t];
   }
+  // A record type without a known category stays uncategorized (ECS: leave the fields empty rather than guess).
   if (cls) {
     e.category = cls[0];
     e.type = cls[1];
-  } else e.type = ['info'];
+  }
 
   // Outcome: the syscall says whether it succeeded; otherwise res= (user-space msg or kernel record).
   let ok: boolean | undefined;

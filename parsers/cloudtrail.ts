@@ -28,6 +28,8 @@ type Obj = Record<string, unknown>;
 type CloudTrailFields = NonNullable<NonNullable<Fields['aws']>['cloudtrail']>;
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A 12-digit AWS account id, else undefined (`userIdentity.accountId` can be `ANONYMOUS_PRINCIPAL` or absent). */
+const accountIdOf = (v: unknown): string | undefined => (typeof v === 'string' && /^\d{12}$/.test(v) ? v : undefined);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 /** CloudTrail writes booleans as JSON booleans in some fields and as "true"/"false" strings in others. */
 const bool = (v: unknown): boolean | undefined =>
@@ -167,7 +169,12 @@ function classify(name: string, source: string, eventType: string | undefined, r
       type = [startsWithAny(name, DELETE_PREFIXES) ? 'deletion' : startsWithAny(name, CREATE_PREFIXES) ? 'creation' : 'change'];
     }
   }
-  if (errorCode) type.push(DENIED.test(errorCode) ? 'denied' : 'error');
+  // A refused call is `denied` (ECS expects it under api: every CloudTrail event is an API call); other
+  // errors add no type (ECS has `error` only for database and web), `event.outcome` and `error.code` say it.
+  if (errorCode && DENIED.test(errorCode)) {
+    type.push('denied');
+    if (!category.includes('api')) category.push('api');
+  }
   return { category, type };
 }
 
@@ -417,7 +424,11 @@ export function parseCloudTrailRecord(line: string): LineResult {
   if (fromConsole !== undefined) ct.session_credential_from_console = fromConsole;
 
   const cloud: NonNullable<Fields['cloud']> = { provider: 'aws' };
-  if (recipient) cloud.account = { id: recipient };
+  // The account whose trail recorded the event; records without `recipientAccountId` (some console
+  // sign-ins) name only the caller's `userIdentity.accountId`, the account signed in to. Either is a
+  // content claim: the pipeline believes it only as lib/core/attribution.ts allows.
+  const claimed = recipient ?? (isObj(r.userIdentity) ? accountIdOf(r.userIdentity.accountId) : undefined);
+  if (claimed) cloud.account = { id: claimed };
   if (str(r.awsRegion)) cloud.region = r.awsRegion as string;
   doc.cloud = cloud;
 

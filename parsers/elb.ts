@@ -147,9 +147,11 @@ function processingTimes(t: string[], at: number, elb: Elb): Array<number | unde
     if (r instanceof ParseError) return r;
     out[k] = r;
   }
-  if (out[0] !== undefined) elb.request_processing_time = out[0];
-  if (out[1] !== undefined) elb.target_processing_time = out[1];
-  if (out[2] !== undefined) elb.response_processing_time = out[2];
+  // -1 (not dispatched, target failed) is kept out of the fields (it would poison latency percentiles);
+  // the outcome is decided from the raw values (`timing`).
+  if (out[0] !== undefined && out[0] >= 0) elb.request_processing_time = out[0];
+  if (out[1] !== undefined && out[1] >= 0) elb.target_processing_time = out[1];
+  if (out[2] !== undefined && out[2] >= 0) elb.response_processing_time = out[2];
   return out;
 }
 
@@ -248,19 +250,48 @@ function addHttp(doc: Doc, request: string | undefined, ua: string | undefined):
   return any;
 }
 
-function addEndpoints(doc: Doc, client: string, target: string | undefined): void {
+/**
+ * The client connects to the load balancer: it is `source` and `client`; the load balancer is
+ * `destination` and `server` (NLB logs its listener's address; ALB and Classic only its name, and the
+ * host the client asked for, `domain_name`). The target an ALB/Classic load balancer forwarded to is
+ * `aws.elb.backend`, as Elastic's AWS integration maps it. Both addresses are in `related.ip`.
+ */
+function addEndpoints(doc: Doc, elb: Elb, client: string, other: string | undefined, otherIs: 'target' | 'listener'): void {
   const related: string[] = [];
   const src = endpoint(client);
   if (src) {
     doc.source = src;
+    doc.client = { ...src };
     if (src.ip) related.push(src.ip);
   }
-  const dst = target === undefined ? undefined : endpoint(target);
+  const dst = other === undefined ? undefined : endpoint(other);
   if (dst) {
-    doc.destination = dst;
+    if (otherIs === 'listener') {
+      doc.destination = dst;
+      doc.server = { ...dst };
+    } else elb.backend = dst;
     if (dst.ip && !related.includes(dst.ip)) related.push(dst.ip);
   }
   if (related.length) doc.related = { ip: related };
+}
+
+/** Microseconds past the millisecond of an ELB time (`…:05.123456Z` → 456), 0 when not written. */
+function subMillisMicros(s: string): number {
+  const dot = s.indexOf('.', 19);
+  if (dot !== 19) return 0;
+  let digits = '';
+  for (let i = 23; i < 26 && i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57; i++) digits += s[i];
+  return digits ? Number((digits + '00').slice(0, 3)) : 0;
+}
+
+/**
+ * `event.duration` (ns) from `event.start` to `event.end` as ECS asks when both are known, at the
+ * microseconds ELB writes (the `date` mapping of `event.start`/`event.end` keeps milliseconds; the
+ * duration keeps the rest). Undefined when the end is before the start.
+ */
+function spanNanos(startRaw: string, start: string, endRaw: string, end: string): number | undefined {
+  const ns = (Date.parse(end) - Date.parse(start)) * 1e6 + (subMillisMicros(endRaw) - subMillisMicros(startRaw)) * 1e3;
+  return ns >= 0 ? ns : undefined;
 }
 
 function addTls(doc: Doc, cipher: string | undefined, protocol: string | undefined): void {
@@ -317,7 +348,7 @@ function alb(t: string[]): Fields | ParseError {
     const parts = id.split('/');
     elb.name = parts.length >= 3 ? parts[1] : id;
   }
-  addEndpoints(doc, t[3], t[4]);
+  addEndpoints(doc, elb, t[3], t[4], 'target');
   const times = processingTimes(t, 5, elb);
   if (times instanceof ParseError) return times;
   const es = status('elb_status_code', t[8]);
@@ -342,7 +373,10 @@ function alb(t: string[]): Fields | ParseError {
   // Lines older than actions_executed cannot say whether a forward ran: -1 counts as failure there.
   timing(doc, times, es, actions ? actions.includes('forward') : t.length <= 22);
   // A WAF block is a deliberate denial, not an error.
-  if (es === 403 && actions?.includes('waf') && !actions.includes('forward')) doc.event.type = ['access', 'denied'];
+  if (es === 403 && actions?.includes('waf') && !actions.includes('forward')) {
+    doc.event.category = ['web', 'network']; // ECS expects `denied` under network, as for WAF's own logs
+    doc.event.type = ['access', 'denied'];
+  }
   doc.network = { protocol: t[0] === 'grpcs' ? 'grpc' : t[0] === 'ws' || t[0] === 'wss' ? 'websocket' : 'http', transport: 'tcp' };
   addTls(doc, t[14], t[15]);
   if (!absent(t[16])) elb.target_group_arn = t[16];
@@ -352,7 +386,12 @@ function alb(t: string[]): Fields | ParseError {
     const root = traceRoot(t[17]);
     if (root) doc.trace = { id: root };
   }
-  if (!absent(t[18])) (doc.tls ??= {}).client = { server_name: t[18] };
+  if (!absent(t[18])) {
+    (doc.tls ??= {}).client = { server_name: t[18] };
+    // The host the client asked the load balancer for: the server's name, as Elastic maps `domain_name`.
+    doc.destination = { ...doc.destination, domain: t[18] };
+    doc.server = { ...doc.server, domain: t[18] };
+  }
   if (!absent(t[19])) elb.chosen_cert_arn = t[19];
   if (!doc.cloud) arnOrigin(t[19], doc);
   if (!absent(t[20])) {
@@ -361,7 +400,12 @@ function alb(t: string[]): Fields | ParseError {
   }
   if (!absent(t[21])) {
     const start = elbTime(t[21]);
-    if (start) doc.event.start = start;
+    if (start) {
+      doc.event.start = start;
+      // From the request's arrival to the response: the processing times leave out the client's upload and download.
+      const span = spanNanos(t[21], start, t[1], time);
+      if (span !== undefined) doc.event.duration = span;
+    }
   }
   if (actions) elb.actions_executed = actions;
   if (!absent(t[23])) elb.redirect_url = t[23];
@@ -399,7 +443,7 @@ function nlb(t: string[]): Fields | ParseError {
     elb.name = parts.length >= 3 ? parts[1] : t[3];
   }
   if (!absent(t[4])) elb.listener_id = t[4];
-  addEndpoints(doc, t[5], t[6]);
+  addEndpoints(doc, elb, t[5], t[6], 'listener');
   const conn = count('connection_time', t[7]);
   if (conn instanceof ParseError) return conn;
   const hs = count('tls_handshake_time', t[8]);
@@ -433,7 +477,11 @@ function nlb(t: string[]): Fields | ParseError {
   if (alpn) elb.alpn_client_preference_list = alpn.map((p) => p.replace(/^"|"$/g, ''));
   if (!absent(t[21])) {
     const start = elbTime(t[21]);
-    if (start) doc.event.start = start;
+    if (start) {
+      doc.event.start = start;
+      const span = spanNanos(t[21], start, t[2], time);
+      if (span !== undefined) doc.event.duration = span;
+    }
   } else if (conn !== undefined) {
     const start = isoFromMillis(Date.parse(time) - conn);
     if (start) doc.event.start = start;
@@ -455,7 +503,7 @@ function classic(t: string[]): Fields | ParseError {
   const elb: Elb = { type: 'classic' };
   if (!absent(t[1])) elb.name = t[1];
   const doc: Doc = { '@timestamp': time, event: { start: time } };
-  addEndpoints(doc, t[2], t[3]);
+  addEndpoints(doc, elb, t[2], t[3], 'target');
   const times = processingTimes(t, 4, elb);
   if (times instanceof ParseError) return times;
   const es = status('elb_status_code', t[7]);
@@ -540,12 +588,16 @@ function connection(t: string[]): Fields | ParseError {
   const clientPort = int(t[2]);
   if (!absent(t[2]) && !(clientPort >= 0 && clientPort <= 65535)) return new ParseError(`client_port is not a port: ${JSON.stringify(t[2].slice(0, 64))}`);
   if (clientPort >= 0) source.port = clientPort;
-  if (Object.keys(source).length) doc.source = source;
+  if (Object.keys(source).length) {
+    doc.source = source;
+    doc.client = { ...source };
+  }
   const listenerPort = int(t[3]);
   if (!absent(t[3]) && !(listenerPort >= 0 && listenerPort <= 65535)) return new ParseError(`listener_port is not a port: ${JSON.stringify(t[3].slice(0, 64))}`);
   if (listenerPort >= 0) {
     elb.listener_port = listenerPort;
     doc.destination = { port: listenerPort };
+    doc.server = { port: listenerPort };
   }
   addTls(doc, t[5], t[4]);
   const latency = seconds('tls_handshake_latency', t[6]);
@@ -633,14 +685,16 @@ export const meta: ParserMeta = {
         '"Root=1-58337262-36d228ad5d99923122bbe354" "-" "-" 0 2018-07-02T22:22:48.364000Z "forward" "-" "-" "10.0.0.1:80" "200" "-" "-"',
       fields: {
         '@timestamp': '2018-07-02T22:23:00.186Z',
-        event: { category: ['web'], outcome: 'success' },
+        // 12 s from the request's arrival (request_creation_time) to the response, 1 ms of it processing.
+        event: { category: ['web'], outcome: 'success', start: '2018-07-02T22:22:48.364Z', end: '2018-07-02T22:23:00.186Z', duration: 11_822_641_000 },
         source: { ip: '192.168.131.39', port: 2817 },
-        destination: { ip: '10.0.0.1', port: 80 },
+        client: { ip: '192.168.131.39', port: 2817 },
+        related: { ip: ['192.168.131.39', '10.0.0.1'] },
         http: { request: { method: 'GET' }, response: { status_code: 200, bytes: 366 } },
         url: { original: 'http://www.example.com:80/', domain: 'www.example.com' },
         user_agent: { original: 'curl/7.46.0' },
         trace: { id: '1-58337262-36d228ad5d99923122bbe354' },
-        aws: { elb: { type: 'alb', name: 'my-loadbalancer', actions_executed: ['forward'] } },
+        aws: { elb: { type: 'alb', name: 'my-loadbalancer', actions_executed: ['forward'], backend: { ip: '10.0.0.1', port: 80 } } },
       },
     },
     {
@@ -653,6 +707,7 @@ export const meta: ParserMeta = {
         event: { category: ['network'], type: ['connection'] },
         source: { ip: '72.21.218.154', port: 51341, bytes: 98 },
         destination: { ip: '172.100.100.185', port: 443, bytes: 246 },
+        server: { ip: '172.100.100.185', port: 443 },
         tls: { cipher: 'ECDHE-RSA-AES128-SHA', version: '1.2' },
         aws: { elb: { type: 'nlb', name: 'my-network-loadbalancer', listener_id: 'g3d4b5e8bb8464cd' } },
       },

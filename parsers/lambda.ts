@@ -99,6 +99,17 @@ interface Built {
   lambda: LambdaFields;
 }
 
+/**
+ * ECS categorization of platform records: the lifecycle of the function's process (init, invocation
+ * start and end; reports and notices are `info`). What the function itself prints stays uncategorized,
+ * like any application log (ECS: leave the fields empty rather than guess).
+ */
+function platformType(type: string): 'start' | 'end' | 'info' {
+  if (type === 'platform.start' || type === 'platform.initStart') return 'start';
+  if (type === 'platform.end' || type === 'platform.runtimeDone' || type === 'platform.runtimeError' || type === 'platform.timeout' || type === 'platform.fault') return 'end';
+  return 'info';
+}
+
 function platform(type: string, message: string): Built {
   const lambda: LambdaFields = { platform_type: type };
   return { lambda, fields: { message, event: { action: type } } };
@@ -513,6 +524,18 @@ export const lambdaParser: Parser = {
       if (stream.env) lambda.execution_environment = stream.env;
       const cleaned = clean(lambda);
       if (cleaned) fields.aws = { ...fields.aws, lambda: cleaned };
+      // ECS `faas.*` (aws.lambda.* stays: dashboards and detections read it). Built key by key: this runs per event.
+      const faas: NonNullable<Fields['faas']> = {};
+      if (lambda.function_name !== undefined) faas.name = lambda.function_name;
+      if (lambda.function_version !== undefined) faas.version = lambda.function_version;
+      if (lambda.request_id !== undefined) faas.execution = lambda.request_id;
+      if (lambda.cold_start !== undefined) faas.coldstart = lambda.cold_start;
+      if (faas.name !== undefined || faas.version !== undefined || faas.execution !== undefined || faas.coldstart !== undefined) fields.faas = faas;
+      if (type !== undefined && type.startsWith('platform.')) {
+        const event = (fields.event ??= {});
+        event.category = ['process'];
+        event.type = [platformType(type)];
+      }
       fields.cloud = { ...fields.cloud, service: { name: 'lambda' } };
       const fn = lambda.function_name;
       const service = fields.service?.name;

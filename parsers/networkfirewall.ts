@@ -248,7 +248,8 @@ export function parseNetworkFirewallLine(line: string): LineResult {
   if (isObj(e.tls_error)) {
     const m = str(e.tls_error.error_message, 2048);
     if (m) doc.error = { message: m, type: 'tls_error' };
-    doc.event!.type = ['connection', 'error'];
+    // ECS network types have no `error`: the error is in `error.*` and the outcome.
+    doc.event!.outcome = 'failure';
   }
   if (isObj(e.revocation_check)) {
     const rc: NonNullable<Nfw['revocation_check']> = {};

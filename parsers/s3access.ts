@@ -143,7 +143,11 @@ export function parseS3AccessLine(line: string, ctx: ParseContext): LineResult {
   if (!absent(t[6])) {
     s3.operation = t[6];
     doc.event.action = t[6];
-    if (/^(REST|WEBSITE)\.DELETE\.|^BATCH\.DELETE\./.test(t[6])) doc.event.type = ['access', 'deletion'];
+    // ECS expects `deletion` under file, not web: an object deletion is both.
+    if (/^(REST|WEBSITE)\.DELETE\.|^BATCH\.DELETE\./.test(t[6])) {
+      doc.event.category = ['web', 'file'];
+      doc.event.type = ['access', 'deletion'];
+    }
   }
   if (!absent(t[7])) s3.key = t[7];
   if (!absent(t[8])) {

@@ -65,7 +65,9 @@ export function parseSecurityHubRecord(line: string): LineResult {
   const sh: NonNullable<NonNullable<Fields['aws']>['securityhub']> = { finding_id: id };
   const event: NonNullable<Fields['event']> = {
     kind: 'alert',
-    category: ['threat'],
+    // ECS expects only `indicator` under threat: a finding is threat + intrusion_detection / info (as GuardDuty's);
+    // a control (compliance) finding is configuration / info; a vulnerability, vulnerability / info (below).
+    category: isObj(x.Compliance) ? ['configuration'] : ['threat', 'intrusion_detection'],
     type: ['info'],
     // One document per finding VERSION (schemas/sources/securityhub.ts): the same on every path.
     id: stableId(DATASETS.securityhub, id, updated),

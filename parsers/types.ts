@@ -50,6 +50,11 @@ export interface ParseContext {
    * likes (a Lambda container, a CLI run); absent, each batch decides alone.
    */
   vpcLayouts?: VpcLayoutMemory;
+  /**
+   * When the pipeline received the batch (epoch ms; `normalize` sets it from its `now`): the reference
+   * for dates that lack a year (RFC 3164 syslog) when the envelope has no event time (a file read by the CLI).
+   */
+  now?: number;
 }
 
 /** One raw input event: a CloudWatch Logs log event, or one line/record of an S3 object or file. */

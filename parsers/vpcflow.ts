@@ -211,6 +211,8 @@ function mapTokens(split: string[], line: string, format: CompiledFormat): Field
   // A record with traffic but no action column (Transit Gateway, custom formats) is still a connection.
   if (event.type === undefined && (source !== undefined || destination !== undefined) && s !== 'NODATA' && s !== 'SKIPDATA')
     event.type = ['connection'];
+  // NODATA (no traffic in the window) and SKIPDATA (records skipped): a statement about the interface, no connection.
+  if (event.type === undefined) event.type = ['info'];
 
   s = val(t, p.instanceId);
   if (s !== undefined) cloud.instance = { id: s };

@@ -146,7 +146,8 @@ export function parseWafLine(line: string): LineResult {
   const waf: Waf = {};
   const doc: Fields = {
     '@timestamp': at,
-    event: { kind: 'event', category: ['web'], type: action ? ['access', typeOf(action)] : ['access'] },
+    // As Elastic's AWS WAF integration: web and network (ECS expects allowed/denied under network).
+    event: { kind: 'event', category: ['web', 'network'], type: action ? ['access', typeOf(action)] : ['access'] },
     http: {},
   };
   if (action) {

@@ -229,6 +229,21 @@ export function cloudTrailRecords(rng: Rng, n: number, start: number, account: s
   return out;
 }
 
+/**
+ * Fake secrets planted in the samples, as real logs leak them (a function printing its environment, a
+ * bearer token and a session cookie in WAF's request headers, a password in a logged URL), so `npm start`
+ * shows redaction at work and a test can check no archive document keeps them (`lib/core/redact.ts`).
+ * Fixed strings, no random draws: planting them changes no other sample value.
+ */
+export const PLANTED_SECRETS = {
+  sessionToken:
+    'IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQDmvA5+4uUuMxLm0jDkJ3cvVE6hGdHYnJZ1OC8NvWkwXwIgUkH1ZXNhbXBsZS1zZXNzaW9uLXRva2VuLWZvci10cmlidXRhcnk=',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  jwt: 'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhbGljZSIsImlzcyI6Im9yZGVycyIsImV4cCI6MTc3MzAwMzYwMH0.c2FtcGxlLXNpZ25hdHVyZS1ub3QtYS1yZWFsLW9uZQ',
+  cookie: 'f3a9c2d4e5b6a7980112233445566778',
+  password: 'Tr0ub4dor-and-3',
+} as const;
+
 /** Lambda log lines of Node.js invocations: START, runtime lines, END, REPORT; some errors and timeouts. */
 export function lambdaLines(rng: Rng, invocations: number, start: number): SampleEvent[] {
   const out: SampleEvent[] = [];
@@ -238,7 +253,10 @@ export function lambdaLines(rng: Rng, invocations: number, start: number): Sampl
     const timeout = rng.chance(0.03);
     const error = !timeout && rng.chance(0.05);
     out.push({ timestamp: t, message: `START RequestId: ${id} Version: $LATEST\n` });
-    out.push({ timestamp: t + 2, message: `${iso(t + 2)}\t${id}\tINFO\tProcessing order ${rng.int(1000, 99999)} for customer ${rng.hex(8)}\n` });
+    const info = `${iso(t + 2)}\t${id}\tINFO\tProcessing order ${rng.int(1000, 99999)} for customer ${rng.hex(8)}\n`;
+    // The first invocation prints its credentials, as a debug line dumping process.env does.
+    const leak = `${iso(t + 2)}\t${id}\tDEBUG\tenv AWS_ACCESS_KEY_ID=ASIAQNZGKIQY56JQ7WML AWS_SECRET_ACCESS_KEY=${PLANTED_SECRETS.secretAccessKey} AWS_SESSION_TOKEN=${PLANTED_SECRETS.sessionToken} AWS_REGION=us-east-1\n`;
+    out.push({ timestamp: t + 2, message: i === 0 ? leak : info });
     if (rng.chance(0.2)) out.push({ timestamp: t + 40, message: `${iso(t + 40)}\t${id}\tWARN\tInventory service slow: ${rng.int(500, 3000)} ms\n` });
     if (error)
       out.push({
@@ -342,6 +360,8 @@ export function appLines(rng: Rng, n: number, start: number): SampleEvent[] {
         level, message: rng.pick(['order created', 'payment authorized', 'cache miss', 'retrying downstream call', 'user signed in']),
         timestamp: iso(t), service: 'orders', location: `handler:${rng.int(10, 200)}`, cold_start: i === 0,
         correlation_id: rng.uuid(), order_id: rng.int(1000, 99999), customer: { tier: rng.pick(['gold', 'silver']) },
+        // The first lines log the request URL with the password a login form sent as a query parameter.
+        ...(i < 40 ? { url: `/login?user=alice&password=${PLANTED_SECRETS.password}&next=%2Forders` } : {}),
       }),
     });
   }
@@ -711,6 +731,10 @@ export function wafRecords(rng: Rng, n: number, start: number, account: string =
         headers: [
           { name: 'Host', value: 'orders.example.com' },
           { name: 'User-Agent', value: blocked ? rng.pick(['sqlmap/1.8', 'python-requests/2.31.0', 'curl/8.5.0']) : 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)' },
+          // Signed-in clients send a bearer token and a session cookie (every tenth request).
+          ...(i % 10 === 0
+            ? [{ name: 'Authorization', value: `Bearer ${PLANTED_SECRETS.jwt}` }, { name: 'Cookie', value: `session=${PLANTED_SECRETS.cookie}; theme=dark` }]
+            : []),
         ],
         uri: rule?.type === 'RATE_BASED' ? '/login' : rng.pick(WAF_PATHS),
         args: rule?.id === 'AWS-AWSManagedRulesSQLiRuleSet' ? 'id=1%20OR%201=1' : rng.chance(0.3) ? `page=${rng.int(1, 9)}` : '',

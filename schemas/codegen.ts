@@ -16,6 +16,7 @@ const TS_TYPES: Record<Leaf['type'], string> = {
   ip: 'string',
   boolean: 'boolean',
   flat_object: 'Record<string, unknown>',
+  geo_point: '{ lat: number; lon: number }',
 };
 
 function quoteKey(name: string): string {
@@ -78,6 +79,14 @@ function jsonLeaf(leaf: Leaf): Record<string, unknown> {
       break;
     case 'flat_object':
       s = { type: 'object' };
+      break;
+    case 'geo_point':
+      s = {
+        type: 'object',
+        additionalProperties: false,
+        required: ['lat', 'lon'],
+        properties: { lat: { type: 'number', minimum: -90, maximum: 90 }, lon: { type: 'number', minimum: -180, maximum: 180 } },
+      };
       break;
   }
   if (leaf.enum) s.enum = [...leaf.enum];
@@ -190,6 +199,7 @@ const HIVE_TYPES: Record<Leaf['type'], string> = {
   boolean: 'boolean',
   // The OpenX JSON SerDe hands a nested object to a string column as its JSON text.
   flat_object: 'string',
+  geo_point: 'struct<lat:double,lon:double>',
 };
 
 function hiveType(node: Node): string {

@@ -19,7 +19,9 @@ export type FieldType =
   | 'ip'
   | 'boolean'
   /** OpenSearch `flat_object`: one mapped field whatever the keys inside; subfields searchable by dotted path. */
-  | 'flat_object';
+  | 'flat_object'
+  /** OpenSearch `geo_point`, written as `{ "lat": 52.5, "lon": 13.4 }` (the object form: explicit, no axis-order doubt). */
+  | 'geo_point';
 
 export interface LeafOptions {
   /** The field holds a list of values (OpenSearch does not distinguish; JSON Schema and TS do). */
@@ -64,6 +66,7 @@ export const f = {
   ip: leaf('ip'),
   boolean: leaf('boolean'),
   flat: leaf('flat_object'),
+  geoPoint: leaf('geo_point'),
   group: (fields: Record<string, Node>, description?: string): Group => ({ kind: 'group', fields, description }),
 };
 

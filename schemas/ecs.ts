@@ -6,6 +6,26 @@
 import { f, type Node } from './dsl';
 import { DATASET_VALUES } from './source-list';
 
+/**
+ * Where an address is: the country a source logged (AWS WAF `country`, kept as logged), else the
+ * enrichment step's lookup (`lib/core/enrich/`): country from the bundled database, city and location
+ * only from a GeoLite2/GeoIP2 City database the operator provides.
+ */
+const geo = (role: string): Node =>
+  f.group({
+    country_iso_code: f.keyword(`ISO 3166-1 alpha-2 country of the ${role}: as the source logged it (AWS WAF \`country\`), else looked up (enrichment).`, { example: 'DE' }),
+    country_name: f.keyword(`English name of the country of the ${role} (enrichment).`, { example: 'Germany' }),
+    city_name: f.keyword(`City of the ${role} (enrichment with a GeoLite2/GeoIP2 City database only).`, { example: 'Berlin' }),
+    location: f.geoPoint(`Approximate location of the ${role} (enrichment with a GeoLite2/GeoIP2 City database only).`, { example: { lat: 52.5196, lon: 13.4069 } }),
+  });
+
+/** The autonomous system announcing an address (enrichment, `lib/core/enrich/`). */
+const asGroup = (role: string): Node =>
+  f.group({
+    number: f.long(`Autonomous system number of the ${role}'s address.`, { example: 15169 }),
+    organization: f.group({ name: f.keyword(`Organization of that autonomous system.`, { example: 'Google LLC' }) }),
+  });
+
 const endpoint = (role: string): Node =>
   f.group({
     ip: f.ip(`IP address of the ${role}.`, { example: '172.31.16.139' }),
@@ -17,7 +37,8 @@ const endpoint = (role: string): Node =>
     bytes: f.long(`Bytes sent from the ${role}.`),
     packets: f.long(`Packets sent from the ${role}.`),
     nat: f.group({ ip: f.ip(`Translated IP of the ${role}.`), port: f.long(`Translated port of the ${role}.`) }),
-    geo: f.group({ country_iso_code: f.keyword(`ISO 3166-1 alpha-2 country of the ${role}, as the source logged it (AWS WAF \`country\`).`, { example: 'DE' }) }),
+    geo: geo(role),
+    as: asGroup(role),
   });
 
 const userFields = {
@@ -106,13 +127,22 @@ export const ecsFields: Record<string, Node> = {
   }),
   source: endpoint('source'),
   destination: endpoint('destination'),
-  // CloudFront and S3 server access logs (issue #16): the requester, as Elastic's AWS integration maps it
-  // (`source.*` carries the same address, so dashboards over every web source use one field).
+  // The requester of CloudFront, S3 server access, ELB and API Gateway logs, as Elastic's AWS integration maps
+  // it (`source.*` carries the same address, so dashboards over every web source use one field).
   client: f.group({
     ip: f.ip('IP address of the client (the viewer, the S3 requester).', { example: '192.0.2.3' }),
     port: f.long('Port of the client.'),
     address: f.keyword('Raw address of the client as logged.'),
     user: f.group({ id: f.keyword('Id of the authenticated client (S3 requester: canonical user id or IAM ARN).', { example: 'arn:aws:iam::123456789012:user/alice' }) }),
+    geo: geo('client'),
+    as: asGroup('client'),
+  }),
+  // The server side of a request: ELB access logs put the load balancer here (the client connects to it).
+  server: f.group({
+    ip: f.ip('IP address of the server.'),
+    port: f.long('Port of the server.'),
+    address: f.keyword('Raw address of the server as logged.'),
+    domain: f.keyword('Domain name of the server (the TLS SNI / host the client asked for).', { example: 'shop.example.com' }),
   }),
   network: f.group({
     transport: f.keyword('Transport protocol name (tcp, udp, icmp...).', { example: 'tcp' }),
@@ -128,6 +158,10 @@ export const ecsFields: Record<string, Node> = {
   }),
   user: f.group({
     ...userFields,
+    audit: f.group({
+      id: f.keyword('Audit user id (Linux `auid`, the login uid that stays across su/sudo).', { example: '1000' }),
+      name: f.keyword('Audit user name (the enriched `AUID=` of the audit record).', { example: 'alice' }),
+    }),
     target: f.group({ id: f.keyword('Target user id.'), name: f.keyword('Target user name.') }),
     effective: f.group({ id: f.keyword('Effective user id.'), name: f.keyword('Effective user name.') }),
     changes: f.group({ name: f.keyword('New name of the user, on changes.') }),
@@ -136,8 +170,14 @@ export const ecsFields: Record<string, Node> = {
   group: f.group({ id: f.keyword('Group id.'), name: f.keyword('Group name.') }),
   user_agent: f.group({
     original: f.keyword('Unparsed user agent string.', { textSubfield: true }),
-    name: f.keyword('Name of the user agent.'),
-    version: f.keyword('Version of the user agent.'),
+    name: f.keyword('Name of the user agent (browser, or AWS tool: aws-cli, Boto3, AWS Console...; enrichment).', { example: 'Chrome' }),
+    version: f.keyword('Version of the user agent.', { example: '120.0.0.0' }),
+    os: f.group({
+      name: f.keyword('Operating system name.', { example: 'Mac OS' }),
+      version: f.keyword('Operating system version.', { example: '10.15.7' }),
+      full: f.keyword('Operating system name and version.', { example: 'Mac OS 10.15.7' }),
+    }),
+    device: f.group({ name: f.keyword('Device name (vendor and model when the user agent tells them).', { example: 'Apple iPhone' }) }),
   }),
   http: f.group({
     version: f.keyword('HTTP version.', { example: '1.1' }),
@@ -211,6 +251,13 @@ export const ecsFields: Record<string, Node> = {
     level: f.keyword('Log level, lower case.', { example: 'error' }),
     logger: f.keyword('Logger name.'),
     file: f.group({ path: f.keyword('Log file path.') }),
+    // Syslog header fields (RFC 3164 / 5424), where ECS puts them.
+    syslog: f.group({
+      priority: f.long('Syslog PRI value (facility × 8 + severity).', { example: 134 }),
+      facility: f.group({ code: f.long('Syslog facility number.', { example: 16 }) }),
+      severity: f.group({ code: f.long('Syslog severity number (0 emergency .. 7 debug).', { example: 6 }) }),
+      msgid: f.keyword('RFC 5424 MSGID.'),
+    }),
     origin: f.group({
       function: f.keyword('Function that logged.'),
       file: f.group({ name: f.keyword('Source file that logged.'), line: f.long('Line number.') }),
@@ -226,6 +273,13 @@ export const ecsFields: Record<string, Node> = {
   trace: f.group({ id: f.keyword('Trace id (X-Ray or W3C).') }),
   transaction: f.group({ id: f.keyword('Transaction id.') }),
   span: f.group({ id: f.keyword('Span id.') }),
+  // Function as a service (ECS `faas.*`): Lambda platform and runtime lines.
+  faas: f.group({
+    name: f.keyword('Function name.', { example: 'orders-api' }),
+    version: f.keyword('Function version (`$LATEST` or a number).', { example: '$LATEST' }),
+    execution: f.keyword('Invocation (request) id.', { example: 'af9c3624-4b4a-4a4b-9c9c-1a2b3c4d5e6f' }),
+    coldstart: f.boolean('Whether the invocation was a cold start (an init phase ran before it).'),
+  }),
   service: f.group({
     name: f.keyword('Service name.'),
     version: f.keyword('Service version.'),

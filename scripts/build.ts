@@ -8,10 +8,14 @@
  * and size (a few dozen `stat`s); any edit, checkout or missing file makes it fall back to tsx, so a
  * developer never runs a stale bundle. The manifest is deleted before building and written last: a
  * failed or interrupted build leaves no manifest, hence no bundle is used.
+ *
+ * Also writes `dist/enrich/asn-<version>.bin`, the compact ASN table of the enrichment step
+ * (`lib/io/enrich.ts`), from the CSV of the installed `@ip-location-db/asn`.
  */
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build, type Plugin } from 'esbuild';
+import { writeAsnTable } from '../lib/io/enrich';
 
 const ROOT = path.join(__dirname, '..');
 const OUT = 'dist/tributary.js';
@@ -71,6 +75,10 @@ async function main(): Promise<void> {
   const manifest = { bundle: OUT, bundleMtimeMs: out.mtimeMs, bundleSize: out.size, files };
   writeFileSync(path.join(ROOT, MANIFEST), JSON.stringify(manifest) + '\n');
   console.log(`build: ${OUT} (${(out.size / 1024).toFixed(0)} KiB, ${inputs.length} inputs) in ${Date.now() - t0} ms`);
+  // The enrichment step's ASN table (lib/core/enrich/asn.ts), read by the CLI and packed into the
+  // functions (serverless.yml package.patterns); without it the CSV is parsed at every start.
+  const asn = writeAsnTable(ROOT);
+  console.log(`build: ${path.relative(ROOT, asn.file)} (${(asn.bytes / 1048576).toFixed(1)} MiB ASN table)`);
 }
 
 main().catch((e) => {

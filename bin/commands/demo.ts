@@ -6,8 +6,10 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { runDemo } from '../../lib/local/run';
 import { DEFAULT_INDEX_PREFIX } from '../../lib/core/indices';
+import { cliEnricher, enrichmentOptions, type EnrichmentFlags } from './enrichment';
+import { cliRedactor, redactionOptions, type RedactionFlags } from './redaction';
 
-interface DemoFlags {
+interface DemoFlags extends EnrichmentFlags, RedactionFlags {
   dir: string;
   opensearch?: string;
   indexPrefix: string;
@@ -34,6 +36,10 @@ export function registerDemo(program: Command): void {
     .option('--index-prefix <prefix>', 'index prefix', DEFAULT_INDEX_PREFIX)
     .option('--scale <x>', 'multiply the generated volumes', scale, 1)
     .option('--no-start', 'never start a local OpenSearch (archive only unless one is configured)')
+    .addOption(enrichmentOptions()[0])
+    .addOption(enrichmentOptions()[1])
+    .addOption(redactionOptions()[0])
+    .addOption(redactionOptions()[1])
     .action(async (flags: DemoFlags) => {
       const t0 = Date.now();
       const result = await runDemo({
@@ -43,6 +49,8 @@ export function registerDemo(program: Command): void {
         indexPrefix: flags.indexPrefix,
         scale: flags.scale,
         startServices: flags.start,
+        enricher: cliEnricher(flags),
+        redaction: cliRedactor(flags),
       });
       process.stdout.write(`\nDone in ${((Date.now() - t0) / 1000).toFixed(1)} s.\n`);
       if (!result.reconciled) {

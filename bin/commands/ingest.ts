@@ -23,9 +23,11 @@ import { createS3Client } from '../../lib/io/s3';
 import { LocalStore, openStore } from '../../lib/io/store';
 import { SOURCE_IDS, type SourceId } from '../../parsers/types';
 import { aggregatorOption } from './aggregators';
+import { cliEnricher, enrichmentOptions, type EnrichmentFlags } from './enrichment';
+import { cliRedactor, redactionOptions, type RedactionFlags } from './redaction';
 import { formatReplayResult, table } from './replay';
 
-interface IngestFlags {
+interface IngestFlags extends EnrichmentFlags, RedactionFlags {
   source: SourceId | 'auto';
   archive: string;
   opensearch?: string;
@@ -70,6 +72,10 @@ export function registerIngest(program: Command): void {
     .option('--vpc-format <format>', 'VPC Flow Logs format of headerless lines')
     .option('--cloudfront-fields <fields>', 'CloudFront real-time log fields, in the order CloudFront emits them')
     .addOption(aggregatorOption())
+    .addOption(enrichmentOptions()[0])
+    .addOption(enrichmentOptions()[1])
+    .addOption(redactionOptions()[0])
+    .addOption(redactionOptions()[1])
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -84,9 +90,13 @@ export function registerIngest(program: Command): void {
       };
       let files: string[];
       let archive;
+      let enricher;
+      let redaction;
       try {
         files = expandInputs(paths);
         archive = openStore(flags.archive, createS3Client);
+        enricher = cliEnricher(flags);
+        redaction = cliRedactor(flags);
       } catch (e) {
         return fail(2, (e as Error).message);
       }
@@ -117,8 +127,10 @@ export function registerIngest(program: Command): void {
               alreadyStored: true,
               localKeys: true,
               aggregators: flags.aggregatorAccounts,
+              enricher,
+              redaction,
             });
-          } else d = await deliverLocalFile(abs, bytes, archive, { source: flags.source, account: flags.account, region: flags.region, logGroup: flags.logGroup, sourceOptions, aggregators: flags.aggregatorAccounts, now });
+          } else d = await deliverLocalFile(abs, bytes, archive, { source: flags.source, account: flags.account, region: flags.region, logGroup: flags.logGroup, sourceOptions, aggregators: flags.aggregatorAccounts, now, enricher, redaction });
         } catch (e) {
           return fail(1, `${file}: ${(e as Error).message}`);
         }

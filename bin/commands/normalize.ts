@@ -6,12 +6,14 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { decodeInput } from '../../lib/core/inputs';
 import { normalizeInChunks } from '../../lib/core/chunks';
-import { failureDocument, type Counts } from '../../lib/core/pipeline';
+import { failureDocument, redactFailure, type Counts } from '../../lib/core/pipeline';
 import { aggregatorOption } from './aggregators';
+import { cliEnricher, enrichmentOptions, type EnrichmentFlags } from './enrichment';
+import { cliRedactor, redactionOptions, type RedactionFlags } from './redaction';
 import { SOURCE_IDS, type ParseContext, type SourceId } from '../../parsers/types';
 import { VpcLayoutMemory } from '../../parsers/vpcflow-format';
 
-export interface NormalizeFlags {
+export interface NormalizeFlags extends EnrichmentFlags, RedactionFlags {
   source: SourceId | 'auto';
   logGroup?: string;
   logStream?: string;
@@ -54,13 +56,15 @@ export function runNormalize(paths: string[], flags: NormalizeFlags, out: (line:
     vpcLayouts: new VpcLayoutMemory(),
   };
   const inputs = paths.length ? paths : ['-'];
+  const enricher = cliEnricher(flags);
+  const redaction = cliRedactor(flags);
   const buffers = inputs.map((p) => [p, readInput(p)] as const); // read all first: unreadable → exit 2, no partial output
   for (const [path, bytes] of buffers) {
     const decoded = decodeInput(bytes, path === '-' ? 'stdin' : path, overrides);
     const fallback: SourceId = flags.source === 'auto' ? 'app' : flags.source;
     if (decoded.dropped) add('envelope', { received: decoded.dropped, documents: 0, dropped: decoded.dropped, failed: 0 });
     for (const u of decoded.unusable) {
-      out(JSON.stringify(failureDocument(fallback, { message: u.original, key: u.key }, overrides, u.message, 'envelope_error', now)));
+      out(JSON.stringify(redactFailure(failureDocument(fallback, { message: u.original, key: u.key }, overrides, u.message, 'envelope_error', now), { redaction })));
       add(fallback, { received: 1, documents: 0, dropped: 0, failed: 1 });
     }
     for (const batch of decoded.batches) {
@@ -69,6 +73,8 @@ export function runNormalize(paths: string[], flags: NormalizeFlags, out: (line:
         now,
         includeOriginal: flags.original,
         aggregators: flags.aggregatorAccounts,
+        enricher,
+        redaction,
       })) {
         for (const d of r.documents) out(JSON.stringify(d));
         for (const d of r.failures) out(JSON.stringify(d));
@@ -100,6 +106,10 @@ export function registerNormalize(program: Command): void {
     .option('--cloudfront-fields <fields>', "CloudFront real-time log fields, in the order CloudFront emits them, e.g. 'timestamp c-ip sc-status cs-method cs-uri-stem'")
     .option('--original', 'keep the raw text in event.original on every document')
     .addOption(aggregatorOption())
+    .addOption(enrichmentOptions()[0])
+    .addOption(enrichmentOptions()[1])
+    .addOption(redactionOptions()[0])
+    .addOption(redactionOptions()[1])
     .addHelpText(
       'after',
       '\nExamples:\n' +

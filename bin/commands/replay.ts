@@ -29,8 +29,10 @@ import { createS3Client } from '../../lib/io/s3';
 import { openStore } from '../../lib/io/store';
 import type { Tally } from '../../lib/core/tally';
 import { aggregatorOption } from './aggregators';
+import { cliEnricher, enrichmentOptions, type EnrichmentFlags } from './enrichment';
+import { cliRedactor, redactionOptions, type RedactionFlags } from './redaction';
 
-export interface ReplayFlags {
+export interface ReplayFlags extends EnrichmentFlags, RedactionFlags {
   archive?: string;
   since: string;
   until: string;
@@ -175,6 +177,10 @@ export function registerReplay(program: Command): void {
     .option('--stream-region <region>', '--from raw: region of the Firehose stream (default: $AWS_REGION)')
     .option('--max-decompressed-bytes <n>', '--from raw: bound of one decompressed CloudWatch Logs record, as MAX_DECOMPRESSED_BYTES (default 8388608)', whole)
     .addOption(aggregatorOption('--from raw: '))
+    .addOption(enrichmentOptions('--from raw: ')[0])
+    .addOption(enrichmentOptions('--from raw: ')[1])
+    .addOption(redactionOptions('--from raw: ')[0])
+    .addOption(redactionOptions('--from raw: ')[1])
     .option('--progress-interval <s>', 'seconds between progress lines when not on a terminal', positive, 10)
     .option('--json', 'print the result as JSON on stdout')
     .option('--remote', 'run in AWS: the replay function enqueues the objects for the indexer')
@@ -275,6 +281,8 @@ export function registerReplay(program: Command): void {
           streamRegion: flags.streamRegion ?? process.env.AWS_REGION,
           maxDecompressedBytes: flags.maxDecompressedBytes,
           aggregators: flags.aggregatorAccounts,
+          enricher: flags.from === 'raw' ? cliEnricher(flags) : undefined,
+          redaction: cliRedactor(flags),
           progress: { intervalMs: flags.progressInterval * 1000 },
         });
       } catch (e) {

@@ -12,6 +12,8 @@ import type { VpcLayoutMemory } from '../../parsers/vpcflow-format';
 import { batchPartition, type Partition } from './archive';
 import type { Batch } from './envelopes';
 import { normalize, type NormalizeResult } from './pipeline';
+import type { Enricher } from './enrich';
+import type { Redactor } from './redact';
 
 export interface CloudWatchNormalizeOptions {
   now?: Date;
@@ -27,6 +29,10 @@ export interface CloudWatchNormalizeOptions {
    * documented layouts takes the one its log group's other lines had.
    */
   vpcLayouts?: VpcLayoutMemory;
+  /** GeoIP/ASN and user-agent enrichment (`lib/core/enrich/`). */
+  enricher?: Enricher;
+  /** Secret redaction (`lib/core/redact.ts`); default: the default rules. */
+  redaction?: Redactor;
 }
 
 export interface NormalizedPayload {
@@ -47,7 +53,7 @@ export function normalizeCloudWatchBatch(batch: Batch, fallbackTime: number | un
   if (options.vpcLayouts) context = { ...context, vpcLayouts: options.vpcLayouts };
   const result = normalize(
     { events: batch.events, context, source: 'auto' },
-    { now: options.now, includeOriginal: options.includeOriginal, mappings: options.mappings, aggregators: options.aggregators },
+    { now: options.now, includeOriginal: options.includeOriginal, mappings: options.mappings, aggregators: options.aggregators, enricher: options.enricher, redaction: options.redaction },
   );
   const first = result.documents[0] ?? result.failures[0];
   const partition = batchPartition({

@@ -14,6 +14,8 @@ import { DATASETS, type DropReason, type Fields, type Outcome, type ParseContext
 import { stableId } from '../../parsers/ids';
 import { isoFromMillis } from '../../parsers/time';
 import { attribute, extractedClaim, MISMATCH_TAG, type AttributionResult } from './attribution';
+import type { Enricher } from './enrich';
+import { DEFAULT_REDACTOR, type Redactor } from './redact';
 
 export interface NormalizeInput {
   events: readonly RawEvent[];
@@ -34,6 +36,16 @@ export interface NormalizeOptions {
    * and audit accounts, ...): their content's account claims are accepted (`lib/core/attribution.ts`).
    */
   aggregators?: readonly string[];
+  /**
+   * GeoIP/ASN and user-agent enrichment of every finished document (`lib/core/enrich/`; built by
+   * `lib/io/enrich.ts`). Failure documents are not enriched.
+   */
+  enricher?: Enricher;
+  /**
+   * Secret redaction of every document, failures included (`lib/core/redact.ts`; configured by
+   * `lib/io/redaction.ts`). Default: the default rules, `event.original` left alone.
+   */
+  redaction?: Redactor;
 }
 
 export interface Counts {
@@ -133,6 +145,10 @@ function finish(
   if (who.attribution === 'mismatch') doc.tags = doc.tags?.includes(MISMATCH_TAG) ? doc.tags : [...(doc.tags ?? []), MISMATCH_TAG];
   doc.ecs = { version: ECS_VERSION };
   doc.tributary = { ...metadata(source, input.context, indices.length, who, merge), ...doc.tributary };
+  options.enricher?.enrich(doc);
+  // Last, after enrichment: nothing a later step copies from the content escapes redaction. Without a
+  // configured redactor, the default rules (a path that forgets its configuration still redacts).
+  (options.redaction ?? DEFAULT_REDACTOR).redact(doc);
   return doc;
 }
 
@@ -169,6 +185,17 @@ export function failureDocument(
   if (who.region) doc.cloud!.region = who.region;
   if (who.attribution === 'mismatch') doc.tags = [MISMATCH_TAG];
   return doc;
+}
+
+/**
+ * Redaction of a failure document, with the same rules as any document: `event.original` (the line
+ * that failed) is redacted only when `event.original` is configured to be, like on every other
+ * document: it is what a failure is kept for (the evidence, and what to fix the parser against), and
+ * the Firehose `raw/` backup keeps it anyway. `error.message` is redacted always.
+ * @example redactFailure(failureDocument('app', { message: 'password=hunter2 oops', key: 'k' }, {}, 'bad'), {})
+ */
+export function redactFailure(doc: TributaryDocument, options: Pick<NormalizeOptions, 'redaction'>): TributaryDocument {
+  return (options.redaction ?? DEFAULT_REDACTOR).redact(doc);
 }
 
 /**
@@ -221,7 +248,8 @@ function normalizeWithRejected(input: NormalizeInput, options: NormalizeOptions)
   const result = normalize({ ...input, events: input.events.filter((e) => e.rejected === undefined) }, options);
   const aggregators = options.aggregators?.length ? new Set(options.aggregators) : undefined;
   for (const e of input.events)
-    if (e.rejected) result.failures.push(failureDocument(result.source, e, input.context, e.rejected.reason, e.rejected.type, options.now, aggregators));
+    if (e.rejected)
+      result.failures.push(redactFailure(failureDocument(result.source, e, input.context, e.rejected.reason, e.rejected.type, options.now, aggregators), options));
   result.counts = { ...result.counts, received: input.events.length, failed: result.failures.length };
   return result;
 }
@@ -267,6 +295,8 @@ export function normalize(input: NormalizeInput, options: NormalizeOptions = {})
       input = { ...input, context: { ...input.context, options: resolved.options } };
   } else source = input.source;
   input = splitRecords(source, input);
+  // The ingest time is the reference of dates without a year (RFC 3164) when the envelope has no event time.
+  if (options.now && input.context.now === undefined) input = { ...input, context: { ...input.context, now: options.now.getTime() } };
   const documents: TributaryDocument[] = [];
   const failures: TributaryDocument[] = [];
   const dropped: Partial<Record<DropReason, number>> = {};
@@ -281,7 +311,7 @@ export function normalize(input: NormalizeInput, options: NormalizeOptions = {})
     droppedCount++;
   };
   const fail = (index: number, message: string, type?: string) =>
-    failures.push(failureDocument(source, input.events[index], input.context, message, type, options.now, aggregators));
+    failures.push(redactFailure(failureDocument(source, input.events[index], input.context, message, type, options.now, aggregators), options));
   // Claims an index once; an outcome naming an index twice or out of range is a parser bug, not data loss.
   const claim = (i: number) => i >= 0 && i < n && Number.isInteger(i) && !seen[i] && (seen[i] = 1) === 1;
 

@@ -27,6 +27,10 @@
  * | `SOURCE_OPTIONS` | transform, s3ingest | `{}` | JSON `{"vpcFormat":"${version} ${account-id} ...","cloudfrontFields":"timestamp c-ip sc-status ..."}` (CloudFront real-time log fields, in the order CloudFront emits them) |
  * | `AGGREGATOR_ACCOUNTS` | transform, s3ingest | (none) | comma-separated account ids whose logs may name other accounts (organization trail owner, log-archive/audit, Security Hub admin, central flow logs); anyone else's claims about another account are flagged `mismatch` |
  * | `INCLUDE_ORIGINAL` | transform, s3ingest | `false` | keep `event.original` on every document |
+ * | `REDACTION_RULES` | transform, s3ingest | (the default rules) | JSON `{"defaults": true, "disable": ["cookie"], "rules": [{"name": "ssn", "pattern": "\\d{3}-\\d{2}-\\d{4}"}, {"name": "email", "fields": ["user.email"]}, {"name": "internal", "keys": ["x-internal-token"], "hash": true}]}` (`lib/core/redact.ts`; patterns are RE2) |
+ * | `REDACT_EVENT_ORIGINAL` | transform, s3ingest | `false` | redact `event.original` too (failure documents included) |
+ * | `ENRICHMENT` | transform, s3ingest | `true` | GeoIP/ASN and user-agent enrichment of every document (`lib/core/enrich/`) |
+ * | `GEOIP_DATABASE` | transform, s3ingest | (the bundled country database) | path of your own GeoLite2/GeoIP2 City (or Country) MMDB: adds city and `geo.location` (`lib/io/enrich.ts`) |
  * | `BULK_MAX_BYTES` | indexer | 5242880 | upper bound of one `_bulk` body |
  * | `BULK_MAX_DOCS` | indexer | 2000 | upper bound of documents per `_bulk` request |
  * | `BULK_MAX_ATTEMPTS` | indexer | 5 | attempts per document on retryable errors before the message fails |
@@ -51,6 +55,9 @@ import { endpointSigning, signingRegion } from '../core/endpoints';
 import { DEFAULT_INDEX_PREFIX } from '../core/indices';
 import { DEFAULT_LIMITS } from '../core/limits';
 import { DEFAULT_BULK } from './bulk';
+import type { Redactor } from '../core/redact';
+import { redactionFromJson } from './redaction';
+import type { EnrichmentConfig } from './enrich';
 
 export type OpenSearchAuth = 'none' | 'basic' | 'sigv4-es' | 'sigv4-aoss';
 
@@ -89,7 +96,11 @@ interface NormalizeConfig {
   includeOriginal: boolean;
   /** Accounts whose deliveries may speak for other accounts (`lib/core/attribution.ts`). */
   aggregatorAccounts: string[];
+  /** Secret redaction of every document (`REDACTION_RULES`, `REDACT_EVENT_ORIGINAL`): the default rules unless configured. */
+  redaction: Redactor;
   region?: string;
+  /** GeoIP/ASN and user-agent enrichment (`ENRICHMENT`, `GEOIP_DATABASE`). */
+  enrichment: EnrichmentConfig;
 }
 
 export interface TransformConfig extends NormalizeConfig {
@@ -341,11 +352,17 @@ export function loadConfig<F extends FunctionName>(env: Env, fn: F): ConfigByFun
     backoffMs: int('BULK_BACKOFF_MS', DEFAULT_BULK.backoffMs, 0, 60_000),
   };
   const includeOriginal = bool('INCLUDE_ORIGINAL');
+  const enrichment = enrichmentConfig(str('ENRICHMENT') === undefined ? true : bool('ENRICHMENT'), str('GEOIP_DATABASE'), problems);
   const aggregatorAccounts = (str('AGGREGATOR_ACCOUNTS') ?? '')
     .split(/[\s,]+/)
     .filter(Boolean);
   const badAccounts = aggregatorAccounts.filter((a) => !/^\d{12}$/.test(a));
   if (badAccounts.length) problems.push(`AGGREGATOR_ACCOUNTS must be 12-digit account ids separated by commas (got "${badAccounts.join(',')}")`);
+  // Validated for every function (a bad rule fails the deployment's first invocation of any of them);
+  // compiled once per cold start.
+  const redactionResult = redactionFromJson(env.REDACTION_RULES, bool('REDACT_EVENT_ORIGINAL'), 'REDACTION_RULES');
+  if (redactionResult.problems) problems.push(...redactionResult.problems);
+  const redaction = redactionResult.redactor!;
   const ingestChunkLines = int('INGEST_CHUNK_LINES', 5000, 1, 1_000_000);
   // On unless switched off: a digest file is only worth anything when someone checks it.
   const cloudtrailIntegrity = str('CLOUDTRAIL_INTEGRITY') === undefined ? true : bool('CLOUDTRAIL_INTEGRITY');
@@ -358,19 +375,21 @@ export function loadConfig<F extends FunctionName>(env: Env, fn: F): ConfigByFun
   if (fn === 'replay' && !region) problems.push('AWS_REGION is required');
   if (problems.length) throw new ConfigError(problems);
   const configs: { [K in FunctionName]: () => ConfigByFunction[K] } = {
-    transform: () => ({ sourceMappings, sourceOptions, includeOriginal, aggregatorAccounts, responseMaxBytes, maxDecompressedBytes, region }),
+    transform: () => ({ sourceMappings, sourceOptions, includeOriginal, aggregatorAccounts, redaction, responseMaxBytes, maxDecompressedBytes, region, enrichment }),
     s3ingest: () => ({
       archiveBucket: archiveBucket!,
       sourceMappings,
       sourceOptions,
       includeOriginal,
       aggregatorAccounts,
+      redaction,
       ingestChunkLines,
       maxDecompressedBytes,
       maxLineBytes,
       cloudtrailIntegrity,
       cloudtrailPublicKeysFile,
       region,
+      enrichment,
     }),
     indexer: () => ({ archiveBucket: archiveBucket!, opensearch: opensearch!, indexPrefix, bulk, maxLineBytes, region }),
     replay: () => ({ archiveBucket: archiveBucket!, indexQueueUrl, region: region! }),
@@ -446,6 +465,26 @@ function alertConfig(env: Env, problems: string[]): AlertConfig {
   return { destinations, throttleMinutes };
 }
 
+/**
+ * The enrichment settings, checked: an own GeoIP database must be a readable file (it is opened at
+ * cold start; a wrong path should fail here with the other variables, not later).
+ * @example enrichmentConfig(true, undefined, []) // { enabled: true }
+ */
+export function enrichmentConfig(enabled: boolean, geoipDatabase: string | undefined, problems: string[]): EnrichmentConfig {
+  if (geoipDatabase === undefined) return { enabled };
+  if (!enabled) problems.push('GEOIP_DATABASE is set but ENRICHMENT is off');
+  else {
+    try {
+      const head = readFileSync(geoipDatabase).subarray(-128 * 1024);
+      // Every MMDB ends with its metadata, introduced by this marker.
+      if (!head.includes(Buffer.from('\xab\xcd\xefMaxMind.com', 'latin1'))) problems.push(`GEOIP_DATABASE ${geoipDatabase} is not a MaxMind DB (.mmdb) file`);
+    } catch (e) {
+      problems.push(`GEOIP_DATABASE ${geoipDatabase} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+  }
+  return { enabled, geoipDatabase };
+}
+
 /** What may be logged about the configuration: no URLs with credentials, no values of unknown shape. */
 export function describeConfig(c: AnyConfig): Record<string, unknown> {
   const out: Record<string, unknown> = { ...c };
@@ -459,6 +498,8 @@ export function describeConfig(c: AnyConfig): Record<string, unknown> {
     out.opensearchAuth = c.opensearch.auth;
   }
   if ('sourceMappings' in c) out.sourceMappings = c.sourceMappings.length;
+  // Rule names only: a configured pattern may itself describe what a secret looks like.
+  if ('redaction' in c) out.redaction = c.redaction.describe();
   // Queue URLs name the account; harmless, but keep only what identifies the queue.
   if ('indexQueueUrl' in c && c.indexQueueUrl) out.indexQueueUrl = c.indexQueueUrl.split('/').pop();
   // Webhook URLs are credentials (whoever has one can post to the channel): only whether each is set.

@@ -26,10 +26,12 @@ import { normalizeCloudWatchBatch } from '../core/cloudwatch';
 import type { FirehoseTransformEvent } from '../core/envelopes';
 import { normalizeInChunks } from '../core/chunks';
 import { decodeInput } from '../core/inputs';
-import { failureDocument } from '../core/pipeline';
+import { failureDocument, redactFailure } from '../core/pipeline';
 import { addTally, type Tally } from '../core/tally';
 import { ArchiveWriter } from '../io/archive-writer';
 import type { ObjectStore } from '../io/store';
+import type { Enricher } from '../core/enrich';
+import type { Redactor } from '../core/redact';
 import { ingestObject } from '../ingest';
 import { transformFirehose } from '../transform';
 
@@ -52,10 +54,10 @@ function firehoseTime(t: number): string {
 export async function deliverFirehose(
   event: FirehoseTransformEvent,
   archive: ObjectStore,
-  o: { stream?: string; now?: Date; sourceOptions?: SourceOptions; logsBucket?: string } = {},
+  o: { stream?: string; now?: Date; sourceOptions?: SourceOptions; logsBucket?: string; enricher?: Enricher; redaction?: Redactor } = {},
 ): Promise<Delivered> {
   const stream = o.stream ?? 'tributary-demo';
-  const outcome = transformFirehose(event, { responseMaxBytes: 5_767_168, now: o.now, sourceOptions: o.sourceOptions });
+  const outcome = transformFirehose(event, { responseMaxBytes: 5_767_168, now: o.now, sourceOptions: o.sourceOptions, enricher: o.enricher, redaction: o.redaction });
   const arrival = Math.min(...event.records.map((r) => r.approximateArrivalTimestamp).filter((t) => Number.isFinite(t)), Date.now());
   const id = stableId('firehose-demo', event.invocationId);
   const name = `${stream}-1-${firehoseTime(arrival)}-${id}`;
@@ -111,12 +113,12 @@ export async function deliverS3(
   body: Buffer,
   logs: ObjectStore,
   archive: ObjectStore,
-  o: { now?: Date; sourceOptions?: SourceOptions; alreadyStored?: boolean; localKeys?: boolean; aggregators?: readonly string[] } = {},
+  o: { now?: Date; sourceOptions?: SourceOptions; alreadyStored?: boolean; localKeys?: boolean; aggregators?: readonly string[]; enricher?: Enricher; redaction?: Redactor } = {},
 ): Promise<Delivered> {
   if (!o.alreadyStored) await logs.put(key, body);
   const r = await ingestObject(
     { store: logs, key, version: etagOf(body), size: body.length },
-    { archive, chunkLines: 5000, now: o.now ? () => o.now! : undefined, sourceOptions: o.sourceOptions, localKeys: o.localKeys, aggregators: o.aggregators },
+    { archive, chunkLines: 5000, now: o.now ? () => o.now! : undefined, sourceOptions: o.sourceOptions, localKeys: o.localKeys, aggregators: o.aggregators, enricher: o.enricher, redaction: o.redaction },
   );
   if (r.ignored) throw new Error(`${key} was not ingested: ${r.ignored}`);
   return { tally: r.tally, outputs: r.outputs, sources: r.outputs.map(() => r.source ?? 'unknown') };
@@ -131,6 +133,9 @@ export interface LocalFileOptions {
   /** Accounts whose claims are accepted in CloudWatch Logs payload files (`lib/core/attribution.ts`). */
   aggregators?: readonly string[];
   now?: Date;
+  enricher?: Enricher;
+  /** Secret redaction (`lib/core/redact.ts`); default: the default rules. */
+  redaction?: Redactor;
 }
 
 /**
@@ -151,7 +156,7 @@ export async function deliverLocalFile(file: string, bytes: Buffer, archive: Obj
   const fallback: SourceId = !o.source || o.source === 'auto' ? 'app' : o.source;
   try {
     for (const u of decoded.unusable) {
-      const doc = failureDocument(fallback, { message: u.original, key: u.key }, {}, u.message, 'envelope_error', o.now);
+      const doc = redactFailure(failureDocument(fallback, { message: u.original, key: u.key }, {}, u.message, 'envelope_error', o.now), o);
       addTally(tally, { received: 1, failed: 1 });
       await add(batchPartition({ source: fallback, context: {}, events: [], documents: [doc] }), [JSON.stringify(doc)]);
     }
@@ -162,6 +167,8 @@ export async function deliverLocalFile(file: string, bytes: Buffer, archive: Obj
           now: o.now,
           sourceOptions: o.sourceOptions,
           aggregators: o.aggregators,
+          enricher: o.enricher,
+          redaction: o.redaction,
         });
         addTally(tally, result.counts);
         await add(partition, ndjson);
@@ -169,7 +176,7 @@ export async function deliverLocalFile(file: string, bytes: Buffer, archive: Obj
       }
       // In chunks (bounded memory for files of millions of lines); one partition per file, like S3 ingest.
       let partition: Partition | undefined;
-      for (const res of normalizeInChunks({ events: batch.events, context: batch.context, source: o.source ?? 'auto' }, { now: o.now })) {
+      for (const res of normalizeInChunks({ events: batch.events, context: batch.context, source: o.source ?? 'auto' }, { now: o.now, enricher: o.enricher, redaction: o.redaction })) {
         addTally(tally, res.counts);
         const docs = res.documents.concat(res.failures);
         if (!docs.length) continue;

@@ -30,6 +30,8 @@ import { applySetup, formatResult } from '../setup/apply';
 import { fromClient } from '../setup/http';
 import { listAll, LocalStore } from '../io/store';
 import { deliverFirehose, deliverS3, type Delivered } from './deliver';
+import type { Enricher } from '../core/enrich';
+import type { Redactor } from '../core/redact';
 import { DEMO_LOGS_BUCKET, demoSamples } from './samples';
 
 export interface DemoOptions {
@@ -47,6 +49,10 @@ export interface DemoOptions {
   progress?: ProgressOptions | false;
   /** For tests: pretend Java is missing. */
   javaAvailable?: () => boolean;
+  /** GeoIP/ASN and user-agent enrichment, as the functions do it (default: on, bundled data). */
+  enricher?: Enricher;
+  /** Secret redaction, as the functions do it (default: the default rules, `event.original` left alone). */
+  redaction?: Redactor;
 }
 
 export interface DemoRow {
@@ -213,8 +219,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     r.failed += d.tally.failed ?? 0;
     for (const k of d.outputs) keyRow.set(k, r);
   };
-  for (const f of samples.firehose) take(f.label, await deliverFirehose(f.event, archive));
-  for (const s of samples.s3) take(s.label, await deliverS3(s.key, s.body, logs, archive));
+  for (const f of samples.firehose) take(f.label, await deliverFirehose(f.event, archive, { enricher: o.enricher, redaction: o.redaction }));
+  for (const s of samples.s3) take(s.label, await deliverS3(s.key, s.body, logs, archive, { enricher: o.enricher, redaction: o.redaction }));
   lap('pipeline');
 
   const objects: ReplayObject[] = [];

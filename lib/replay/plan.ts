@@ -10,6 +10,7 @@
  */
 import { NORMALIZED_PREFIX, parseArchiveKey, type Partition, RAW_PREFIX, sanitizePartitionValue } from '../core/archive';
 import { listAll, listPrefixes, type ObjectStore, type StoredObject } from '../io/store';
+import { daysInMonth } from '../../parsers/time';
 
 export type ReplayFrom = 'normalized' | 'raw';
 
@@ -49,12 +50,20 @@ function timeArg(v: string, end: boolean, now: number): number {
   if (s === 'now') return now;
   const age = /^(\d+)([mhd])$/.exec(s);
   if (age) return now - Number(age[1]) * { m: 60_000, h: HOUR, d: 24 * HOUR }[age[2] as 'm' | 'h' | 'd'];
+  const notATime = () => new RangeError(`not a time: ${JSON.stringify(v)} (use 2026-03-01, 2026-03-01T10:00:00Z, now, 6h, 7d)`);
+  // `Date.UTC` and `Date.parse` roll impossible dates over (2026-13-45 → 2027-02-14, 02-30 → 03-02):
+  // the calendar date must exist, else it is a usage error (a real date outside 1970..2100 is refused below).
+  const date = /^(\d{4})-(\d{2})-(\d{2})/.exec(s);
+  if (date && !(+date[2] >= 1 && +date[2] <= 12 && +date[3] >= 1 && +date[3] <= daysInMonth(+date[1], +date[2] - 1))) throw notATime();
   const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
   if (day) return Date.UTC(+day[1], +day[2] - 1, +day[3]) + (end ? 24 * HOUR : 0);
   const hour = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})$/.exec(s);
-  if (hour) return Date.UTC(+hour[1], +hour[2] - 1, +hour[3], +hour[4]) + (end ? HOUR : 0);
+  if (hour) {
+    if (+hour[4] > 23) throw notATime();
+    return Date.UTC(+hour[1], +hour[2] - 1, +hour[3], +hour[4]) + (end ? HOUR : 0);
+  }
   const t = Date.parse(s);
-  if (!Number.isFinite(t)) throw new RangeError(`not a time: ${JSON.stringify(v)} (use 2026-03-01, 2026-03-01T10:00:00Z, now, 6h, 7d)`);
+  if (!Number.isFinite(t)) throw notATime();
   return t;
 }
 

@@ -18,6 +18,8 @@ import { addTally, type Tally } from '../core/tally';
 import { ArchiveWriter } from '../io/archive-writer';
 import { decompressedStream } from '../io/s3';
 import type { ObjectStore } from '../io/store';
+import type { Enricher } from '../core/enrich';
+import type { Redactor } from '../core/redact';
 import { partitionSelected, type ReplayFilter } from './plan';
 
 
@@ -50,6 +52,10 @@ export interface RawOptions {
   maxDecompressedBytes?: number;
   includeOriginal?: boolean;
   now?: () => Date;
+  /** GeoIP/ASN and user-agent enrichment, as the transformer does it (`lib/io/enrich.ts`). */
+  enricher?: Enricher;
+  /** Secret redaction, as the transformer does it (`lib/core/redact.ts`); default: the default rules. */
+  redaction?: Redactor;
 }
 
 /**
@@ -91,6 +97,8 @@ export async function stageRawObject(
         aggregators: o.aggregators,
         sourceOptions: o.sourceOptions,
         vpcLayouts: o.vpcLayouts,
+        enricher: o.enricher,
+        redaction: o.redaction,
       });
       if (!partitionSelected(partition, filter)) continue;
       addTally(tally, result.counts);

@@ -186,7 +186,8 @@ export function savedObjects(prefix = 'logs'): SavedObject[] {
       description: 'Authentication events (USER_LOGIN, USER_AUTH...).',
       indexPattern: ip('linux.audit'),
       query: QUERIES.auditLogins,
-      columns: ['host.name', 'user.name', 'source.ip', 'event.outcome', 'process.executable'],
+      // user.id: a login by uid alone (`id=1000`, not enriched) has no name.
+      columns: ['host.name', 'user.name', 'user.id', 'source.ip', 'event.outcome', 'process.executable'],
     },
     {
       id: s('app-errors'),
@@ -250,6 +251,8 @@ export function savedObjects(prefix = 'logs'): SavedObject[] {
     // Overview
     { id: v('events-by-source'), title: 'Events per source', indexPattern: ipAll, kind: 'timeline', terms: [{ field: 'event.dataset' }] },
     { id: v('events-by-account'), title: 'Events per account', indexPattern: ipAll, kind: 'timeline', terms: [{ field: 'cloud.account.id', size: 20 }] },
+    // Every source with a public source address (enrichment; AWS WAF's own country kept as logged).
+    { id: v('source-countries-map'), title: 'Events by source country (map)', indexPattern: ipAll, kind: 'region_map', terms: [{ field: 'source.geo.country_iso_code', size: 250, label: 'Country' }] },
     { id: v('sources-pie'), title: 'Share of events per source', indexPattern: ipAll, kind: 'pie', terms: [{ field: 'event.dataset' }] },
     { id: v('pipeline-errors'), title: 'Pipeline errors per source', indexPattern: ipAll, kind: 'timeline', query: QUERIES.pipelineErrors, terms: [{ field: 'tributary.source' }] },
     {
@@ -287,6 +290,23 @@ export function savedObjects(prefix = 'logs'): SavedObject[] {
       kind: 'table',
       query: QUERIES.ctConsoleSignIn,
       terms: [{ field: 'user.name', size: 20 }, { field: 'aws.cloudtrail.mfa_used', label: 'MFA used' }, { field: 'source.ip' }],
+    },
+    // Where sign-ins come from (enrichment: lib/core/enrich/; the country as looked up for source.ip).
+    {
+      id: v('ct-console-countries-map'),
+      title: 'CloudTrail: console sign-ins by country (map)',
+      indexPattern: ip('aws.cloudtrail'),
+      kind: 'region_map',
+      query: QUERIES.ctConsoleSignIn,
+      terms: [{ field: 'source.geo.country_iso_code', size: 250, label: 'Country' }],
+    },
+    {
+      id: v('ct-console-countries'),
+      title: 'CloudTrail: console sign-ins by country',
+      indexPattern: ip('aws.cloudtrail'),
+      kind: 'table',
+      query: QUERIES.ctConsoleSignIn,
+      terms: [{ field: 'source.geo.country_name', size: 50, label: 'Country' }, { field: 'user.name', size: 20 }, { field: 'event.outcome' }, { field: 'source.as.organization.name', label: 'Network (AS)' }],
     },
     { id: v('ct-root'), title: 'CloudTrail: root activity', indexPattern: ip('aws.cloudtrail'), kind: 'table', query: QUERIES.ctRoot, terms: [{ field: 'cloud.account.id' }, { field: 'event.action', size: 20 }, { field: 'source.ip' }] },
     { id: v('ct-iam-changes'), title: 'CloudTrail: IAM and policy changes', indexPattern: ip('aws.cloudtrail'), kind: 'table', query: QUERIES.ctIamChanges, terms: [{ field: 'event.action', size: 20 }, { field: 'user.name' }] },
@@ -426,6 +446,7 @@ export function savedObjects(prefix = 'logs'): SavedObject[] {
       panels: [
         panel('events-by-source'),
         panel('events-by-account'),
+        panel('source-countries-map'),
         panel('sources-pie'),
         panel('pipeline-errors'),
         panel('pipeline-errors-table', true),
@@ -439,7 +460,8 @@ export function savedObjects(prefix = 'logs'): SavedObject[] {
       description: 'Who did what: top actions and users, failed calls, console sign-ins and MFA, root activity, IAM changes.',
       panels: [
         panel('ct-top-actions'), panel('ct-top-users'), panel('ct-failed-timeline'), panel('ct-failed-table'),
-        panel('ct-console-mfa'), panel('ct-console-users'), panel('ct-root'), panel('ct-iam-changes'),
+        panel('ct-console-mfa'), panel('ct-console-users'), panel('ct-console-countries-map'), panel('ct-console-countries'),
+        panel('ct-root'), panel('ct-iam-changes'),
         search('cloudtrail-failed'), search('cloudtrail-console-no-mfa'), search('cloudtrail-root'), search('cloudtrail-iam-changes'),
       ],
       timeFrom: 'now-7d',

@@ -265,11 +265,11 @@ export const DETECTIONS: Detection[] = [
     description:
       'The kernel recorded SELinux leaving enforcing mode (MAC_STATUS: `setenforce 0`, or SELinux disabled at run time): ' +
       'from then on the host\'s mandatory access control only logs what it used to block. auditd.selinux.old_mode and mode ' +
-      'say what changed, process.name and user.id who did it (auid).',
+      'say what changed, process.name and user.audit.id who did it (auid, the login uid).',
     severity: '1',
     attack: { id: 'T1562.001', name: 'Impair Defenses: Disable or Modify Tools' },
     runbook:
-      'Ask the host owner (user.id is the login uid) why; if unexplained, set it back (setenforce 1), look at what ran on the host since (process and AVC events) and treat it as compromised.',
+      'Ask the host owner (user.audit.id is the login uid) why; if unexplained, set it back (setenforce 1), look at what ran on the host since (process and AVC events) and treat it as compromised.',
     datasets: ['linux.audit'],
     filter: [
       term('event.action', 'changed-selinux-enforcement'),

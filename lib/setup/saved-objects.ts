@@ -79,7 +79,8 @@ export interface VisSpec {
   indexPattern: string;
   /** Lucene query narrowing the visualization ('' = everything in the pattern). */
   query?: string;
-  kind: 'timeline' | 'bars' | 'table' | 'pie' | 'metric';
+  /** `region_map`: one terms bucket of ISO 3166-1 alpha-2 codes, colouring the countries of a world map. */
+  kind: 'timeline' | 'bars' | 'table' | 'pie' | 'metric' | 'region_map';
   metrics?: Metric[];
   /** Terms buckets: split series for timelines/bars/pies, rows for tables. */
   terms?: { field: string; size?: number; label?: string }[];
@@ -163,6 +164,15 @@ function visState(v: VisSpec): Record<string, unknown> {
       for (const t of rest) aggs.push(termsAgg(t, id(), 'group'));
       return { title: v.title, type: 'histogram', params: xyParams('histogram', false), aggs };
     }
+    case 'region_map': {
+      // No `selectedLayer` saved: Dashboards then takes its default vector layer (World Countries of
+      // the maps service) and that layer's first join field, `iso2` (`region_map_type.js` setup), so
+      // the panel holds no service URL that could go stale. Needs the cluster's Dashboards to reach
+      // the maps service (Amazon OpenSearch Service does); the same data is in the table beside it.
+      const [shape] = terms;
+      if (shape) aggs.push(termsAgg(shape, id(), 'segment'));
+      return { title: v.title, type: 'region_map', params: REGION_MAP_PARAMS, aggs };
+    }
     case 'pie':
     case 'table':
     case 'metric': {
@@ -172,6 +182,21 @@ function visState(v: VisSpec): Record<string, unknown> {
     }
   }
 }
+
+/** `region_map` defaults of OpenSearch Dashboards (`region_map_type.js` `visConfig.defaults`), WMS off. */
+const REGION_MAP_PARAMS: Record<string, unknown> = {
+  legendPosition: 'bottomright',
+  addTooltip: true,
+  colorSchema: 'Yellow to Red',
+  emsHotLink: '',
+  isDisplayWarning: true,
+  wms: { enabled: false, options: { format: 'image/png', transparent: true } },
+  mapZoom: 2,
+  mapCenter: [0, 0],
+  outlineWeight: 1,
+  showAllShapes: true,
+  layerChosenByUser: 'default',
+};
 
 /** Visualizations whose terms all sit in one level: the schema of their buckets and their params. */
 const SINGLE_LEVEL: Record<'pie' | 'table' | 'metric', { schema: string; params: Record<string, unknown> }> = {

@@ -99,8 +99,22 @@ export interface TributaryDocument {
       port?: number;
     };
     geo?: {
-      /** ISO 3166-1 alpha-2 country of the source, as the source logged it (AWS WAF `country`). */
+      /** ISO 3166-1 alpha-2 country of the source: as the source logged it (AWS WAF `country`), else looked up (enrichment). */
       country_iso_code?: string;
+      /** English name of the country of the source (enrichment). */
+      country_name?: string;
+      /** City of the source (enrichment with a GeoLite2/GeoIP2 City database only). */
+      city_name?: string;
+      /** Approximate location of the source (enrichment with a GeoLite2/GeoIP2 City database only). */
+      location?: { lat: number; lon: number };
+    };
+    as?: {
+      /** Autonomous system number of the source's address. */
+      number?: number;
+      organization?: {
+        /** Organization of that autonomous system. */
+        name?: string;
+      };
     };
   };
   destination?: {
@@ -123,8 +137,22 @@ export interface TributaryDocument {
       port?: number;
     };
     geo?: {
-      /** ISO 3166-1 alpha-2 country of the destination, as the source logged it (AWS WAF `country`). */
+      /** ISO 3166-1 alpha-2 country of the destination: as the source logged it (AWS WAF `country`), else looked up (enrichment). */
       country_iso_code?: string;
+      /** English name of the country of the destination (enrichment). */
+      country_name?: string;
+      /** City of the destination (enrichment with a GeoLite2/GeoIP2 City database only). */
+      city_name?: string;
+      /** Approximate location of the destination (enrichment with a GeoLite2/GeoIP2 City database only). */
+      location?: { lat: number; lon: number };
+    };
+    as?: {
+      /** Autonomous system number of the destination's address. */
+      number?: number;
+      organization?: {
+        /** Organization of that autonomous system. */
+        name?: string;
+      };
     };
   };
   client?: {
@@ -138,6 +166,34 @@ export interface TributaryDocument {
       /** Id of the authenticated client (S3 requester: canonical user id or IAM ARN). */
       id?: string;
     };
+    geo?: {
+      /** ISO 3166-1 alpha-2 country of the client: as the source logged it (AWS WAF `country`), else looked up (enrichment). */
+      country_iso_code?: string;
+      /** English name of the country of the client (enrichment). */
+      country_name?: string;
+      /** City of the client (enrichment with a GeoLite2/GeoIP2 City database only). */
+      city_name?: string;
+      /** Approximate location of the client (enrichment with a GeoLite2/GeoIP2 City database only). */
+      location?: { lat: number; lon: number };
+    };
+    as?: {
+      /** Autonomous system number of the client's address. */
+      number?: number;
+      organization?: {
+        /** Organization of that autonomous system. */
+        name?: string;
+      };
+    };
+  };
+  server?: {
+    /** IP address of the server. */
+    ip?: string;
+    /** Port of the server. */
+    port?: number;
+    /** Raw address of the server as logged. */
+    address?: string;
+    /** Domain name of the server (the TLS SNI / host the client asked for). */
+    domain?: string;
   };
   network?: {
     /** Transport protocol name (tcp, udp, icmp...). */
@@ -170,6 +226,12 @@ export interface TributaryDocument {
     full_name?: string;
     /** Roles of the user. */
     roles?: string[];
+    audit?: {
+      /** Audit user id (Linux `auid`, the login uid that stays across su/sudo). */
+      id?: string;
+      /** Audit user name (the enriched `AUID=` of the audit record). */
+      name?: string;
+    };
     target?: {
       /** Target user id. */
       id?: string;
@@ -202,10 +264,22 @@ export interface TributaryDocument {
   user_agent?: {
     /** Unparsed user agent string. */
     original?: string;
-    /** Name of the user agent. */
+    /** Name of the user agent (browser, or AWS tool: aws-cli, Boto3, AWS Console...; enrichment). */
     name?: string;
     /** Version of the user agent. */
     version?: string;
+    os?: {
+      /** Operating system name. */
+      name?: string;
+      /** Operating system version. */
+      version?: string;
+      /** Operating system name and version. */
+      full?: string;
+    };
+    device?: {
+      /** Device name (vendor and model when the user agent tells them). */
+      name?: string;
+    };
   };
   http?: {
     /** HTTP version. */
@@ -400,6 +474,20 @@ export interface TributaryDocument {
       /** Log file path. */
       path?: string;
     };
+    syslog?: {
+      /** Syslog PRI value (facility × 8 + severity). */
+      priority?: number;
+      facility?: {
+        /** Syslog facility number. */
+        code?: number;
+      };
+      severity?: {
+        /** Syslog severity number (0 emergency .. 7 debug). */
+        code?: number;
+      };
+      /** RFC 5424 MSGID. */
+      msgid?: string;
+    };
     origin?: {
       /** Function that logged. */
       function?: string;
@@ -434,6 +522,16 @@ export interface TributaryDocument {
   span?: {
     /** Span id. */
     id?: string;
+  };
+  faas?: {
+    /** Function name. */
+    name?: string;
+    /** Function version (`$LATEST` or a number). */
+    version?: string;
+    /** Invocation (request) id. */
+    execution?: string;
+    /** Whether the invocation was a cold start (an init phase ran before it). */
+    coldstart?: boolean;
   };
   service?: {
     /** Service name. */
@@ -847,12 +945,20 @@ export interface TributaryDocument {
       target_status_code_list?: string[];
       /** `ip:port` of every target attempt. */
       target_port_list?: string[];
-      /** Seconds from receiving the request to sending it to a target; -1 when not dispatched. */
+      /** Seconds from receiving the request to sending it to a target; absent when AWS logged -1 (not dispatched). */
       request_processing_time?: number;
-      /** Seconds from sending the request to the target until its response headers; -1 on failure. */
+      /** Seconds from sending the request to the target until its response headers; absent when AWS logged -1. */
       target_processing_time?: number;
-      /** Seconds from the target response to sending the response to the client; -1 on failure. */
+      /** Seconds from the target response to sending the response to the client; absent when AWS logged -1. */
       response_processing_time?: number;
+      backend?: {
+        /** IP address of the target (Classic: backend) the load balancer forwarded the request to. The client connects to the load balancer, so the target is not `destination`. */
+        ip?: string;
+        /** Port of the target. */
+        port?: number;
+        /** The target as logged when it is no IP address. */
+        address?: string;
+      };
       /** NLB: milliseconds the TLS connection lasted. */
       connection_time?: number;
       /** NLB: milliseconds the TLS handshake took (absent when it did not complete). */
@@ -1764,14 +1870,6 @@ export interface TributaryDocument {
     fields?: Record<string, unknown>;
     /** How many keys were left out of `app.fields` because of its bounds. */
     fields_dropped?: number;
-    syslog?: {
-      /** Syslog PRI value. */
-      priority?: number;
-      /** Syslog facility number. */
-      facility?: number;
-      /** RFC 5424 MSGID. */
-      msgid?: string;
-    };
     /** Thread name or id (Java, Apache tid). */
     thread?: string;
     access?: {
@@ -1859,6 +1957,12 @@ export interface TributaryDocument {
         /** The link to the previous digest: its hash and signature match (verified), do not or it is gone (failed), could not be read (unverified), or the digest starts a chain (none). */
         status?: "verified" | "failed" | "unverified" | "none";
       };
+    };
+    redacted?: {
+      /** How many secrets redaction replaced in this document (`lib/core/redact.ts`); absent when none. */
+      count?: number;
+      /** Names of the redaction rules that matched, each once. */
+      rules?: string[];
     };
   };
 }

@@ -11,11 +11,6 @@ export const app = f.group({
   }),
   fields: f.flat('Keys of a JSON log that have no ECS home, as logged (bounded in count and size).'),
   fields_dropped: f.long('How many keys were left out of `app.fields` because of its bounds.'),
-  syslog: f.group({
-    priority: f.long('Syslog PRI value.'),
-    facility: f.long('Syslog facility number.'),
-    msgid: f.keyword('RFC 5424 MSGID.'),
-  }),
   thread: f.keyword('Thread name or id (Java, Apache tid).'),
   access: f.group({
     forwarded_for: f.keyword('Access logs: the X-Forwarded-For addresses as logged, in order (the first public one is also `client.ip`).', {

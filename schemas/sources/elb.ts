@@ -24,9 +24,16 @@ export const elb = f.group({
   target_status_code: f.long('Status code the target (backend) returned.', { example: 200 }),
   target_status_code_list: f.keyword('Status codes of every target attempt.', { array: true }),
   target_port_list: f.keyword('`ip:port` of every target attempt.', { array: true }),
-  request_processing_time: f.double('Seconds from receiving the request to sending it to a target; -1 when not dispatched.', { example: 0.001 }),
-  target_processing_time: f.double('Seconds from sending the request to the target until its response headers; -1 on failure.'),
-  response_processing_time: f.double('Seconds from the target response to sending the response to the client; -1 on failure.'),
+  // AWS logs -1 when a time does not apply (not dispatched, target failed): left out, since a -1 would
+  // poison latency percentiles; `event.outcome` says failure when the request was meant to reach a target.
+  request_processing_time: f.double('Seconds from receiving the request to sending it to a target; absent when AWS logged -1 (not dispatched).', { example: 0.001 }),
+  target_processing_time: f.double('Seconds from sending the request to the target until its response headers; absent when AWS logged -1.'),
+  response_processing_time: f.double('Seconds from the target response to sending the response to the client; absent when AWS logged -1.'),
+  backend: f.group({
+    ip: f.ip('IP address of the target (Classic: backend) the load balancer forwarded the request to. The client connects to the load balancer, so the target is not `destination`.', { example: '10.0.0.1' }),
+    port: f.long('Port of the target.', { example: 80 }),
+    address: kw('The target as logged when it is no IP address.'),
+  }),
   connection_time: f.long('NLB: milliseconds the TLS connection lasted.'),
   tls_handshake_time: f.long('NLB: milliseconds the TLS handshake took (absent when it did not complete).'),
   incoming_tls_alert: kw('NLB: TLS alert received from the client.'),

@@ -33,4 +33,8 @@ export const tributary = f.group({
     'Indexed with merge-on-index: parts of one event that arrive in different batches (audit records) merge into one document by id.',
   ),
   integrity,
+  redacted: f.group({
+    count: f.long('How many secrets redaction replaced in this document (`lib/core/redact.ts`); absent when none.', { example: 2 }),
+    rules: f.keyword('Names of the redaction rules that matched, each once.', { array: true, example: 'aws-session-token' }),
+  }),
 });

@@ -197,7 +197,7 @@ describe('auditd reassembly', () => {
     const d = run(AVC_EVENT).documents[0];
     expectValid(d);
     expect(d).toMatchObject({
-      event: { action: 'avc', category: ['file'], type: ['access', 'denied'], outcome: 'failure' },
+      event: { action: 'avc', category: ['file', 'intrusion_detection'], type: ['access', 'denied'], outcome: 'failure' },
       auditd: {
         avc: { result: 'denied', permissions: ['write'], tclass: 'dir', permissive: false, scontext: { type: 'httpd_t' }, tcontext: { type: 'httpd_sys_content_t', role: 'object_r' } },
         syscall: 'mkdir', exit: -13, result: 'fail',

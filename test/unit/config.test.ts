@@ -27,7 +27,7 @@ describe('loadConfig', () => {
   });
 
   it('gives each function only its own settings; replay needs its bucket and region', () => {
-    expect(Object.keys(loadConfig({}, 'transform')).sort()).toEqual(['aggregatorAccounts', 'includeOriginal', 'maxDecompressedBytes', 'region', 'responseMaxBytes', 'sourceMappings', 'sourceOptions']);
+    expect(Object.keys(loadConfig({}, 'transform')).sort()).toEqual(['aggregatorAccounts', 'enrichment', 'includeOriginal', 'maxDecompressedBytes', 'redaction', 'region', 'responseMaxBytes', 'sourceMappings', 'sourceOptions']);
     expect(problems({}, 'replay')).toEqual(['ARCHIVE_BUCKET is required', 'AWS_REGION is required']);
     expect(loadConfig({ ARCHIVE_BUCKET: 'b-1', AWS_REGION: 'eu-west-1', INDEX_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/q' }, 'replay')).toEqual({
       archiveBucket: 'b-1',

@@ -5,7 +5,7 @@
  * - `auparse/*.log` + `*.log.expected.json`: single records; our decoded raw fields must agree.
  *
  * Deliberate differences (not compared, or compared after translation):
- * - Unset ids: go-libaudit writes `"unset"`; we omit the field (`user.id`, `auditd.session`).
+ * - Unset ids: go-libaudit writes `"unset"`; we omit the field (`user.audit.id`, `auditd.session`).
  * - go-libaudit splits the SELinux level into `level` + `category`; we keep the MLS range whole
  *   (`s0-s0:c0.c1023`), which is what SELinux calls the level/range.
  * - `file.device`: go-libaudit reports the PATH `rdev`; we report `dev` (the device holding the
@@ -100,7 +100,8 @@ d('conformance with go-libaudit aucoalesce (whole events)', () => {
     if (go.data?.arch) expect(doc.auditd.arch).toBe(go.data.arch);
 
     const ids = go.user?.ids ?? {};
-    expect(doc.user?.id).toBe(unset(ids.auid));
+    // auid is ECS `user.audit.id` (go-libaudit: user.ids.auid; Elastic's auditd module maps it there too).
+    expect(doc.user?.audit?.id).toBe(unset(ids.auid));
     expect(doc.process?.real_user?.id).toBe(ids.uid);
     expect(doc.process?.user?.id).toBe(ids.euid);
     // CRYPTO_* records' msg `suid=` is the session peer uid, not a saved uid: go maps it, we do not.

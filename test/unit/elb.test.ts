@@ -57,16 +57,22 @@ describe('elb detection and mapping', () => {
   test('ALB https line of the AWS docs', () => {
     expect(doc(ALB)).toMatchObject({
       '@timestamp': '2018-07-02T22:23:00.186Z',
-      event: { category: ['web'], type: ['access'], outcome: 'success', start: '2018-07-02T22:22:48.364Z', end: '2018-07-02T22:23:00.186Z', duration: 171_000_000 },
+      // event.duration is end - start (ECS), at ELB's microseconds: 11.822641 s, of which 0.171 s processing.
+      event: { category: ['web'], type: ['access'], outcome: 'success', start: '2018-07-02T22:22:48.364Z', end: '2018-07-02T22:23:00.186Z', duration: 11_822_641_000 },
+      // The client connects to the load balancer (destination/server: the host it asked for); the target is aws.elb.backend.
       source: { ip: '192.168.131.39', port: 2817 },
-      destination: { ip: '10.0.0.1', port: 80 },
+      client: { ip: '192.168.131.39', port: 2817 },
+      destination: { domain: 'www.example.com' },
+      server: { domain: 'www.example.com' },
+      related: { ip: ['192.168.131.39', '10.0.0.1'] },
       http: { request: { method: 'GET', bytes: 0 }, response: { status_code: 200, bytes: 57 }, version: '1.1' },
       url: { original: 'https://www.example.com:443/', scheme: 'https', domain: 'www.example.com', port: 443, path: '/' },
       tls: { cipher: 'ECDHE-RSA-AES128-GCM-SHA256', version: '1.2', version_protocol: 'tls', client: { server_name: 'www.example.com' } },
       trace: { id: '1-58337281-1d84f3d73c47ec4e58577259' },
       cloud: { region: 'us-east-2', account: { id: '123456789012' } },
-      aws: { elb: { type: 'alb', name: 'my-loadbalancer', actions_executed: ['authenticate', 'forward'], matched_rule_priority: 1 } },
+      aws: { elb: { type: 'alb', name: 'my-loadbalancer', actions_executed: ['authenticate', 'forward'], matched_rule_priority: 1, backend: { ip: '10.0.0.1', port: 80 } } },
     });
+    expect(doc(ALB).destination?.ip).toBeUndefined();
   });
 
   test('NLB TLS line of the AWS docs', () => {
@@ -97,9 +103,13 @@ describe('elb detection and mapping', () => {
     expect(d.aws?.elb?.protocol).toBe('tcp');
   });
 
-  test('ALB: -1 processing times → no duration; failure only when a forward did not complete', () => {
+  test('ALB: -1 processing times are left out (never numbers); failure only when a forward did not complete', () => {
     const clientClosed = doc(withField(withField(withField(ALB, 6, '-1'), 7, '-1'), 8, '460'));
-    expect(clientClosed.event?.duration).toBeUndefined();
+    expect(clientClosed.aws?.elb?.request_processing_time).toBe(0.086);
+    expect(clientClosed.aws?.elb?.target_processing_time).toBeUndefined();
+    expect(clientClosed.aws?.elb?.response_processing_time).toBeUndefined();
+    // The request still lasted from its arrival to the log entry.
+    expect(clientClosed.event?.duration).toBe(11_822_641_000);
     expect(clientClosed.event?.outcome).toBe('failure');
     const redirect = doc(withField(withField(withField(ALB, 6, '-1'), 8, '301'), 22, 'redirect'));
     expect(redirect.event?.outcome).toBe('success');
@@ -110,7 +120,8 @@ describe('elb detection and mapping', () => {
   test('ALB: missing elb status (-) and target (-) are absent, not zero', () => {
     const d = doc(withField(withField(ALB, 8, '-'), 4, '-'));
     expect(d.http?.response?.status_code).toBeUndefined();
-    expect(d.destination).toBeUndefined();
+    expect(d.aws?.elb?.backend).toBeUndefined();
+    expect(d.destination).toEqual({ domain: 'www.example.com' });
   });
 
   test('ALB: IPv6 client split on the last colon', () => {

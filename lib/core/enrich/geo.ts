@@ -1,0 +1,147 @@
+/**
+ * GeoIP and ASN for the addresses of a document: `source`, `destination` and `client` (`<role>.ip`),
+ * public addresses only (`./ip.ts`). The lookups are passed in (`lib/io/enrich.ts` opens the
+ * databases): the bundled country database, or the operator's GeoLite2/GeoIP2 City database, which
+ * also gives the city and `geo.location`; and the ASN table (`./asn.ts`).
+ */
+import { publicIp, type ParsedIp } from './ip';
+import type { AsInfo } from './asn';
+import { Lru } from './lru';
+
+/** ECS `<role>.geo` fields a lookup can give. */
+export interface GeoInfo {
+  country_iso_code?: string;
+  city_name?: string;
+  location?: { lat: number; lon: number };
+}
+
+/** Geo lookup of one public address (text as logged, and parsed). */
+export type GeoLookup = (ip: string, parsed: ParsedIp) => GeoInfo | undefined;
+/** ASN lookup of one public address. */
+export type AsnLookup = (parsed: ParsedIp) => AsInfo | undefined;
+
+export interface IpLookups {
+  geo?: GeoLookup;
+  asn?: AsnLookup;
+}
+
+/** The roles whose `ip` is enriched. */
+export const ENRICHED_ROLES = ['source', 'destination', 'client'] as const;
+
+/** The address fields of one role (`source`, `destination`, `client`). */
+export interface Endpoint {
+  ip?: string;
+  geo?: GeoInfo & { country_name?: string };
+  as?: { number?: number; organization?: { name?: string } };
+}
+
+let regionNames: Intl.DisplayNames | undefined;
+const names = new Map<string, string | undefined>();
+
+/**
+ * English name of an ISO 3166-1 alpha-2 code, from the ICU data built into Node (no table to ship;
+ * memoized: an ICU call costs about as much as a database lookup); undefined for a code ICU does not know.
+ * @example countryName('DE') // 'Germany'
+ */
+export function countryName(code: string): string | undefined {
+  if (names.has(code)) return names.get(code);
+  if (!/^[A-Z]{2}$/.test(code)) return undefined;
+  regionNames ??= new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+  let name: string | undefined;
+  try {
+    name = regionNames.of(code);
+  } catch {
+    name = undefined;
+  }
+  // ICU answers user-assigned codes (ZZ, XA…) with "Unknown Region" or the code itself.
+  const known = name && name !== code && name !== 'Unknown Region' ? name : undefined;
+  names.set(code, known);
+  return known;
+}
+
+/** What the databases say about one address (shared by every document naming it: never mutated). */
+export interface IpInfo {
+  geo?: Readonly<GeoInfo & { country_name?: string }>;
+  as?: Readonly<AsInfo>;
+}
+
+/** Default addresses kept by the resolver's cache. */
+export const IP_CACHE_SIZE = 4096;
+
+/**
+ * Looks an address up in the databases, once per address while it stays in the LRU cache: addresses
+ * repeat heavily (a client's requests, a flow's both directions, `source` and `client` of one line).
+ * Undefined for anything that is not a public unicast address; a throwing lookup (a corrupt
+ * database) counts as no answer.
+ * @example ipResolver({ asn: () => ({ number: 15169, organization: 'Google LLC' }) }).resolve('8.8.8.8') // { as: { number: 15169, organization: 'Google LLC' } }
+ */
+export function ipResolver(lookups: IpLookups, cacheSize = IP_CACHE_SIZE): { resolve(ip: string): IpInfo | undefined; cache: Lru<string, IpInfo | null> } {
+  const cache = new Lru<string, IpInfo | null>(cacheSize);
+  const lookup = (ip: string): IpInfo | null => {
+    const parsed = publicIp(ip);
+    if (!parsed) return null;
+    const info: IpInfo = {};
+    let g: GeoInfo | undefined;
+    try {
+      g = lookups.geo?.(ip, parsed);
+    } catch {
+      g = undefined;
+    }
+    if (g && (g.country_iso_code || g.city_name || g.location)) {
+      const geo: GeoInfo & { country_name?: string } = {};
+      if (g.country_iso_code) {
+        geo.country_iso_code = g.country_iso_code;
+        const name = countryName(g.country_iso_code);
+        if (name) geo.country_name = name;
+      }
+      if (g.city_name) geo.city_name = g.city_name;
+      if (g.location) geo.location = { lat: g.location.lat, lon: g.location.lon };
+      info.geo = geo;
+    }
+    try {
+      const a = lookups.asn?.(parsed);
+      if (a) info.as = a;
+    } catch {
+      // no answer
+    }
+    return info.geo || info.as ? info : null;
+  };
+  return { cache, resolve: (ip) => (ip.length > 45 ? undefined : (cache.get(ip, lookup) ?? undefined)) };
+}
+
+/**
+ * Fills `<role>.geo` and `<role>.as` of one endpoint in place from the resolver's answer (copied:
+ * answers are shared). A country the source logged (AWS WAF) is evidence of what the source saw: the
+ * `geo` object is then left as logged (only its country name is added); the AS is added either way.
+ * @example const s = { ip: '8.8.8.8' }; enrichEndpoint(s, () => ({ as: { number: 15169, organization: 'Google LLC' } })); s.as // { number: 15169, organization: { name: 'Google LLC' } }
+ */
+export function enrichEndpoint(endpoint: Endpoint, resolve: (ip: string) => IpInfo | undefined): boolean {
+  const ip = endpoint.ip;
+  if (typeof ip !== 'string') return false;
+  let changed = false;
+  const logged = endpoint.geo?.country_iso_code;
+  if (logged !== undefined && endpoint.geo!.country_name === undefined) {
+    const name = countryName(logged);
+    if (name) {
+      endpoint.geo!.country_name = name;
+      changed = true;
+    }
+  }
+  const info = resolve(ip);
+  if (!info) return changed;
+  const g = info.geo;
+  if (g && logged === undefined) {
+    // Field by field, no spread: this runs for most documents, and copies (answers are shared).
+    const geo = endpoint.geo ?? (endpoint.geo = {});
+    if (g.country_iso_code !== undefined) geo.country_iso_code = g.country_iso_code;
+    if (g.country_name !== undefined) geo.country_name = g.country_name;
+    if (g.city_name !== undefined) geo.city_name = g.city_name;
+    if (g.location !== undefined) geo.location = { lat: g.location.lat, lon: g.location.lon };
+    changed = true;
+  }
+  if (info.as && endpoint.as === undefined) {
+    endpoint.as = info.as.organization ? { number: info.as.number, organization: { name: info.as.organization } } : { number: info.as.number };
+    changed = true;
+  }
+  return changed;
+}
