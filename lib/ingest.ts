@@ -67,7 +67,7 @@ import { normalizeCloudWatchBatch } from './core/cloudwatch';
 import { cloudWatchBatch, contextFromS3Key, EnvelopeError } from './core/envelopes';
 import { decodeFirehoseErrorRecord } from './core/firehose-errors';
 import { s3RecordKey } from './core/ids';
-import { failureDocument, normalize, redactFailure } from './core/pipeline';
+import { failureDocument, normalize } from './core/pipeline';
 import { type Deadline, deadlineBefore, DeadlineError, type Invocation, passed } from './core/deadline';
 import { type IngestCheckpoint, type IngestCut, parseIngestCheckpoint, settingsFingerprint } from './core/ingest-checkpoint';
 import { addTally, type Tally } from './core/tally';
@@ -627,7 +627,7 @@ async function writeUnusable(
   const bucket = input.store.bucket;
   const key = input.store.absoluteKey(input.key);
   const ctx: ParseContext = { s3: { bucket, key } };
-  const doc = redactFailure(failureDocument('app', { message: text, key: s3RecordKey(bucket, key, input.version, position) }, ctx, reason, type, now), { redaction });
+  const doc = failureDocument('app', { message: text, key: s3RecordKey(bucket, key, input.version, position) }, ctx, reason, type, now, undefined, redaction);
   tally.received++;
   tally.failed++;
   await writer.write(batchPartition({ source: 'app', context: {}, events: [], documents: [doc] }), [JSON.stringify(doc)]);

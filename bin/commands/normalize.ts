@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { decodeInput } from '../../lib/core/inputs';
 import { normalizeInChunks } from '../../lib/core/chunks';
-import { failureDocument, redactFailure, type Counts } from '../../lib/core/pipeline';
+import { failureDocument, type Counts } from '../../lib/core/pipeline';
 import { aggregatorOption } from './aggregators';
 import { cliEnricher, enrichmentOptions, type EnrichmentFlags } from './enrichment';
 import { cliRedactor, redactionOptions, type RedactionFlags } from './redaction';
@@ -64,7 +64,7 @@ export function runNormalize(paths: string[], flags: NormalizeFlags, out: (line:
     const fallback: SourceId = flags.source === 'auto' ? 'app' : flags.source;
     if (decoded.dropped) add('envelope', { received: decoded.dropped, documents: 0, dropped: decoded.dropped, failed: 0 });
     for (const u of decoded.unusable) {
-      out(JSON.stringify(redactFailure(failureDocument(fallback, { message: u.original, key: u.key }, overrides, u.message, 'envelope_error', now), { redaction })));
+      out(JSON.stringify(failureDocument(fallback, { message: u.original, key: u.key }, overrides, u.message, 'envelope_error', now, undefined, redaction)));
       add(fallback, { received: 1, documents: 0, dropped: 0, failed: 1 });
     }
     for (const batch of decoded.batches) {

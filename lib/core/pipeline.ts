@@ -154,7 +154,11 @@ function finish(
 
 /**
  * A `pipeline_error` document for one event that could not be parsed: keeps the original text and
- * the reason, is indexed and archived like any document, and is counted as `failed`.
+ * the reason, is indexed and archived like any document, and is counted as `failed`. Redacted with the
+ * same rules as any document (`redaction`, else the default rules): `event.original`, the line that
+ * failed, only when `event.original` is configured to be (it is what a failure is kept for, and the
+ * Firehose `raw/` backup keeps it anyway); `error.message` always.
+ * @example failureDocument('app', { message: 'password=hunter2 oops', key: 'k' }, {}, 'bad').error.type // 'parse_error'
  */
 export function failureDocument(
   source: SourceId,
@@ -164,6 +168,7 @@ export function failureDocument(
   type = 'parse_error',
   now?: Date,
   aggregators: ReadonlySet<string> = NO_AGGREGATORS,
+  redaction: Redactor = DEFAULT_REDACTOR,
 ): TributaryDocument {
   const who = origin(context, event, aggregators);
   const dataset = DATASETS[source];
@@ -184,18 +189,7 @@ export function failureDocument(
   if (who.account) doc.cloud!.account = { id: who.account };
   if (who.region) doc.cloud!.region = who.region;
   if (who.attribution === 'mismatch') doc.tags = [MISMATCH_TAG];
-  return doc;
-}
-
-/**
- * Redaction of a failure document, with the same rules as any document: `event.original` (the line
- * that failed) is redacted only when `event.original` is configured to be, like on every other
- * document: it is what a failure is kept for (the evidence, and what to fix the parser against), and
- * the Firehose `raw/` backup keeps it anyway. `error.message` is redacted always.
- * @example redactFailure(failureDocument('app', { message: 'password=hunter2 oops', key: 'k' }, {}, 'bad'), {})
- */
-export function redactFailure(doc: TributaryDocument, options: Pick<NormalizeOptions, 'redaction'>): TributaryDocument {
-  return (options.redaction ?? DEFAULT_REDACTOR).redact(doc);
+  return redaction.redact(doc);
 }
 
 /**
@@ -249,7 +243,7 @@ function normalizeWithRejected(input: NormalizeInput, options: NormalizeOptions)
   const aggregators = options.aggregators?.length ? new Set(options.aggregators) : undefined;
   for (const e of input.events)
     if (e.rejected)
-      result.failures.push(redactFailure(failureDocument(result.source, e, input.context, e.rejected.reason, e.rejected.type, options.now, aggregators), options));
+      result.failures.push(failureDocument(result.source, e, input.context, e.rejected.reason, e.rejected.type, options.now, aggregators, options.redaction));
   result.counts = { ...result.counts, received: input.events.length, failed: result.failures.length };
   return result;
 }
@@ -311,7 +305,7 @@ export function normalize(input: NormalizeInput, options: NormalizeOptions = {})
     droppedCount++;
   };
   const fail = (index: number, message: string, type?: string) =>
-    failures.push(redactFailure(failureDocument(source, input.events[index], input.context, message, type, options.now, aggregators), options));
+    failures.push(failureDocument(source, input.events[index], input.context, message, type, options.now, aggregators, options.redaction));
   // Claims an index once; an outcome naming an index twice or out of range is a parser bug, not data loss.
   const claim = (i: number) => i >= 0 && i < n && Number.isInteger(i) && !seen[i] && (seen[i] = 1) === 1;
 

@@ -26,7 +26,7 @@ import { normalizeCloudWatchBatch } from '../core/cloudwatch';
 import type { FirehoseTransformEvent } from '../core/envelopes';
 import { normalizeInChunks } from '../core/chunks';
 import { decodeInput } from '../core/inputs';
-import { failureDocument, redactFailure } from '../core/pipeline';
+import { failureDocument } from '../core/pipeline';
 import { addTally, type Tally } from '../core/tally';
 import { ArchiveWriter } from '../io/archive-writer';
 import type { ObjectStore } from '../io/store';
@@ -156,7 +156,7 @@ export async function deliverLocalFile(file: string, bytes: Buffer, archive: Obj
   const fallback: SourceId = !o.source || o.source === 'auto' ? 'app' : o.source;
   try {
     for (const u of decoded.unusable) {
-      const doc = redactFailure(failureDocument(fallback, { message: u.original, key: u.key }, {}, u.message, 'envelope_error', o.now), o);
+      const doc = failureDocument(fallback, { message: u.original, key: u.key }, {}, u.message, 'envelope_error', o.now, undefined, o.redaction);
       addTally(tally, { received: 1, failed: 1 });
       await add(batchPartition({ source: fallback, context: {}, events: [], documents: [doc] }), [JSON.stringify(doc)]);
     }
