@@ -16,6 +16,8 @@
 # Needs Java 11+ (17 recommended; the integ-test distribution bundles no JDK), Maven (to fetch the
 # distribution from Maven Central into ~/.m2), Python 3.9+ (venv for moto, cfn-lint, checkov), curl, unzip;
 # openssl for opensearch-secure.
+# Both nodes get the lang-painless module (Maven Central has its jar, not the module zip: painless_module builds
+# the module folder), which the integ-test distribution leaves out and detections need.
 # OpenSearch refuses to run as root: as root, it runs as the unprivileged system user $TRIBUTARY_OS_USER.
 #
 # The secured node (opensearch-secure) is its own install (plain node + org.opensearch.plugin:opensearch-security
@@ -203,6 +205,48 @@ mvn_fetch() { # COORD(group:artifact:version:zip) DIR
     die "could not fetch $1 from Maven Central"
 }
 
+# painless_module DIST: the lang-painless module, which the integ-test distribution leaves out. Detections
+# need it (bucket_selector in their searches; the tests run Alerting's trigger conditions with
+# _scripts/painless/_execute). Maven Central has its jar but no module zip, so the module folder is built
+# like the full distribution lays it out: the jar, its compile dependencies as its POM lists them, and the
+# descriptor and security policy of modules/lang-painless in the OpenSearch source.
+painless_module() {
+  local dir="$1/modules/lang-painless" pom coord
+  mkdir -p "$dir"
+  log "fetching module lang-painless $OS_VERSION"
+  mvn_fetch "org.opensearch.plugin:lang-painless:$OS_VERSION:jar" "$dir"
+  mvn_fetch "org.opensearch.plugin:lang-painless:$OS_VERSION:pom" "$dir"
+  pom="$dir/lang-painless-$OS_VERSION.pom"
+  # Direct compile dependencies (the POM excludes their own transitive ones).
+  for coord in $(awk '/<dependency>/{g=a=v=s=""; dep=1; ex=0} dep&&/<exclusions>/{ex=1} dep&&/<\/exclusions>/{ex=0; next}
+      dep&&!ex&&/<groupId>/{gsub(/.*<groupId>|<\/groupId>.*/,""); g=$0} dep&&!ex&&/<artifactId>/{gsub(/.*<artifactId>|<\/artifactId>.*/,""); a=$0}
+      dep&&!ex&&/<version>/{gsub(/.*<version>|<\/version>.*/,""); v=$0} dep&&!ex&&/<scope>/{gsub(/.*<scope>|<\/scope>.*/,""); s=$0}
+      dep&&/<\/dependency>/{dep=0; if (s=="compile"||s=="runtime") print g":"a":"v}' "$pom"); do
+    mvn_fetch "$coord:jar" "$dir"
+  done
+  rm -f "$pom"
+  [[ -f "$dir/opensearch-scripting-painless-spi-$OS_VERSION.jar" ]] || die "lang-painless: unexpected dependencies in its POM"
+  cat >"$dir/plugin-descriptor.properties" <<EOD
+description=An easy, safe and fast scripting language for OpenSearch
+version=$OS_VERSION
+name=lang-painless
+classname=org.opensearch.painless.PainlessPlugin
+java.version=11
+opensearch.version=$OS_VERSION
+custom.foldername=
+extended.plugins=
+has.native.controller=false
+EOD
+  cat >"$dir/plugin-security.policy" <<'EOD'
+grant {
+  // needed to generate runtime classes
+  permission java.lang.RuntimePermission "createClassLoader";
+  // needed to find the classloader to load whitelisted classes from
+  permission java.lang.RuntimePermission "getClassLoader";
+};
+EOD
+}
+
 # JVMs running from our OS_HOME (the pid file appears only some seconds after launch).
 os_jvm_pids() { pgrep -f -- "-Dopensearch.path.home=$OS_HOME( |$)" || true; }
 os_running() { alive "$OS_RUN/opensearch.pid" "$OS_HOME" || [[ -n "$(os_jvm_pids)" ]]; }
@@ -216,7 +260,7 @@ os_kill_strays() {
 
 os_install() {
   local want stamp="$OS_HOME/.tributary-installed"
-  want="$OS_VERSION|$OS_PLUGINS|$OS_PLUGIN_ZIPS"
+  want="$OS_VERSION|painless|$OS_PLUGINS|$OS_PLUGIN_ZIPS"
   [[ "$OS_FLAVOR" == secure ]] && want="$want|secure-layout-$OSS_LAYOUT"
   if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then return 0; fi
   alive "$OS_RUN/opensearch.pid" "$OS_HOME" && die "OpenSearch is running from $OS_HOME with other plugins; run '$0 stop' first"
@@ -228,6 +272,7 @@ os_install() {
   mvn_fetch "org.opensearch.distribution.integ-test-zip:opensearch:$OS_VERSION:zip" "$tmp/dl"
   unzip -q "$tmp/dl/opensearch-$OS_VERSION.zip" -d "$tmp"
   [[ -x "$tmp/opensearch-$OS_VERSION/bin/opensearch" ]] || die "unexpected layout in opensearch-$OS_VERSION.zip"
+  painless_module "$tmp/opensearch-$OS_VERSION"
   local coord zip
   for coord in $OS_PLUGINS; do
     log "fetching plugin $coord"

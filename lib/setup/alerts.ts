@@ -87,6 +87,12 @@ const SEVERITY_LABEL: Record<Detection['severity'], string> = { '1': 'highest', 
 
 /** The Mustache path of the matching-event count in the monitor's search response. */
 export const COUNT_VARIABLE = 'ctx.results.0.hits.total.value';
+/** A `newValue` detection searches its whole history: the window's events are its `recent` count. */
+export const RECENT_COUNT_VARIABLE = 'ctx.results.0.aggregations.recent.doc_count';
+/** Inside a group of a `newValue` detection: the values new for that group. */
+export const NEW_VALUES_SECTION = 'by_value.buckets';
+/** The number of matching events in the window, as the messages read it from the search response. */
+export const countVariable = (d: Detection): string => (d.threshold.newValue ? RECENT_COUNT_VARIABLE : COUNT_VARIABLE);
 /** The sections the messages iterate: the groups over the threshold, or the latest matching documents. */
 export const GROUPS_SECTION = 'ctx.results.0.aggregations.by_group.buckets';
 export const HITS_SECTION = 'ctx.results.0.hits.hits';
@@ -147,7 +153,7 @@ export function alertSubject(d: Detection, prefix: string): string {
  */
 export function alertMessage(d: Detection, prefix: string, o?: Pick<AlertOptions, 'throttleMinutes' | 'dashboardsUrl'>): string {
   const pattern = patternOf(d, prefix);
-  const { count, groupBy, distinct } = d.threshold;
+  const { count, groupBy, distinct, newValue } = d.threshold;
   const throttle = throttleOf(d, o);
   const lines = [
     `Tributary detection fired: ${d.name}`,
@@ -155,9 +161,16 @@ export function alertMessage(d: Detection, prefix: string, o?: Pick<AlertOptions
     `MITRE ATT&CK ${d.attack.id} ${d.attack.name} (${attackUrl(d.attack)})`,
     `Runbook: ${d.runbook}`,
     '',
-    `Matching events ingested in the ${d.windowMinutes} minutes before {{ctx.periodEnd}}: {{${COUNT_VARIABLE}}}`,
+    `Matching events ingested in the ${d.windowMinutes} minutes before {{ctx.periodEnd}}: {{${countVariable(d)}}}`,
   ];
-  if (groupBy && distinct) {
+  if (groupBy && newValue) {
+    lines.push(
+      `${groupBy} values with a ${newValue.field} not seen in their previous ${newValue.historyDays} days:`,
+      `{{#${GROUPS_SECTION}}}- {{key}} ({{doc_count}} events in ${newValue.historyDays} days), new: ` +
+        `{{#${NEW_VALUES_SECTION}}}{{key}} (first {{first_seen.value_as_string}}, {{doc_count}} events) {{/${NEW_VALUES_SECTION}}}`,
+      `{{/${GROUPS_SECTION}}}`,
+    );
+  } else if (groupBy && distinct) {
     lines.push(
       `${groupBy} values by distinct ${distinct} (${count} or more fire):`,
       `{{#${GROUPS_SECTION}}}- {{key}}: {{distinct.value}} distinct ({{doc_count}} events)`,
@@ -204,7 +217,9 @@ const jsonText = (s: string) => JSON.stringify(s).slice(1, -1);
 export function webhookMessage(d: Detection, prefix: string, o?: Pick<AlertOptions, 'dashboardsUrl'>): string {
   const field = (k: string, v: string) => `"${k}":"${v}"`;
   const list = d.threshold.groupBy
-    ? d.threshold.distinct
+    ? d.threshold.newValue
+      ? `{{#${GROUPS_SECTION}}}{{key}}={{#${NEW_VALUES_SECTION}}}{{key}},{{/${NEW_VALUES_SECTION}}} {{/${GROUPS_SECTION}}}`
+      : d.threshold.distinct
       ? `{{#${GROUPS_SECTION}}}{{key}}={{distinct.value}} {{/${GROUPS_SECTION}}}`
       : `{{#${GROUPS_SECTION}}}{{key}}={{doc_count}} {{/${GROUPS_SECTION}}}`
     : `{{#${HITS_SECTION}}}{{_index}}/{{_id}} {{/${HITS_SECTION}}}`;
@@ -221,7 +236,7 @@ export function webhookMessage(d: Detection, prefix: string, o?: Pick<AlertOptio
     field('period_start', '{{ctx.periodStart}}'),
     field('period_end', '{{ctx.periodEnd}}'),
     // A string, not a number: when the context carries no results the document must still parse.
-    field('matching_events', `{{${COUNT_VARIABLE}}}`),
+    field('matching_events', `{{${countVariable(d)}}}`),
     field(d.threshold.groupBy ? 'groups' : 'latest', list),
     field('query', jsonText(alertLucene(d))),
     field('index_pattern', jsonText(patternOf(d, prefix).title)),

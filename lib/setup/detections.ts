@@ -59,8 +59,22 @@ export interface Detection {
    * Fires when at least `count` matching events fall in the window, per `groupBy` value when set.
    * With `distinct`, `count` counts distinct values of that field per group instead of documents
    * (one occurrence logged as several records, e.g. a Lambda timeout, counts once).
+   * With `newValue`, a group fires when an event of the window carries a `newValue.field` value that
+   * group's events of the previous `historyDays` never carried (`count` is then 1, `groupBy` required).
    */
-  threshold: { count: number; groupBy?: string; distinct?: string };
+  threshold: { count: number; groupBy?: string; distinct?: string; newValue?: NewValue };
+}
+
+/**
+ * "New for that principal": the value (a country) appears in the window and nowhere in the group's
+ * history, and the group has a history (events before the window), so a first-ever event, with no
+ * baseline to differ from, does not fire. History is by event time (`@timestamp`), the window by
+ * ingestion time like every detection.
+ * @example { field: 'source.geo.country_iso_code', historyDays: 90 }
+ */
+export interface NewValue {
+  field: string;
+  historyDays: number;
 }
 
 /**
@@ -76,6 +90,12 @@ export const INTERVAL_MINUTES = 5;
 const burst = (count: number, groupBy: string, minutes: number, distinct?: string): Pick<Detection, 'windowMinutes' | 'threshold'> => ({
   windowMinutes: minutes,
   threshold: distinct ? { count, groupBy, distinct } : { count, groupBy },
+});
+
+/** A `field` value new for its `groupBy` value: seen within `minutes`, not in the `historyDays` before (`NewValue`). */
+const newValue = (groupBy: string, field: string, historyDays: number, minutes: number): Pick<Detection, 'windowMinutes' | 'threshold'> => ({
+  windowMinutes: minutes,
+  threshold: { count: 1, groupBy, newValue: { field, historyDays } },
 });
 
 /** Any one matching document within `minutes`. */
@@ -137,6 +157,27 @@ export const DETECTIONS: Detection[] = [
       terms('aws.cloudtrail.user_identity.type', ['IAMUser', 'Root']),
     ],
     ...anyMatch(10),
+  },
+  {
+    id: 'console-signin-new-country',
+    name: 'Console sign-in from a new country',
+    description:
+      'A successful AWS Management Console sign-in from a country (of source.ip, by the GeoIP enrichment) that the same principal ' +
+      '(aws.cloudtrail.user_identity.arn: root, IAM user or assumed-role session) has not signed in from in the previous 90 days, ' +
+      'although it has signed in before: a first-ever sign-in has no baseline and does not fire. Stolen passwords and session ' +
+      'cookies are used from elsewhere; so are VPNs and travel, which the runbook rules out first.',
+    severity: '2',
+    attack: { id: 'T1078.004', name: 'Valid Accounts: Cloud Accounts' },
+    runbook:
+      'Ask the person whether they signed in from that country (travel, VPN, a new egress); if not, revoke their sessions, reset the password and MFA, and review what the session did in CloudTrail (same user_identity.arn).',
+    datasets: ['aws.cloudtrail'],
+    filter: [
+      term('event.provider', 'signin.amazonaws.com'),
+      term('event.action', 'ConsoleLogin'),
+      term('event.outcome', 'success'),
+      exists('source.geo.country_iso_code'),
+    ],
+    ...newValue('aws.cloudtrail.user_identity.arn', 'source.geo.country_iso_code', 90, 10),
   },
   {
     id: 'root-user-activity',
@@ -403,6 +444,7 @@ function windowClause(periodEnd: string, minutes: number): Query {
  * pass a concrete epoch-millis value to run it directly.
  */
 export function detectionSearch(d: Detection, periodEnd: string = PERIOD_END): Query {
+  if (d.threshold.newValue) return newValueSearch(d, d.threshold.newValue, periodEnd);
   const body: Query = {
     size: d.threshold.groupBy ? 0 : 5,
     track_total_hits: true,
@@ -426,6 +468,48 @@ export function detectionSearch(d: Detection, periodEnd: string = PERIOD_END): Q
     body.aggs = { by_group: { terms: { field: groupBy, size: 20, min_doc_count: count } } };
   }
   return body;
+}
+
+/**
+ * The search of a `newValue` detection: its filter over the history, groups with activity in the
+ * window first, and per group the values whose events all fall in the window (the `bucket_selector`s
+ * run in the search, in Painless, so the response holds only what fires: the trigger checks for any
+ * group, like the other grouped detections). `recent` at the top counts the window's events: what the
+ * alert reports and its Lucene query finds.
+ */
+function newValueSearch(d: Detection, nv: NewValue, periodEnd: string): Query {
+  const groupBy = d.threshold.groupBy;
+  if (!groupBy) throw new Error(`${d.id}: a newValue detection needs threshold.groupBy`);
+  const recent = { filter: windowClause(periodEnd, d.windowMinutes) };
+  const history = { range: { '@timestamp': { gte: `${periodEnd}||-${nv.historyDays}d`, format: 'epoch_millis' } } };
+  return {
+    size: 0,
+    track_total_hits: true,
+    query: { bool: { filter: [history, ...d.filter] } },
+    aggs: {
+      recent,
+      by_group: {
+        // Groups active in the window sort first, so a busy history cannot push them out of the 100.
+        terms: { field: groupBy, size: 100, order: [{ recent: 'desc' }, { _key: 'asc' }] },
+        aggs: {
+          recent,
+          by_value: {
+            terms: { field: nv.field, size: 20, order: [{ recent: 'desc' }, { _key: 'asc' }] },
+            aggs: {
+              recent,
+              first_seen: { min: { field: '@timestamp' } },
+              // Every event of this value is in the window: the value is new for the group.
+              new_value: { bucket_selector: { buckets_path: { recent: 'recent>_count', total: '_count' }, script: 'params.recent > 0 && params.recent == params.total' } },
+            },
+          },
+          // A new value, and events before the window (a baseline).
+          with_baseline: {
+            bucket_selector: { buckets_path: { values: 'by_value._bucket_count', recent: 'recent>_count', total: '_count' }, script: 'params.values > 0 && params.total > params.recent' },
+          },
+        },
+      },
+    },
+  };
 }
 
 /** Painless trigger condition; `fires` is the same rule in TypeScript. */

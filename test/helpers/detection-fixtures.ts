@@ -9,6 +9,7 @@
  * fixture diff (`test/unit/detection-fixtures.test.ts`, `UPDATE_GOLDEN=1` regenerates).
  */
 import { normalizeCloudWatchBatch } from '../../lib/core/cloudwatch';
+import { loadEnricher } from '../../lib/io/enrich';
 import { cloudWatchBatch, s3ObjectBatch, type CloudWatchLogsPayload } from '../../lib/core/envelopes';
 import { normalize, type Counts } from '../../lib/core/pipeline';
 import { detectSource } from '../../parsers/detect';
@@ -76,19 +77,22 @@ const add = (a: Counts, b: Counts): Counts => ({
   failed: a.failed + b.failed,
 });
 
+/** Enrichment as the functions run it by default (the packaged databases): detections read `source.geo.*`. */
+const enricher = () => loadEnricher({ enabled: true })?.enricher;
+
 /** The documents (and failure documents) of one delivery, normalized as the function that receives it would. */
 export function normalizeDelivery(d: Delivery, referenceTime: string): { docs: TributaryDocument[]; counts: Counts } {
   const now = new Date(Date.parse(referenceTime) - d.ingested_minutes_ago * 60_000);
   if ('cloudwatch' in d) {
     const batch = cloudWatchBatch(d.cloudwatch, d.region);
     if (!batch) return { docs: [], counts: { received: 0, documents: 0, dropped: 0, failed: 0 } };
-    const { result } = normalizeCloudWatchBatch(batch, undefined, { now, aggregators: d.aggregators });
+    const { result } = normalizeCloudWatchBatch(batch, undefined, { now, aggregators: d.aggregators, enricher: enricher() });
     return { docs: [...result.documents, ...result.failures], counts: result.counts };
   }
   const text = d.records ? JSON.stringify({ Records: d.records }) : (d.lines ?? []).join('\n') + '\n';
   const batch = s3ObjectBatch(d.s3.bucket, d.s3.key, d.s3.etag, Buffer.from(text));
   const source = detectSource(batch.context, batch.events);
-  const result = normalize({ events: batch.events, context: batch.context, source }, { now, aggregators: d.aggregators });
+  const result = normalize({ events: batch.events, context: batch.context, source }, { now, aggregators: d.aggregators, enricher: enricher() });
   return { docs: [...result.documents, ...result.failures], counts: result.counts };
 }
 

@@ -3,7 +3,9 @@
  * Golden tests of the shipped detections against a real OpenSearch. For every detection of
  * `lib/setup/detections.ts` and every case of `test/fixtures-detections/<id>.json`, the case's
  * documents are indexed on their own (times shifted so `reference_time` is now), then:
- *  - the monitor's search body runs directly (`_search`) and the trigger rule is applied — always;
+ *  - the monitor's search body runs directly (`_search`), and its Painless trigger condition runs on the
+ *    real response with the Painless execute API (`lang-painless`, which scripts/services.sh installs:
+ *    the integ-test distribution leaves it out) — always; `fires`, its TypeScript mirror, must agree;
  *  - the whole monitor runs through Alerting's `_execute` API (dry run), painless trigger included —
  *    only when the Alerting plugin is loaded; otherwise this is printed as skipped.
  * Fire cases must trigger, quiet (near-miss) cases must not. For every case also:
@@ -18,7 +20,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applySetup } from '../../lib/setup/apply';
 import { actionsFor, alertMessage, webhookMessage } from '../../lib/setup/alerts';
-import { DETECTIONS, detectionLucene, detectionSearch, fires, monitorFor, windowLucene, type Detection } from '../../lib/setup/detections';
+import { DETECTIONS, detectionLucene, detectionSearch, fires, monitorFor, triggerScript, windowLucene, type Detection } from '../../lib/setup/detections';
 import { lookup, templateVariables } from '../helpers/mustache-vars';
 import { indexPattern } from '../../lib/core/indices';
 import { expectValid } from '../helpers/schema';
@@ -42,7 +44,7 @@ const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '');
 
 let c: Cluster;
 const prefix = uniquePrefix('det');
-const ran = { direct: 0, execute: 0, lucene: 0, variables: 0 };
+const ran = { direct: 0, painless: 0, execute: 0, lucene: 0, variables: 0 };
 
 beforeAll(async () => {
   c = await connect();
@@ -52,7 +54,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   console.log(
-    `detections: ${ran.direct} cases ran as direct searches, ${ran.lucene} as the alert's Lucene query, ` +
+    `detections: ${ran.direct} cases ran as direct searches, ${ran.painless} trigger conditions in Painless, ${ran.lucene} as the alert's Lucene query, ` +
       `${ran.variables} message variables looked up in real responses, ${ran.execute} through Alerting _execute`,
   );
   await cleanup(c, prefix);
@@ -94,11 +96,21 @@ describe('shipped detections', () => {
     expect({ case: k.name, fired: fires(d, res.body) }).toEqual({ case: k.name, fired: shouldFire });
     ran.direct++;
 
+    // The trigger condition itself, in Painless on this cluster, over this response (Alerting binds the
+    // search responses to ctx.results; the Painless execute API binds params, hence the first statement).
+    const trigger = await c.http.request('POST', '/_scripts/painless/_execute', {
+      script: { source: `def ctx = params.ctx; ${triggerScript(d)}`, params: { ctx: { results: [res.body] } } },
+    });
+    expect({ case: k.name, status: trigger.status, result: trigger.body.result }).toEqual({ case: k.name, status: 200, result: String(shouldFire) });
+    ran.painless++;
+
     // The alert's Lucene query, with ctx.periodEnd as Alerting renders it (Instant.toString(): microseconds).
     const isoEnd = new Date(periodEnd).toISOString().replace('Z', '000Z');
     const lucene = `${detectionLucene(d)} AND ${windowLucene(d.windowMinutes, isoEnd)}`;
     const viaLucene = await c.http.request('POST', `/${indices.join(',')}/_count?allow_no_indices=true&ignore_unavailable=true`, { query: { query_string: { query: lucene } } });
-    expect({ case: k.name, status: viaLucene.status, count: viaLucene.body.count }).toEqual({ case: k.name, status: 200, count: res.body.hits.total.value });
+    // A newValue detection searches its history: the window's events are its `recent` aggregation.
+    const inWindow = d.threshold.newValue ? res.body.aggregations.recent.doc_count : res.body.hits.total.value;
+    expect({ case: k.name, status: viaLucene.status, count: viaLucene.body.count }).toEqual({ case: k.name, status: 200, count: inWindow });
     ran.lucene++;
 
     // The messages' variables that read the search response, looked up in this real response.

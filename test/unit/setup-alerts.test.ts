@@ -16,7 +16,8 @@ import { registerSetup, setupConfigFromFlags } from '../../bin/commands/setup';
 import { ConfigError, describeConfig, loadConfig } from '../../lib/io/config';
 import {
   CHANNEL_TYPES,
-  COUNT_VARIABLE,
+  countVariable,
+  NEW_VALUES_SECTION,
   GROUPS_SECTION,
   HITS_SECTION,
   actionsFor,
@@ -56,7 +57,7 @@ const CONTEXT = new Set([
 
 /** Problems of one template variable of a detection's message: undocumented context, a path its search response cannot have, an unmapped field. */
 function variableProblems(d: Detection, v: TemplateVariable): string[] {
-  const body = detectionSearch(d) as { size: number; track_total_hits?: boolean; aggs?: { by_group?: unknown } };
+  const body = detectionSearch(d) as { size: number; track_total_hits?: boolean; aggs?: { by_group?: unknown; recent?: unknown } };
   const enclosing = v.sections[v.sections.length - 1];
   const problems: string[] = [];
   const bad = (why: string) => problems.push(`${d.id}: {{${v.kind === 'section' ? '#' : ''}${v.name}}} ${why}`);
@@ -67,6 +68,8 @@ function variableProblems(d: Detection, v: TemplateVariable): string[] {
         if (!body.track_total_hits) bad('needs track_total_hits (else the total stops at 10000)');
       } else if (path === 'hits.hits') {
         if (!body.size) bad('iterates hits, but the search asks for none (size 0)');
+      } else if (path === 'aggregations.recent.doc_count') {
+        if (!body.aggs?.recent) bad('reads the window count, but the search has no recent aggregation');
       } else if (path === 'aggregations.by_group.buckets') {
         if (!body.aggs?.by_group) bad('iterates groups, but the search has no by_group aggregation');
       } else bad('is not a path of the search response used here');
@@ -79,9 +82,12 @@ function variableProblems(d: Detection, v: TemplateVariable): string[] {
     const field = v.name.startsWith('_source.') ? v.name.slice('_source.'.length) : undefined;
     if (!field || !fieldType(fields, field)) bad('is not a field of a hit (_index, _id, _source.<mapped field>)');
   } else if (enclosing === GROUPS_SECTION) {
-    // distinct.value: the cardinality sub-aggregation of a detection counting distinct values.
-    const bucketFields = d.threshold.distinct ? ['key', 'doc_count', 'distinct.value'] : ['key', 'doc_count'];
+    // distinct.value: the cardinality sub-aggregation of a detection counting distinct values;
+    // by_value.buckets: the new values of a newValue detection's group.
+    const bucketFields = d.threshold.distinct ? ['key', 'doc_count', 'distinct.value'] : d.threshold.newValue ? ['key', 'doc_count', NEW_VALUES_SECTION] : ['key', 'doc_count'];
     if (!bucketFields.includes(v.name)) bad(`is not a field of a terms bucket (${bucketFields.join(', ')})`);
+  } else if (enclosing === NEW_VALUES_SECTION && d.threshold.newValue) {
+    if (!['key', 'doc_count', 'first_seen.value_as_string'].includes(v.name)) bad('is not a field of a new value bucket (key, doc_count, first_seen.value_as_string)');
   } else bad(`inside {{#${enclosing}}} may only be {{.}} (the section's own value)`);
   return problems;
 }
@@ -116,7 +122,7 @@ describe('alert message templates', () => {
       expect(m).toContain(`Severity ${d.severity}`);
       expect(m).toContain(`MITRE ATT&CK ${d.attack.id} ${d.attack.name} (https://attack.mitre.org/techniques/`);
       expect(m).toContain(`Runbook: ${d.runbook}`);
-      expect(m).toContain(`{{${COUNT_VARIABLE}}}`);
+      expect(m).toContain(`{{${countVariable(d)}}}`);
       expect(m).toContain(d.threshold.groupBy ? `{{#${GROUPS_SECTION}}}` : `{{#${HITS_SECTION}}}`);
       expect(m).toContain('{{ctx.periodStart}} to {{ctx.periodEnd}}');
       expect(m).toContain(d.description);
