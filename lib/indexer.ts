@@ -103,12 +103,14 @@ export async function indexObject(input: ArchiveObject, deps: IndexObjectDeps): 
         await onDeadLetter({ reason: 'invalid_json', status: 0, error: (e as Error).message, index: null, document: line });
         continue;
       }
-      await writer.add({ index: indexName(doc, deps.indexPrefix), id: documentId(doc), merge: doc.tributary?.merge === true, doc });
+      // The line is the document's JSON already: the bulk body reuses it (`json`).
+      await writer.add({ index: indexName(doc, deps.indexPrefix), id: documentId(doc), merge: doc.tributary?.merge === true, doc, json: line });
     }
     await writer.flush();
     await deadLetters.close();
   } catch (e) {
     body.destroy();
+    await writer.settle();
     await deadLetters.abort();
     const s = writer.stats;
     const tally: Tally = { objects: 1, documents, indexed: s.indexed, retried: s.retried, dead_lettered: 0, failed: documents - s.indexed };

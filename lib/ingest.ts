@@ -73,7 +73,7 @@ import { type IngestCheckpoint, type IngestCut, parseIngestCheckpoint, settingsF
 import { addTally, type Tally } from './core/tally';
 import { ArchiveWriter } from './io/archive-writer';
 import type { IngestConfig } from './io/config';
-import { DEFAULT_LIMITS, isUnreadable, readItemEvent } from './core/limits';
+import { DEFAULT_CHUNK, DEFAULT_LIMITS, isUnreadable, readItemEvent } from './core/limits';
 import { createS3Client, readLineItems, readRecordsOrLines } from './io/s3';
 import { createSqsReleaseClient, forEachNotifiedObject, type MessagesOutcome, redelivered, releaseForRetry, type SqsRecordLike } from './io/sqs';
 import { bucketStores, type ObjectStore } from './io/store';
@@ -191,11 +191,8 @@ interface PartitionWriter {
   write(partition: Partition, data: readonly string[] | string): Promise<void>;
 }
 
-/**
- * Text per chunk: with lines up to `maxLineBytes` long, `chunkLines` alone would not bound memory
- * (5,000 lines of 8 MiB). 8 MiB of text normalizes within about 150 MB.
- */
-const DEFAULT_CHUNK_BYTES = 8 * 1024 * 1024;
+/** Text per chunk (`DEFAULT_CHUNK`): with lines up to `maxLineBytes` long, `chunkLines` alone would not bound memory. */
+const DEFAULT_CHUNK_BYTES = DEFAULT_CHUNK.bytes;
 
 /**
  * Segment bounds. A segment is what a deadline stop may have to redo (about 5 s of normalizing on
@@ -206,7 +203,7 @@ export const DEFAULT_SEGMENT_LINES = 50_000;
 export const DEFAULT_SEGMENT_BYTES = 32 * 1024 * 1024;
 
 /**
- * Stop this long before the invocation ends: enough to finish the chunk in flight (≤ 8 MiB of text,
+ * Stop this long before the invocation ends: enough to finish the chunk in flight (≤ 2 MiB of text,
  * a few seconds), abandon the open segment's uploads, save the checkpoint and return (300 s timeout).
  */
 export const INGEST_DEADLINE_MARGIN_MS = 20_000;
@@ -329,7 +326,7 @@ async function loadCheckpoint(
  * visible), and so does a passed `run.deadline` (`DeadlineError`); either one, once segments were
  * written, as an `IngestStoppedError` after saving a checkpoint that a run with `run.resume`
  * continues from (see the module comment).
- * @example await ingestObject({ store: logs, key: 'AWSLogs/123456789012/elasticloadbalancing/…/x.log.gz', version: etag }, { archive, chunkLines: 5000 })
+ * @example await ingestObject({ store: logs, key: 'AWSLogs/123456789012/elasticloadbalancing/…/x.log.gz', version: etag }, { archive, chunkLines: DEFAULT_CHUNK.lines })
  */
 export async function ingestObject(input: StoredInput, deps: IngestObjectDeps, run: IngestRun = {}): Promise<IngestObjectResult> {
   const ignored = ignoreReason({ bucket: input.store.bucket, key: input.key }, deps.archive.bucket);

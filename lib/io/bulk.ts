@@ -8,7 +8,8 @@
  *   document). With `omitIds` (OpenSearch Serverless time-series collections reject custom ids)
  *   every document is a plain `index` without `_id`: re-deliveries then duplicate documents and
  *   merge parts stay separate documents — use a search collection or a managed domain to avoid it.
- * - Requests are bounded by bytes and documents. HTTP 413 splits the request in halves (a single
+ * - Requests are bounded by bytes and documents, and go out one at a time, in order; the next one is
+ *   prepared while one is in flight (so at most two are in memory). HTTP 413 splits the request in halves (a single
  *   document that is still too large is dead-lettered with reason `too_large`).
  * - Per item: 2xx = indexed; 429, 5xx and 409 (update race) are retried, only those items, with
  *   exponential backoff and full jitter; anything else (mapping conflicts, 400s) is dead-lettered
@@ -48,6 +49,12 @@ export interface BulkDocument {
   /** Merge-on-index (`update` + `doc_as_upsert`). */
   merge?: boolean;
   doc: unknown;
+  /**
+   * `doc` as JSON text, when the caller already has it (the indexer reads archive lines): sent as it
+   * is instead of serializing `doc` again, which was the indexer's largest cost after `JSON.parse`.
+   * Must be the JSON of `doc`, on one line.
+   */
+  json?: string;
 }
 
 /** One dead letter, as written to `errors/indexer/…ndjson.gz`. */
@@ -146,6 +153,8 @@ export class BulkWriter {
   readonly stats: BulkStats = { indexed: 0, retried: 0, deadLettered: 0, requests: 0 };
   private buffer: Entry[] = [];
   private bytes = 0;
+  /** The request being sent while the caller reads and parses the next one's documents. */
+  private inflight?: Promise<void>;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
 
@@ -165,29 +174,60 @@ export class BulkWriter {
   async add(doc: BulkDocument): Promise<void> {
     const lines = this.serialize(doc);
     const size = Buffer.byteLength(lines);
-    if (this.buffer.length && (this.bytes + size > this.options.maxBytes || this.buffer.length >= this.options.maxDocs)) await this.flush();
+    if (this.buffer.length && (this.bytes + size > this.options.maxBytes || this.buffer.length >= this.options.maxDocs)) await this.dispatch();
     this.buffer.push({ doc, lines });
     this.bytes += size;
-    if (this.buffer.length >= this.options.maxDocs || this.bytes >= this.options.maxBytes) await this.flush();
+    if (this.buffer.length >= this.options.maxDocs || this.bytes >= this.options.maxBytes) await this.dispatch();
   }
 
-  async flush(): Promise<void> {
+  /**
+   * Starts sending the buffered documents and returns once the previous request is done: one request
+   * in flight while the caller prepares the next (reading, `JSON.parse`), so the two overlap instead
+   * of the caller idling on every round trip. Requests still go out one after the other, in order;
+   * memory is two requests. A failure of the request in flight is thrown here (or by `flush`), before
+   * anything else is sent.
+   */
+  private async dispatch(): Promise<void> {
+    const previous = this.inflight;
+    this.inflight = undefined;
+    if (previous) await previous;
     if (!this.buffer.length) return;
     const entries = this.buffer;
     this.buffer = [];
     this.bytes = 0;
-    await this.send(entries);
+    const sending = this.send(entries);
+    // Observed by the next dispatch/flush/settle; until then its rejection is not "unhandled".
+    sending.catch(() => undefined);
+    this.inflight = sending;
+  }
+
+  /** Sends everything buffered and waits until every request is answered (or throws its failure). */
+  async flush(): Promise<void> {
+    await this.dispatch();
+    const last = this.inflight;
+    this.inflight = undefined;
+    if (last) await last;
+  }
+
+  /**
+   * Waits for the request in flight to end, ignoring its outcome: a caller giving up for its own
+   * reason (its input failed) calls it before abandoning what the requests write (dead letters).
+   */
+  async settle(): Promise<void> {
+    await this.inflight?.catch(() => undefined);
   }
 
   private serialize(d: BulkDocument): string {
     const meta: Record<string, unknown> = { _index: d.index };
-    if (this.options.omitIds || d.id === undefined) return `${JSON.stringify({ index: meta })}\n${JSON.stringify(d.doc)}\n`;
+    const json = d.json ?? JSON.stringify(d.doc);
+    if (this.options.omitIds || d.id === undefined) return `${JSON.stringify({ index: meta })}\n${json}\n`;
     meta._id = d.id;
     if (d.merge) {
       meta.retry_on_conflict = 3;
-      return `${JSON.stringify({ update: meta })}\n${JSON.stringify({ doc: d.doc, doc_as_upsert: true })}\n`;
+      // The same as JSON.stringify({ doc, doc_as_upsert: true }), without serializing doc again.
+      return `${JSON.stringify({ update: meta })}\n{"doc":${json},"doc_as_upsert":true}\n`;
     }
-    return `${JSON.stringify({ index: meta })}\n${JSON.stringify(d.doc)}\n`;
+    return `${JSON.stringify({ index: meta })}\n${json}\n`;
   }
 
   private async backoff(attempt: number, pending: number, reason: string): Promise<void> {

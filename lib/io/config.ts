@@ -36,7 +36,7 @@
  * | `BULK_MAX_ATTEMPTS` | indexer | 5 | attempts per document on retryable errors before the message fails |
  * | `BULK_BACKOFF_MS` | indexer | 200 | first backoff (doubles per attempt, full jitter) |
  * | `OPENSEARCH_TIMEOUT_MS` | indexer | 30000 | per request |
- * | `INGEST_CHUNK_LINES` | s3ingest | 5000 | lines normalized per chunk (bounds memory) |
+ * | `INGEST_CHUNK_LINES` | s3ingest | 500 | lines normalized per chunk (bounds memory; small chunks also keep GC cheap, `DEFAULT_CHUNK`) |
  * | `CLOUDTRAIL_INTEGRITY` | s3ingest | `true` | verify CloudTrail digest files (`lib/integrity.ts`); `false` skips them |
  * | `CLOUDTRAIL_PUBLIC_KEYS_FILE` | s3ingest | (the `ListPublicKeys` API) | JSON key file for offline validation (`lib/io/cloudtrail.ts`) |
  * | `RESPONSE_MAX_BYTES` | transform | 5767168 (5.5 MiB) | budget of the Firehose response (hard limit 6 MB) |
@@ -53,7 +53,7 @@ import type { SourceMapping } from '../../parsers/detect';
 import { SOURCE_IDS, type SourceId, type SourceOptions } from '../../parsers/types';
 import { endpointSigning, signingRegion } from '../core/endpoints';
 import { DEFAULT_INDEX_PREFIX } from '../core/indices';
-import { DEFAULT_LIMITS } from '../core/limits';
+import { DEFAULT_CHUNK, DEFAULT_LIMITS } from '../core/limits';
 import { DEFAULT_BULK } from './bulk';
 import type { Redactor } from '../core/redact';
 import { redactionFromJson } from './redaction';
@@ -363,7 +363,7 @@ export function loadConfig<F extends FunctionName>(env: Env, fn: F): ConfigByFun
   const redactionResult = redactionFromJson(env.REDACTION_RULES, bool('REDACT_EVENT_ORIGINAL'), 'REDACTION_RULES');
   if (redactionResult.problems) problems.push(...redactionResult.problems);
   const redaction = redactionResult.redactor!;
-  const ingestChunkLines = int('INGEST_CHUNK_LINES', 5000, 1, 1_000_000);
+  const ingestChunkLines = int('INGEST_CHUNK_LINES', DEFAULT_CHUNK.lines, 1, 1_000_000);
   // On unless switched off: a digest file is only worth anything when someone checks it.
   const cloudtrailIntegrity = str('CLOUDTRAIL_INTEGRITY') === undefined ? true : bool('CLOUDTRAIL_INTEGRITY');
   const cloudtrailPublicKeysFile = str('CLOUDTRAIL_PUBLIC_KEYS_FILE');

@@ -179,7 +179,9 @@ describe('indexer', () => {
     const down = await indexMessages([message], d);
     expect(down.batchItemFailures).toEqual([{ itemIdentifier: message.messageId }]);
     expect(down.results[0].error).toMatch(/OpenSearchUnavailable/);
-    expect(down.tally).toMatchObject({ documents: 10, indexed: 0, dead_lettered: 0, failed: 10 });
+    // The writer reads the next request's documents while one is in flight (`BulkWriter.dispatch`):
+    // the second 10 were read when the first request's failure surfaced; all 20 are handed back.
+    expect(down.tally).toMatchObject({ documents: 20, indexed: 0, dead_lettered: 0, failed: 20 });
     expect(await countDocs(pattern, outageDocs)).toBe(0);
 
     // Back up, then down again in the middle of the message: the first message (20 documents, two
@@ -192,7 +194,8 @@ describe('indexer', () => {
     expect(mid.batchItemFailures).toEqual([{ itemIdentifier: message.messageId }]);
     expect(mid.results[0].error).toBeUndefined();
     const t = mid.tally;
-    expect(t).toMatchObject({ documents: 20 + 30, indexed: 19 + 20, dead_lettered: 1, failed: 10 });
+    // 20 + 40: the outage object's fourth request was read while the third one failed.
+    expect(t).toMatchObject({ documents: 20 + 40, indexed: 19 + 20, dead_lettered: 1, failed: 20 });
     expect(t.documents).toBe(t.indexed! + t.dead_lettered! + t.failed!);
     expect(await countDocs(pattern, outageDocs)).toBe(20);
 

@@ -83,6 +83,22 @@ describe('BulkWriter', () => {
     });
   });
 
+  it('sends the JSON text the caller already has, byte for byte the body it would have serialized', async () => {
+    const bodies = async (withJson: boolean, omitIds = false) => {
+      const sent: string[] = [];
+      const t: BulkTransport = { send: async (body) => (sent.push(body), { status: 200, body: { items: parseBody(body).map(() => ({ index: { status: 201 } })) } }) };
+      const items = [docs(1)[0], { ...docs(2)[1], merge: true }].map((d) => (withJson ? { ...d, json: JSON.stringify(d.doc) } : d));
+      await run(t, items as never, { omitIds });
+      return sent;
+    };
+    expect(await bodies(true)).toEqual(await bodies(false));
+    expect(await bodies(true, true)).toEqual(await bodies(false, true));
+    // The text is what goes out (the indexer's archive line), not a re-serialization of `doc`.
+    const s = scripted(() => 201);
+    await run(s.transport, [{ ...docs(1)[0], json: '{"n":0,"message":"from the line"}' }] as never);
+    expect(s.requests[0][0].source).toEqual({ n: 0, message: 'from the line' });
+  });
+
   it('omits _id (and cannot merge) for OpenSearch Serverless', async () => {
     const s = scripted(() => 201);
     await run(s.transport, [{ ...docs(1)[0], merge: true } as never], { omitIds: true });

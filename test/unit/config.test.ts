@@ -19,7 +19,7 @@ describe('loadConfig', () => {
     // One config type per function: each default is asserted on the function that reads it.
     const c = loadConfig({}, 'transform');
     expect(c).toMatchObject({ includeOriginal: false, sourceMappings: [] });
-    expect(loadConfig({ ARCHIVE_BUCKET: 'b-1' }, 's3ingest')).toMatchObject({ includeOriginal: false, sourceMappings: [], ingestChunkLines: 5000 });
+    expect(loadConfig({ ARCHIVE_BUCKET: 'b-1' }, 's3ingest')).toMatchObject({ includeOriginal: false, sourceMappings: [], ingestChunkLines: 500 });
     const indexer = loadConfig({ ARCHIVE_BUCKET: 'b-1', OPENSEARCH_URL: 'http://127.0.0.1:9200' }, 'indexer');
     expect(indexer).toMatchObject({ indexPrefix: 'logs' });
     expect(indexer.bulk).toEqual({ maxBytes: 5 * 1024 * 1024, maxDocs: 2000, maxAttempts: 5, backoffMs: 200 });
