@@ -449,7 +449,7 @@ venv_install() {
   fi
   find_python
   local t0=$SECONDS
-  log "installing moto, cfn-lint, checkov into $VENV (PyPI)"
+  log "installing the test tools of $REQS (moto, cfn-lint, checkov, mmdb-writer) into $VENV (PyPI)"
   [[ -x "$VENV/bin/python" ]] || python3 -m venv "$VENV" || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$REQS" >&2 || die "pip install -r $REQS failed"
   printf '%s' "$want" >"$VENV/.tributary-reqs"

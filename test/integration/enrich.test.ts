@@ -1,9 +1,15 @@
 /**
  * Enriched documents in a real OpenSearch with the real templates (`tributary setup`): every field
  * the enrichment step adds is mapped with its type (the templates map nothing dynamically), `geo.location` is a
- * `geo_point` (a City database's answer; the bundled country database gives none, so the test sets
- * one as such a database would), and the CloudTrail dashboard's country panels find the sign-in.
+ * `geo_point`, and the CloudTrail dashboard's country panels find the sign-in. The GeoIP database is
+ * an operator's own City database (`GEOIP_DATABASE`, `--geoip-database`): one in MaxMind's GeoLite2
+ * City layout, written for the test by an independent writer (`test/helpers/write-city-mmdb.py`,
+ * mmdb-writer from the test venv), since MaxMind's own files carry its EULA.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { applySetup } from '../../lib/setup/apply';
 import { indexPattern } from '../../lib/core/indices';
 import { normalize } from '../../lib/core/pipeline';
@@ -15,12 +21,19 @@ jest.setTimeout(120_000);
 
 let c: Cluster;
 const prefix = uniquePrefix('enr');
+const dir = mkdtempSync(join(tmpdir(), 'tributary-city-'));
+const cityDatabase = join(dir, 'GeoLite2-City-test.mmdb');
 
 beforeAll(async () => {
   c = await connect();
   await applySetup(c.http, { prefix, detections: false });
+  // The test venv (scripts/requirements-test.txt) is there whenever the integration tier runs.
+  const venv = process.env.TRIBUTARY_VENV_BIN;
+  if (!venv) throw new Error('TRIBUTARY_VENV_BIN is not set: start the services with scripts/services.sh (it builds the test venv)');
+  execFileSync(join(venv, 'python'), [join(__dirname, '..', 'helpers', 'write-city-mmdb.py'), cityDatabase]);
 });
 afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
   await cleanup(c, prefix);
   await c.client.close();
 });
@@ -46,16 +59,19 @@ const signIn = {
   eventCategory: 'Management',
 };
 
-test('an enriched console sign-in indexes into the real templates and the country panels find it', async () => {
-  const enricher = loadEnricher({ enabled: true })!.enricher;
+test('a console sign-in enriched from a City database indexes into the real templates and the country panels find it', async () => {
+  const { enricher, description } = loadEnricher({ enabled: true, geoipDatabase: cityDatabase })!;
+  expect(description.geo).toMatch(/^own:GeoLite2-City-test\.mmdb \(GeoLite2-City, built /);
   const res = normalize({ events: [{ message: JSON.stringify(signIn), key: 'enrich-it-1' }], context: {}, source: 'cloudtrail' }, { now, enricher });
   expect(res.failures).toEqual([]);
   const doc = res.documents[0];
-  expect(doc.source).toMatchObject({ ip: '81.2.69.142', geo: { country_iso_code: 'GB', country_name: 'United Kingdom' }, as: { number: 20712 } });
+  // City and location from the City database; the AS from the bundled ASN table.
+  expect(doc.source).toMatchObject({
+    ip: '81.2.69.142',
+    geo: { country_iso_code: 'GB', country_name: 'United Kingdom', city_name: 'London', location: { lat: 51.5142, lon: -0.0931 } },
+    as: { number: 20712 },
+  });
   expect(doc.user_agent).toMatchObject({ name: 'Chrome', os: { name: 'Mac OS' } });
-  // As a City database answers (the bundled country database has no location).
-  doc.source!.geo!.city_name = 'London';
-  doc.source!.geo!.location = { lat: 51.5142, lon: -0.0931 };
   expectValid(doc);
   const index = indexPattern('aws.cloudtrail', prefix).replace('*', 'enrich');
   expect(await bulkIndex(c.client, [{ index, id: doc.event.id, doc }])).toEqual([]);
