@@ -25,7 +25,7 @@ import type { AlertConfig, AlertDestinations } from '../io/config';
 import type { AlertingAction, ChannelBody, ChannelConfig, ChannelType, MustacheScript } from './alerting-api';
 import { containsJson, sameJson } from './compare';
 import { indexPatternId } from './dashboards';
-import { INTERVAL_MINUTES, attackUrl, detectionLucene, windowLucene, type Detection } from './detections';
+import { INTERVAL_MINUTES, attackUrl, detectionLucene, searchesHistory, searchMinutes, windowLucene, type Detection } from './detections';
 import { OpenSearchError, expectOk, type SearchHttp } from './http';
 
 export type { AlertDestinations } from '../io/config';
@@ -92,7 +92,7 @@ export const RECENT_COUNT_VARIABLE = 'ctx.results.0.aggregations.recent.doc_coun
 /** Inside a group of a `newValue` detection: the values new for that group. */
 export const NEW_VALUES_SECTION = 'by_value.buckets';
 /** The number of matching events in the window, as the messages read it from the search response. */
-export const countVariable = (d: Detection): string => (d.threshold.newValue ? RECENT_COUNT_VARIABLE : COUNT_VARIABLE);
+export const countVariable = (d: Detection): string => (searchesHistory(d) ? RECENT_COUNT_VARIABLE : COUNT_VARIABLE);
 /** The sections the messages iterate: the groups over the threshold, or the latest matching documents. */
 export const GROUPS_SECTION = 'ctx.results.0.aggregations.by_group.buckets';
 export const HITS_SECTION = 'ctx.results.0.hits.hits';
@@ -105,7 +105,8 @@ function patternOf(d: Detection, prefix: string): { id: string; title: string } 
 
 /** The search that fired: the detection's filter within the monitor period's window, periodEnd left to Alerting. */
 export function alertLucene(d: Detection): string {
-  return `${detectionLucene(d)} AND ${windowLucene(d.windowMinutes, '{{ctx.periodEnd}}')}`;
+  // A silent group has nothing in the window by definition: its alert shows the history it had.
+  return `${detectionLucene(d)} AND ${windowLucene(d.threshold.silence ? searchMinutes(d) : d.windowMinutes, '{{ctx.periodEnd}}')}`;
 }
 
 const MUSTACHE_TAG = /(\{\{[^}]*\}\})/;
@@ -153,7 +154,7 @@ export function alertSubject(d: Detection, prefix: string): string {
  */
 export function alertMessage(d: Detection, prefix: string, o?: Pick<AlertOptions, 'throttleMinutes' | 'dashboardsUrl'>): string {
   const pattern = patternOf(d, prefix);
-  const { count, groupBy, distinct, newValue } = d.threshold;
+  const { count, groupBy, distinct, newValue, silence } = d.threshold;
   const throttle = throttleOf(d, o);
   const lines = [
     `Tributary detection fired: ${d.name}`,
@@ -163,7 +164,13 @@ export function alertMessage(d: Detection, prefix: string, o?: Pick<AlertOptions
     '',
     `Matching events ingested in the ${d.windowMinutes} minutes before {{ctx.periodEnd}}: {{${countVariable(d)}}}`,
   ];
-  if (groupBy && newValue) {
+  if (groupBy && silence) {
+    lines.push(
+      `${groupBy} values with events in the previous ${silence.historyHours} hours and none in the last ${d.windowMinutes} minutes:`,
+      `{{#${GROUPS_SECTION}}}- {{key}}: last ingested {{last_seen.value_as_string}} ({{doc_count}} events in ${silence.historyHours} hours)`,
+      `{{/${GROUPS_SECTION}}}`,
+    );
+  } else if (groupBy && newValue) {
     lines.push(
       `${groupBy} values with a ${newValue.field} not seen in their previous ${newValue.historyDays} days:`,
       `{{#${GROUPS_SECTION}}}- {{key}} ({{doc_count}} events in ${newValue.historyDays} days), new: ` +
@@ -217,7 +224,9 @@ const jsonText = (s: string) => JSON.stringify(s).slice(1, -1);
 export function webhookMessage(d: Detection, prefix: string, o?: Pick<AlertOptions, 'dashboardsUrl'>): string {
   const field = (k: string, v: string) => `"${k}":"${v}"`;
   const list = d.threshold.groupBy
-    ? d.threshold.newValue
+    ? d.threshold.silence
+      ? `{{#${GROUPS_SECTION}}}{{key}}={{last_seen.value_as_string}} {{/${GROUPS_SECTION}}}`
+      : d.threshold.newValue
       ? `{{#${GROUPS_SECTION}}}{{key}}={{#${NEW_VALUES_SECTION}}}{{key}},{{/${NEW_VALUES_SECTION}}} {{/${GROUPS_SECTION}}}`
       : d.threshold.distinct
       ? `{{#${GROUPS_SECTION}}}{{key}}={{distinct.value}} {{/${GROUPS_SECTION}}}`

@@ -61,9 +61,28 @@ export interface Detection {
    * (one occurrence logged as several records, e.g. a Lambda timeout, counts once).
    * With `newValue`, a group fires when an event of the window carries a `newValue.field` value that
    * group's events of the previous `historyDays` never carried (`count` is then 1, `groupBy` required).
+   * With `silence`, a group fires when it had events in the `historyHours` before the window and has
+   * none in the window (`count` is then 1, `groupBy` required).
    */
-  threshold: { count: number; groupBy?: string; distinct?: string; newValue?: NewValue };
+  threshold: { count: number; groupBy?: string; distinct?: string; newValue?: NewValue; silence?: Silence };
 }
+
+/**
+ * "Went silent": a group (an account) that delivered events in the last `historyHours` and none in
+ * the window. A group silent for longer than the history is no longer reported: the alert stays in
+ * Alerting's history until acknowledged, and the search window of the next alert starts over.
+ * @example { historyHours: 24 }
+ */
+export interface Silence {
+  historyHours: number;
+}
+
+/** Whether a detection searches a history longer than its window (the window's count is then `aggregations.recent`). */
+export const searchesHistory = (d: Detection): boolean => Boolean(d.threshold.newValue ?? d.threshold.silence);
+
+/** The minutes the detection's search (and the Lucene query an alert shows) covers: its history, else its window. */
+export const searchMinutes = (d: Detection): number =>
+  d.threshold.newValue ? d.threshold.newValue.historyDays * 1440 : d.threshold.silence ? d.threshold.silence.historyHours * 60 : d.windowMinutes;
 
 /**
  * "New for that principal": the value (a country) appears in the window and nowhere in the group's
@@ -96,6 +115,12 @@ const burst = (count: number, groupBy: string, minutes: number, distinct?: strin
 const newValue = (groupBy: string, field: string, historyDays: number, minutes: number): Pick<Detection, 'windowMinutes' | 'threshold'> => ({
   windowMinutes: minutes,
   threshold: { count: 1, groupBy, newValue: { field, historyDays } },
+});
+
+/** A `groupBy` value with events in the `historyHours` before the last `minutes` and none in them (`Silence`). */
+const silence = (groupBy: string, historyHours: number, minutes: number): Pick<Detection, 'windowMinutes' | 'threshold'> => ({
+  windowMinutes: minutes,
+  threshold: { count: 1, groupBy, silence: { historyHours } },
 });
 
 /** Any one matching document within `minutes`. */
@@ -336,6 +361,23 @@ export const DETECTIONS: Detection[] = [
     ...anyMatch(10),
   },
   {
+    id: 'cloudtrail-account-silent',
+    name: 'CloudTrail of an account went silent',
+    description:
+      'An account whose CloudTrail events reached the pipeline in the previous 24 hours delivered none in the last 60 minutes ' +
+      '(by ingestion time; CloudTrail reaches S3 within about 15 minutes, and every account has a steady stream of management ' +
+      'events from AWS services themselves). The trail may have been stopped, deleted or redirected (also a cloudtrail-stopped ' +
+      'alert, unless its events were lost with it), its bucket policy or KMS key changed, or s3ingest is failing for that bucket.',
+    severity: '2',
+    attack: { id: 'T1562.008', name: 'Impair Defenses: Disable or Modify Cloud Logs' },
+    runbook:
+      "Check the account's trail (aws cloudtrail get-trail-status: IsLogging, LatestDeliveryError), the log bucket's policy and KMS key, and the s3ingest dead-letter queue and errors; if the trail was changed on purpose, find who changed it.",
+    datasets: ['aws.cloudtrail'],
+    // Digest validation results are Tributary's own state documents, not deliveries of the account.
+    filter: [term('event.kind', 'event')],
+    ...silence('cloud.account.id', 24, 60),
+  },
+  {
     id: 'lambda-timeouts-spike',
     name: 'Lambda timeouts spike',
     description:
@@ -445,6 +487,7 @@ function windowClause(periodEnd: string, minutes: number): Query {
  */
 export function detectionSearch(d: Detection, periodEnd: string = PERIOD_END): Query {
   if (d.threshold.newValue) return newValueSearch(d, d.threshold.newValue, periodEnd);
+  if (d.threshold.silence) return silenceSearch(d, d.threshold.silence, periodEnd);
   const body: Query = {
     size: d.threshold.groupBy ? 0 : 5,
     track_total_hits: true,
@@ -506,6 +549,34 @@ function newValueSearch(d: Detection, nv: NewValue, periodEnd: string): Query {
           with_baseline: {
             bucket_selector: { buckets_path: { values: 'by_value._bucket_count', recent: 'recent>_count', total: '_count' }, script: 'params.values > 0 && params.total > params.recent' },
           },
+        },
+      },
+    },
+  };
+}
+
+/**
+ * The search of a `silence` detection: the filter over the history (by ingestion time, like the
+ * window), groups with the fewest events in the window first, and a `bucket_selector` keeping the
+ * groups with none (so the response holds only what fires). `last_seen`: the group's latest
+ * ingestion, for the alert.
+ */
+function silenceSearch(d: Detection, s: Silence, periodEnd: string): Query {
+  const groupBy = d.threshold.groupBy;
+  if (!groupBy) throw new Error(`${d.id}: a silence detection needs threshold.groupBy`);
+  const recent = { filter: windowClause(periodEnd, d.windowMinutes) };
+  return {
+    size: 0,
+    track_total_hits: true,
+    query: { bool: { filter: [windowClause(periodEnd, s.historyHours * 60), ...d.filter] } },
+    aggs: {
+      recent,
+      by_group: {
+        terms: { field: groupBy, size: 500, order: [{ recent: 'asc' }, { _key: 'asc' }] },
+        aggs: {
+          recent,
+          last_seen: { max: { field: 'event.ingested' } },
+          silent: { bucket_selector: { buckets_path: { recent: 'recent>_count' }, script: 'params.recent == 0' } },
         },
       },
     },

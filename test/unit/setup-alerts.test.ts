@@ -84,7 +84,14 @@ function variableProblems(d: Detection, v: TemplateVariable): string[] {
   } else if (enclosing === GROUPS_SECTION) {
     // distinct.value: the cardinality sub-aggregation of a detection counting distinct values;
     // by_value.buckets: the new values of a newValue detection's group.
-    const bucketFields = d.threshold.distinct ? ['key', 'doc_count', 'distinct.value'] : d.threshold.newValue ? ['key', 'doc_count', NEW_VALUES_SECTION] : ['key', 'doc_count'];
+    // last_seen.value_as_string: the latest ingestion of a silence detection's group.
+    const bucketFields = d.threshold.distinct
+      ? ['key', 'doc_count', 'distinct.value']
+      : d.threshold.newValue
+        ? ['key', 'doc_count', NEW_VALUES_SECTION]
+        : d.threshold.silence
+          ? ['key', 'doc_count', 'last_seen.value_as_string']
+          : ['key', 'doc_count'];
     if (!bucketFields.includes(v.name)) bad(`is not a field of a terms bucket (${bucketFields.join(', ')})`);
   } else if (enclosing === NEW_VALUES_SECTION && d.threshold.newValue) {
     if (!['key', 'doc_count', 'first_seen.value_as_string'].includes(v.name)) bad('is not a field of a new value bucket (key, doc_count, first_seen.value_as_string)');
