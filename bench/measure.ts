@@ -2,11 +2,12 @@
  * The measuring process of `npm run bench` (started by `bench/run.ts`, pinned to one core with
  * `taskset` when available). Modes:
  *
- *   cpu     --sources a,b --runs N --records R --payload BYTES --out FILE
- *           decode floor, archive floor, transformer (transformFirehose), the transformer with GeoIP/ASN
- *           and user-agent enrichment (`lib/core/enrich/`, bundled databases), the transformer without
- *           secret redaction (`lib/core/redact.ts`, on by default) and parser alone
- *           (normalize), interleaved run by run on the same data, so load drift hits every scenario alike.
+ *   cpu     --sources a,b --runs N --records R --payload BYTES --out FILE [--only SCENARIO]
+ *           firehose floor and archive floor (`bench/floors.ts`), transformer (transformFirehose, then
+ *           JSON.stringify of its response as the Lambda runtime does), the same with GeoIP/ASN and
+ *           user-agent enrichment (`lib/core/enrich/`, bundled databases), the same without secret
+ *           redaction (`lib/core/redact.ts`, on by default) and parser alone (normalize), interleaved
+ *           run by run on the same data, so load drift hits every scenario alike.
  *   ingest  --bucket B --key K --lines N --raw-bytes B --out FILE   (AWS_ENDPOINT_URL = the bench S3 endpoint)
  *           S3 ingest (`ingestObject`) of one large gzip ALB object; reports its own peak RSS.
  *   indexer --opensearch URL --bucket B --key K --runs N --out FILE
@@ -16,15 +17,24 @@
  *           Firehose event (F), or S3 ingest of object K of the local store D; reports the outcome and
  *           its own peak RSS (`process.resourceUsage().maxRSS`), nothing timed.
  *
+ *   events  --sources a --mb M --out FILE
+ *           writes Firehose events (4 records of ~1 MB CloudWatch Logs payloads each) holding about M MB
+ *           of generated log text of one source, as a JSON array: the input of `replay`.
+ *   replay  --file FILE --scenario floor|transformer|enriched
+ *           one whole process over the events of FILE: the firehose floor, or the transformer (with
+ *           the response JSON; `enriched`: with enrichment); prints events and seconds. Measured from
+ *           outside (`/usr/bin/time -v`, `hyperfine`): the issue's "whole process" numbers (bench/README.md).
+ *
  * Results are JSON written to `--out`; stdout is free for logs.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { FirehoseTransformEvent } from '../lib/core/envelopes';
 import { gunzipSync } from 'node:zlib';
-import { floor } from './floors';
+import { archiveFloor, firehoseFloor } from './floors';
 import { allEvents, BENCH_MAPPINGS, buildSource, SOURCES, type SourceData } from './data';
 import { median } from './stats';
 import { normalize } from '../lib/core/pipeline';
-import { transformFirehose } from '../lib/transform';
+import { transformFirehose, type TransformOptions } from '../lib/transform';
 import { loadEnricher } from '../lib/io/enrich';
 import { createRedactor } from '../lib/core/redact';
 
@@ -49,7 +59,7 @@ export interface CpuResult {
   eventBytes: number;
   records: number;
   /** Seconds per run, per scenario. */
-  seconds: { decode: number[]; archive: number[]; transform: number[]; enriched: number[]; unredacted: number[]; parser: number[] };
+  seconds: { floor: number[]; archive: number[]; transform: number[]; enriched: number[]; unredacted: number[]; parser: number[] };
   /** Enrichment: the databases' load time (first source only: once per process) and the user-agent cache. */
   enrichment: { loadMs?: number; documents: number; enriched: number; uaHits: number; uaMisses: number; uaSkipped: number; ipHits: number; ipMisses: number };
   /** Records Ok / ProcessingFailed under the default response budget. */
@@ -80,18 +90,20 @@ function cpu(): void {
     const events = allEvents(d);
     const transform = (budget: number) =>
       transformFirehose(d.event, { responseMaxBytes: budget, mappings: BENCH_MAPPINGS, now: NOW });
+    // What one invocation costs: the transformer, then the response JSON the Lambda runtime writes (the floor writes it too).
+    const invoke = (extra: Partial<TransformOptions>) => JSON.stringify(transformFirehose(d.event, { responseMaxBytes: Infinity, mappings: BENCH_MAPPINGS, now: NOW, ...extra }).response);
     const stats0 = { documents: enricher.stats.documents, enriched: enricher.stats.enriched, userAgent: enricher.stats.userAgent, ip: enricher.stats.ip };
     const parser = () => {
       // One normalize call per CloudWatch payload, like the transformer, without envelopes or output.
       for (const b of d.batches) normalize({ events: b.events, context: b.context, source: spec.source }, { now: NOW });
     };
     const all = {
-      decode: () => floor(d.event, false),
-      archive: () => floor(d.event, true),
-      transform: () => transform(Infinity),
-      enriched: () => transformFirehose(d.event, { responseMaxBytes: Infinity, mappings: BENCH_MAPPINGS, now: NOW, enricher }),
+      floor: () => firehoseFloor(d.event),
+      archive: () => archiveFloor(d.event),
+      transform: () => invoke({}),
+      enriched: () => invoke({ enricher }),
       // The transformer without redaction (on by default, so `transform` includes it): its cost is the difference.
-      unredacted: () => transformFirehose(d.event, { responseMaxBytes: Infinity, mappings: BENCH_MAPPINGS, now: NOW, redaction: NO_REDACTION }),
+      unredacted: () => invoke({ redaction: NO_REDACTION }),
       parser,
     };
     // `--only transform` (profiles): just one scenario, so the profile shows only its frames.
@@ -103,7 +115,7 @@ function cpu(): void {
       rawBytes: d.rawBytes,
       eventBytes: d.eventBytes,
       records,
-      seconds: { decode: [], archive: [], transform: [], enriched: [], unredacted: [], parser: [] },
+      seconds: { floor: [], archive: [], transform: [], enriched: [], unredacted: [], parser: [] },
       enrichment: { documents: 0, enriched: 0, uaHits: 0, uaMisses: 0, uaSkipped: 0, ipHits: 0, ipMisses: 0 },
       budget: { ok: 0, failed: 0 },
       tally: {},
@@ -223,7 +235,6 @@ export interface BombResult {
 }
 
 async function bomb(): Promise<void> {
-  const { readFileSync } = await import('node:fs');
   const which = arg('case');
   let outcome: string;
   let tally: Record<string, number>;
@@ -259,10 +270,48 @@ async function bomb(): Promise<void> {
   writeFileSync(arg('out'), JSON.stringify(res));
 }
 
+/** `events`: the Firehose events of about `--mb` MB of one source's log text (seeded: every run writes the same file). */
+function events(): void {
+  const spec = SOURCES.find((s) => s.name === arg('sources'));
+  if (!spec) throw new Error(`unknown source ${arg('sources')}`);
+  const target = Number(arg('mb', '50')) * 1024 * 1024;
+  const out: unknown[] = [];
+  let rawBytes = 0;
+  let n = 0;
+  for (let seed = 42; rawBytes < target; seed++) {
+    const d = buildSource(spec, 4, 1_000_000, seed);
+    out.push(d.event);
+    rawBytes += d.rawBytes;
+    n += d.events;
+  }
+  writeFileSync(arg('out'), JSON.stringify(out));
+  console.log(`${spec.name}: ${n} events, ${(rawBytes / 1024 / 1024).toFixed(1)} MB of log text in ${out.length} Firehose events`);
+}
+
+/** `replay`: one scenario over a file of Firehose events, in this process only (measured from outside). */
+function replay(): void {
+  const file = arg('file');
+  const scenario = arg('scenario');
+  const list = JSON.parse(readFileSync(file, 'utf8')) as FirehoseTransformEvent[];
+  const enricher = scenario === 'enriched' ? loadEnricher({ enabled: true })!.enricher : undefined;
+  const t = process.hrtime.bigint();
+  let n = 0;
+  for (const event of list) {
+    if (scenario === 'floor') n += firehoseFloor(event).events;
+    else if (scenario === 'transformer' || scenario === 'enriched') {
+      const r = transformFirehose(event, { responseMaxBytes: Infinity, mappings: BENCH_MAPPINGS, now: NOW, enricher });
+      JSON.stringify(r.response);
+      n += r.tally.received ?? 0;
+    } else throw new Error(`unknown scenario ${scenario} (floor, transformer, enriched)`);
+  }
+  console.log(`${scenario}: ${n} events in ${(Number(process.hrtime.bigint() - t) / 1e9).toFixed(3)} s (the loop; the process also read and parsed ${file})`);
+}
+
 const mode = process.argv[2];
-const run = mode === 'cpu' ? async () => cpu() : mode === 'ingest' ? ingest : mode === 'indexer' ? indexer : mode === 'bomb' ? bomb : undefined;
+const modes: Record<string, () => Promise<void>> = { cpu: async () => cpu(), ingest, indexer, bomb, events: async () => events(), replay: async () => replay() };
+const run = modes[mode];
 if (!run) {
-  console.error('usage: measure.ts cpu|ingest|indexer|bomb [options]');
+  console.error('usage: measure.ts cpu|ingest|indexer|bomb|events|replay [options]');
   process.exit(2);
 }
 run().catch((e) => {

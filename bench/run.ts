@@ -11,7 +11,9 @@
  *     --ingest-heap L    heap sizes of the ingest runs, MB, 0 = V8's default (default "0,160": two runs)
  *     --opensearch URL   OpenSearch for the indexer scenario (default: $OPENSEARCH_URL, .cache/services.env,
  *                        then http://127.0.0.1:9200); skipped with a note when none answers
- *     --skip ingest,indexer,coldstart,cpu,bomb
+ *     --cli-mb M         size of each generated file of the `cli normalize` scenario, uncompressed (default 50;
+ *                        --big: 1024)
+ *     --skip ingest,indexer,coldstart,cpu,bomb,cli
  *     --profile SOURCE   also write a CPU profile of the transformer on SOURCE and print its top frames
  *     --render           only rewrite bench/RESULTS.md from bench/results/latest*.json
  *
@@ -27,6 +29,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createGzip, gzipSync } from 'node:zlib';
 import { BENCH_MAPPINGS, buildSource, SOURCES, writeAlbFile } from './data';
+import { CLI_SOURCES, writeCliFile } from './cli-files';
 import type { BombResult, CpuResult } from './measure';
 import { topFrames } from './profile';
 import { startS3Sink, type StoredObject } from './s3-server';
@@ -84,7 +87,7 @@ const rows: Row[] = [];
 const notes: string[] = [];
 const load: number[][] = [os.loadavg()];
 const row = (r: Row) => {
-  r.lambda_usd_per_gb ??= r.mb_per_s !== null && /^(transformer|parser|s3 ingest)/.test(r.scenario) ? round(lambdaCostPerGb(r.mb_per_s), 4) : null;
+  r.lambda_usd_per_gb ??= r.mb_per_s !== null && /^(transformer|parser|s3ingest)/.test(r.scenario) ? round(lambdaCostPerGb(r.mb_per_s), 4) : null;
   rows.push(r);
 };
 
@@ -99,32 +102,26 @@ async function cpuScenarios(): Promise<void> {
     const eps = (k: keyof CpuResult['seconds']) => c.events / median(c.seconds[k]);
     const mbps = (k: keyof CpuResult['seconds']) => c.rawBytes / MB / median(c.seconds[k]);
     // Paired ratios (same run, same data), median: robust when the machine's load drifts.
-    const ratio = (k: keyof CpuResult['seconds']) => median(c.seconds.decode.map((d, i) => d / c.seconds[k][i]));
+    const ratio = (k: keyof CpuResult['seconds']) => median(c.seconds.floor.map((d, i) => d / c.seconds[k][i]));
     const unit = c.source === 'audit' ? 'records' : 'events';
-    row({ scenario: `floor decode ${c.source}`, events_per_s: round(eps('decode')), mb_per_s: round(mbps('decode'), 1), ratio_to_floor: 1, peak_rss_mb: null });
+    row({ scenario: `floor firehose ${c.source}`, events_per_s: round(eps('floor')), mb_per_s: round(mbps('floor'), 1), ratio_to_floor: 1, peak_rss_mb: null });
     row({ scenario: `floor archive ${c.source}`, events_per_s: round(eps('archive')), mb_per_s: round(mbps('archive'), 1), ratio_to_floor: round(ratio('archive'), 3), peak_rss_mb: null });
+    // Redaction (default rules) is part of every transformer row; measured without it too, reported in the note.
+    const redaction = median(c.seconds.unredacted.map((u, i) => c.seconds.transform[i] / u));
     row({
       scenario: `transformer ${c.source}`,
       events_per_s: round(eps('transform')),
       mb_per_s: round(mbps('transform'), 1),
       ratio_to_floor: round(ratio('transform'), 3),
       peak_rss_mb: null,
-      note: `${c.events} ${unit} in ${c.records} records (${(c.eventBytes / MB).toFixed(2)} MB event); ${c.budget.ok}/${c.records} records fit the 5.5 MiB response budget; tally ${JSON.stringify(c.tally)}`,
-    });
-    // Redaction (default rules) is part of every transformer row; this row is the transformer without it.
-    const redaction = median(c.seconds.unredacted.map((u, i) => c.seconds.transform[i] / u));
-    row({
-      scenario: `transformer-no-redaction ${c.source}`,
-      events_per_s: round(eps('unredacted')),
-      mb_per_s: round(mbps('unredacted'), 1),
-      ratio_to_floor: round(ratio('unredacted'), 3),
-      peak_rss_mb: null,
-      note: `redaction (default rules) makes the transformer ${round(redaction, 3)}x this`,
+      note:
+        `${c.events} ${unit} in ${c.records} records (${(c.eventBytes / MB).toFixed(2)} MB event); ${c.budget.ok}/${c.records} records fit the 5.5 MiB response budget; ` +
+        `redaction (default rules) costs ${round(redaction, 3)}x (without it: ratio ${round(ratio('unredacted'), 2)}); tally ${JSON.stringify(c.tally)}`,
     });
     const e = c.enrichment;
     const cost = median(c.seconds.transform.map((t, i) => c.seconds.enriched[i] / t));
     row({
-      scenario: `transformer+enrich ${c.source}`,
+      scenario: `transformer ${c.source} +enrichment`,
       events_per_s: round(eps('enriched')),
       mb_per_s: round(mbps('enriched'), 1),
       ratio_to_floor: round(ratio('enriched'), 3),
@@ -186,7 +183,7 @@ async function ingestScenario(): Promise<void> {
     const eps = meta.lines / r.seconds;
     const floorEps = floorAlb ? floorAlb.events / median(floorAlb.seconds.archive) : undefined;
     row({
-      scenario: `s3 ingest alb ${ingestMb}MB${heap ? ` (heap cap ${heap} MB)` : ''}`,
+      scenario: `s3ingest alb ${ingestMb}MB${heap ? ` (heap cap ${heap} MB)` : ''}`,
       events_per_s: round(eps),
       mb_per_s: round(meta.rawBytes / MB / r.seconds, 1),
       ratio_to_floor: floorEps ? round(eps / floorEps, 3) : null,
@@ -287,6 +284,73 @@ async function bombScenario(): Promise<void> {
   }
 }
 
+// ---------------------------------------------------------------------------------------------- cli
+const cliMb = flag('big') ? 1024 : Number(opt('cli-mb', '50'));
+
+/**
+ * `tributary normalize <file>` with the bundled CLI (dist/tributary.js, rebuilt first when stale), in
+ * a pinned child process writing to /dev/null, on a generated file per source (VPC Flow Logs v2, ALB,
+ * a CloudTrail `{"Records":[...]}` file, audit lines; cached in .cache/bench). The child reports its
+ * own peak RSS (`process.resourceUsage().maxRSS`) and time; the streaming CLI's claim is a peak under
+ * 256 MB whatever the file's size (`--big`: 1 GB files).
+ */
+async function cliScenario(): Promise<void> {
+  const wanted = CLI_SOURCES.filter((s) => sources.split(',').includes(s));
+  if (!wanted.length) return;
+  const launch = spawnSync(process.execPath, [path.join(ROOT, 'bin/tributary.js'), '--version'], { cwd: ROOT, env: { ...process.env, TRIBUTARY_LAUNCH_DEBUG: '1' }, encoding: 'utf8' });
+  if (!/dist\/tributary\.js/.test(launch.stderr)) {
+    console.log(`\n== building the CLI bundle (${launch.stderr.trim()})`);
+    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/build.ts'], { cwd: ROOT, stdio: 'inherit' });
+  }
+  // Runs the bundle's main like bin/tributary.js, and reports what the process cost on exit.
+  const launcher = path.join(WORK, 'cli-launch.js');
+  writeFileSync(
+    launcher,
+    `const t=process.hrtime.bigint();const out=process.env.CLI_BENCH_OUT;` +
+      `process.on('exit',()=>require('node:fs').writeFileSync(out,JSON.stringify({seconds:Number(process.hrtime.bigint()-t)/1e9,maxRssKb:process.resourceUsage().maxRSS})));` +
+      `require(${JSON.stringify(path.join(ROOT, 'dist/tributary.js'))}).main(process.argv).catch((e)=>{console.error(e);process.exit(1)});`,
+  );
+  console.log(`\n== cli normalize (bundled CLI, ${cliMb} MB file per source, stdout to /dev/null)`);
+  for (const source of wanted) {
+    const file = path.join(WORK, `cli-${source}-${cliMb}mb.log`);
+    const metaFile = `${file}.json`;
+    let meta: { events: number; bytes: number };
+    if (existsSync(file) && existsSync(metaFile)) meta = JSON.parse(readFileSync(metaFile, 'utf8'));
+    else {
+      console.log(`generating ${path.relative(ROOT, file)}`);
+      meta = await writeCliFile(source, cliMb * MB, file);
+      writeFileSync(metaFile, JSON.stringify(meta));
+    }
+    const out = path.join(WORK, 'cli.json');
+    const child = spawn(pin([process.execPath, launcher, 'normalize', file])[0], pin([process.execPath, launcher, 'normalize', file]).slice(1), {
+      cwd: ROOT,
+      env: { ...process.env, CLI_BENCH_OUT: out },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    if (code !== 0) throw new Error(`cli normalize ${source} exited with ${code}: ${stderr.slice(-2000)}`);
+    const r = JSON.parse(readFileSync(out, 'utf8')) as { seconds: number; maxRssKb: number };
+    const eps = meta.events / r.seconds;
+    const floor = cpu.find((c) => c.source === source);
+    const floorEps = floor ? floor.events / median(floor.seconds.archive) : undefined;
+    const peak = r.maxRssKb / 1024;
+    if (peak >= 256) notes.push(`cli normalize ${source}: peak RSS ${peak.toFixed(0)} MB is OVER 256 MB`);
+    row({
+      scenario: `cli normalize ${source}`,
+      events_per_s: round(eps),
+      mb_per_s: round(meta.bytes / MB / r.seconds, 1),
+      ratio_to_floor: floorEps ? round(eps / floorEps, 3) : null,
+      peak_rss_mb: round(peak, 1),
+      note:
+        `${meta.events} events in a ${(meta.bytes / MB).toFixed(0)} MB file, whole process (start, enrichment databases, output); ` +
+        `ratio: vs the archive floor of the CPU scenario on the same generator's ${source} data (${floorEps ? Math.round(floorEps) + ' events/s' : 'not run: null'}); ` +
+        `${stderr.trim().split('\n').pop()}`,
+    });
+  }
+}
+
 // ------------------------------------------------------------------------------------------ indexer
 async function findOpenSearch(): Promise<string | undefined> {
   const candidates: string[] = [];
@@ -358,18 +422,48 @@ async function indexerScenario(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------- coldstart
+/** Median wall time (ms) and peak RSS (MB, from `/usr/bin/time` when present) of a command, fresh process per sample. */
+function timeCommand(cmd: string[], n: number, env: NodeJS.ProcessEnv): { ms: number; rssMb: number | null } {
+  const gnuTime = existsSync('/usr/bin/time');
+  const ms: number[] = [];
+  const rss: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const full = pin(gnuTime ? ['/usr/bin/time', '-f', 'PEAK_RSS_KB %M', ...cmd] : cmd);
+    const t = process.hrtime.bigint();
+    const r = spawnSync(full[0], full.slice(1), { cwd: ROOT, env, encoding: 'utf8' });
+    ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+    if (r.status !== 0) throw new Error(`${cmd.join(' ')} exited with ${r.status}: ${r.stderr}`);
+    const m = /PEAK_RSS_KB (\d+)/.exec(r.stderr);
+    if (m) rss.push(Number(m[1]) / 1024);
+  }
+  return { ms: median(ms), rssMb: rss.length ? median(rss) : null };
+}
+
 async function coldStart(): Promise<void> {
   const esbuild = await import('esbuild');
   const dir = path.join(WORK, 'bundles');
   rmSync(dir, { recursive: true, force: true });
   const handlers = ['transform', 's3ingest', 'indexer', 'setup', 'replay'].filter((h) => existsSync(path.join(ROOT, `handlers/${h}.ts`)));
+  // `shipped`: the settings of serverless.yml's `custom.esbuild` (minified, SDK bundled), the row named `init <handler>`.
   const variants = [
-    { name: 'unminified', minify: false, external: [] as string[] },
-    { name: 'serverless.yml (minified)', minify: true, external: [] as string[] },
-    { name: 'minified, SDK external', minify: true, external: ['@aws-sdk/*', '@smithy/*'] },
+    { name: 'unminified', minify: false, external: [] as string[], shipped: false },
+    { name: 'serverless.yml (minified)', minify: true, external: [] as string[], shipped: true },
+    { name: 'minified, SDK external', minify: true, external: ['@aws-sdk/*', '@smithy/*'], shipped: false },
   ];
-  const env = { ARCHIVE_BUCKET: 'bench-archive', OPENSEARCH_URL: 'http://127.0.0.1:9', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', POWERTOOLS_LOG_LEVEL: 'ERROR' };
-  console.log(`\n== cold start: esbuild bundles (platform node, target node20) and module init (fresh process, median of 7)`);
+  // LAMBDA_TASK_ROOT: where the function's package puts node_modules/ and dist/enrich/ (the enrichment
+  // data serverless.yml packs); without it the enrichment of transform/s3ingest fails its init.
+  const env = {
+    LAMBDA_TASK_ROOT: ROOT,
+    ARCHIVE_BUCKET: 'bench-archive',
+    OPENSEARCH_URL: 'http://127.0.0.1:9',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'x',
+    AWS_SECRET_ACCESS_KEY: 'x',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+  const samplesPerHandler = 7;
+  console.log(`\n== cold start: esbuild bundles (platform node, target node20) and module init (fresh process, median of ${samplesPerHandler})`);
   for (const h of handlers) {
     for (const v of variants) {
       const outfile = path.join(dir, v.name.replace(/\W+/g, '-'), `${h}.js`);
@@ -379,19 +473,42 @@ async function coldStart(): Promise<void> {
       let note = `${v.name}`;
       if (!v.external.length) {
         const samples: number[] = [];
-        for (let i = 0; i < 7; i++) {
+        for (let i = 0; i < samplesPerHandler; i++) {
           // A fresh process per sample: what a Lambda cold start pays for loading and initializing the module.
           const script = `const t=process.hrtime.bigint();try{require(${JSON.stringify(outfile)})}catch(e){console.log('INIT_ERROR '+e.message)}console.log('INIT_MS '+Number(process.hrtime.bigint()-t)/1e6)`;
           const outText = execFileSync(pin([process.execPath, '-e', script])[0], pin([process.execPath, '-e', script]).slice(1), { cwd: os.tmpdir(), env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
           const err = /INIT_ERROR (.*)/.exec(outText);
-          if (err) note += `; init threw: ${err[1]}`;
+          if (err && !note.includes('init threw')) note += `; init threw: ${err[1]}`;
           samples.push(Number(/INIT_MS ([\d.]+)/.exec(outText)![1]));
         }
         init = median(samples);
       } else note += ' (init not measured: the SDK would come from the runtime)';
-      row({ scenario: `bundle ${h} (${v.name})`, events_per_s: null, mb_per_s: null, ratio_to_floor: null, peak_rss_mb: null, bundle_kb: round(kb, 1), init_ms: round(init, 1), note });
+      const scenario = v.shipped ? `init ${h}` : `bundle ${h} (${v.name})`;
+      row({ scenario, events_per_s: null, mb_per_s: null, ratio_to_floor: null, peak_rss_mb: null, bundle_kb: round(kb, 1), init_ms: round(init, 1), note: v.shipped ? `${note}; module init, target < 100 ms (issue #18)` : note });
     }
   }
+  // The CLI's start-up: `tributary --help` through bin/tributary.js with the prebuilt bundle (`npm run build`),
+  // against `node -e 0` in the same run (the floor no CLI can beat).
+  const cliRuns = Math.max(runs, 11);
+  const launcher = () => spawnSync(process.execPath, [path.join(ROOT, 'bin/tributary.js'), '--version'], { cwd: ROOT, env: { ...process.env, TRIBUTARY_LAUNCH_DEBUG: '1' }, encoding: 'utf8' }).stderr;
+  // A bundle older than the sources is not used by the launcher: build it (what `npm ci` does) first.
+  if (!/dist\/tributary\.js/.test(launcher())) spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+  const usesBundle = /dist\/tributary\.js/.test(launcher());
+  const cliEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
+  const floor = timeCommand([process.execPath, '-e', '0'], cliRuns, cliEnv);
+  const help = timeCommand([process.execPath, path.join(ROOT, 'bin/tributary.js'), '--help'], cliRuns, cliEnv);
+  row({
+    scenario: 'cli help',
+    events_per_s: null,
+    mb_per_s: null,
+    ratio_to_floor: round(help.ms / floor.ms, 2),
+    peak_rss_mb: help.rssMb === null ? null : round(help.rssMb, 1),
+    init_ms: round(help.ms, 1),
+    note:
+      `node bin/tributary.js --help, wall time of the whole process (init ms column), median of ${cliRuns}; floor \`node -e 0\` ${round(floor.ms, 1)} ms` +
+      (usesBundle ? '; prebuilt bundle dist/tributary.js' : '; NOT the bundle (stale or missing: run npm run build), tsx ran the sources') +
+      '; target < 150 ms (issue #18)',
+  });
 }
 
 // ------------------------------------------------------------------------------------------- report
@@ -413,6 +530,29 @@ function table(): string {
   return [line(head), `|${w.map((n, i) => (i === 0 ? '-'.repeat(n + 2) : '-'.repeat(n + 1) + ':')).join('|')}|`, ...cells.map(line)].join('\n');
 }
 
+/** The target of issue #18: every transformer row at 0.7 of its floor or better. */
+const TRANSFORMER_TARGET = 0.7;
+
+/**
+ * A Mermaid `xychart-beta` bar chart (GitHub renders it, no image file) of `ratio_to_floor` of every
+ * transformer row, with the target as a line; empty when the run has no transformer rows.
+ */
+function ratioChart(): string {
+  const t = rows.filter((r) => r.scenario.startsWith('transformer ') && r.ratio_to_floor !== null);
+  if (!t.length) return '';
+  const top = Math.max(1, Math.ceil(Math.max(...t.map((r) => r.ratio_to_floor!)) * 10) / 10);
+  return [
+    '```mermaid',
+    'xychart-beta',
+    `  title "Transformer throughput / firehose floor (target ${TRANSFORMER_TARGET})"`,
+    `  x-axis [${t.map((r) => JSON.stringify(r.scenario.slice('transformer '.length))).join(', ')}]`,
+    `  y-axis "ratio to floor" 0 --> ${top}`,
+    `  bar [${t.map((r) => r.ratio_to_floor!.toFixed(2)).join(', ')}]`,
+    `  line [${t.map(() => TRANSFORMER_TARGET).join(', ')}]`,
+    '```',
+  ].join('\n');
+}
+
 /**
  * Replaces the generated part of `bench/RESULTS.md` (between the markers) with this run's table,
  * machine and notes; the hand-written analysis around it stays.
@@ -428,6 +568,7 @@ function writeResultsMd(meta: Record<string, unknown>): void {
     '',
     table(),
     '',
+    ...(ratioChart() ? [ratioChart(), ''] : []),
     ...rows.filter((r) => r.note && !r.scenario.startsWith('bundle')).map((r) => `- ${r.scenario}: ${r.note}`),
     ...m.notes.map((n) => `- ${n}`),
     `- Lambda projection: ${m.lambda}.`,
@@ -455,6 +596,7 @@ async function main(): Promise<void> {
   if (profileSource) await profile();
   if (!skip.has('ingest')) await ingestScenario();
   if (!skip.has('bomb')) await bombScenario();
+  if (!skip.has('cli')) await cliScenario();
   load.push(os.loadavg());
   if (!skip.has('indexer')) await indexerScenario();
   if (!skip.has('coldstart')) await coldStart();

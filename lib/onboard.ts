@@ -14,15 +14,10 @@
  * with the SDK, plans, and applies unless `dryRun`. The SDK client is built by the caller from the
  * standard environment (AWS_REGION, AWS_ENDPOINT_URL, credentials chain): no test-only path.
  */
-import {
-  CloudWatchLogsClient,
-  DescribeAccountPoliciesCommand,
-  DescribeSubscriptionFiltersCommand,
-  PutAccountPolicyCommand,
-  PutSubscriptionFilterCommand,
-  paginateDescribeLogGroups,
-  type SubscriptionFilter,
-} from '@aws-sdk/client-cloudwatch-logs';
+import type { CloudWatchLogsClient, SubscriptionFilter } from '@aws-sdk/client-cloudwatch-logs';
+
+// Loaded when onboarding runs, not when the CLI starts (`tributary --help` loads no SDK).
+const logsSdk = (): typeof import('@aws-sdk/client-cloudwatch-logs') => require('@aws-sdk/client-cloudwatch-logs');
 
 export type OnboardMode = 'account' | 'log-groups';
 
@@ -218,7 +213,7 @@ export function validateOptions(o: OnboardOptions): string[] {
 async function listLogGroups(client: CloudWatchLogsClient, prefixes: string[]): Promise<string[]> {
   const names = new Set<string>();
   for (const prefix of prefixes.length ? prefixes : [undefined]) {
-    for await (const page of paginateDescribeLogGroups({ client }, { logGroupNamePrefix: prefix })) {
+    for await (const page of logsSdk().paginateDescribeLogGroups({ client }, { logGroupNamePrefix: prefix })) {
       for (const g of page.logGroups ?? []) if (g.logGroupName) names.add(g.logGroupName);
     }
   }
@@ -230,7 +225,7 @@ async function listFilters(client: CloudWatchLogsClient, logGroupName: string): 
   let nextToken: string | undefined;
   // A log group has at most a handful of filters; the loop is bounded by the service's pagination.
   for (let page = 0; page < 100; page++) {
-    const res = await client.send(new DescribeSubscriptionFiltersCommand({ logGroupName, nextToken }));
+    const res = await client.send(new (logsSdk().DescribeSubscriptionFiltersCommand)({ logGroupName, nextToken }));
     out.push(...(res.subscriptionFilters ?? []));
     nextToken = res.nextToken;
     if (!nextToken) break;
@@ -266,7 +261,7 @@ export async function onboard(client: CloudWatchLogsClient, o: OnboardOptions, r
     if (excluded.length > MAX_SELECTION_NAMES)
       warnings.push(`${excluded.length} excluded log groups; AWS may accept at most ${MAX_SELECTION_NAMES} names in NOT IN (use --mode log-groups instead)`);
     const doc = accountPolicyDocument({ destinationArn: o.destinationArn, roleArn: o.roleArn, filterPattern });
-    const res = await client.send(new DescribeAccountPoliciesCommand({ policyType: 'SUBSCRIPTION_FILTER_POLICY' }));
+    const res = await client.send(new (logsSdk().DescribeAccountPoliciesCommand)({ policyType: 'SUBSCRIPTION_FILTER_POLICY' }));
     const policies = res.accountPolicies ?? [];
     const existing = policies.find((p) => p.policyName === name);
     const others = policies.filter((p) => p.policyName !== name);
@@ -282,7 +277,7 @@ export async function onboard(client: CloudWatchLogsClient, o: OnboardOptions, r
     emit(change);
     if (!o.dryRun && (change.action === 'create' || change.action === 'update')) {
       await client.send(
-        new PutAccountPolicyCommand({
+        new (logsSdk().PutAccountPolicyCommand)({
           policyName: name,
           policyType: 'SUBSCRIPTION_FILTER_POLICY',
           scope: 'ALL',
@@ -307,7 +302,7 @@ export async function onboard(client: CloudWatchLogsClient, o: OnboardOptions, r
     emit(change);
     if (!o.dryRun && (change.action === 'create' || change.action === 'update')) {
       await client.send(
-        new PutSubscriptionFilterCommand({
+        new (logsSdk().PutSubscriptionFilterCommand)({
           logGroupName: g,
           filterName: name,
           filterPattern,

@@ -357,20 +357,23 @@ function mapInsight(d: Obj, doc: Fields, ct: CloudTrailFields): void {
 }
 
 /**
- * One CloudTrail record (JSON text) → document fields, or a ParseError naming the problem.
+ * One CloudTrail record (JSON text) → document fields, or a ParseError naming the problem. `parsed`
+ * is the record already parsed, when the caller has it (`RawEvent.parsed`, `JSON.parse(line)` of
+ * the same text): it is used instead of parsing the text again; the checks on the text still apply.
  * @example parseCloudTrailRecord('{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","principalId":"AIDACKCEVSQ6C2EXAMPLE","arn":"arn:aws:iam::111122223333:user/anaya","accountId":"111122223333","userName":"anaya"},"eventTime":"2022-11-10T16:24:34Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","awsRegion":"us-east-1","sourceIPAddress":"192.0.2.0","responseElements":{"ConsoleLogin":"Success"},"additionalEventData":{"MFAUsed":"Yes"},"eventID":"fed06f42-cb12-4764-8c69-121063dc79b9","eventType":"AwsConsoleSignIn","recipientAccountId":"111122223333"}')
  */
-export function parseCloudTrailRecord(line: string): LineResult {
+export function parseCloudTrailRecord(line: string, parsed?: unknown): LineResult {
   const text = line.trim();
   if (!text) return skip('blank');
   if (text[0] !== '{') return new ParseError('not a CloudTrail record: not a JSON object', 'invalid_record');
   // Parse memory follows the number of containers: 1 MiB of `[[[[…` is not parsed at all.
   if (tooManyContainers(text)) return new ParseError(`CloudTrail record with more than ${MAX_JSON_CONTAINERS} JSON objects and arrays`, 'too_large');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    return new ParseError(`invalid JSON: ${(e as Error).message}`, 'invalid_json');
+  if (parsed === undefined) {
+    try {
+      parsed = JSON.parse(text);
+    } catch (e) {
+      return new ParseError(`invalid JSON: ${(e as Error).message}`, 'invalid_json');
+    }
   }
   if (!isObj(parsed)) return new ParseError('not a CloudTrail record: not a JSON object', 'invalid_record');
   let r: Obj = parsed;
@@ -561,7 +564,7 @@ export function parseCloudTrailRecord(line: string): LineResult {
  * The CloudTrail parser: every event is one record.
  * @example cloudtrailParser.parse([{ message: '{"eventVersion":"1.08","eventTime":"2022-11-10T16:24:34Z","eventSource":"iam.amazonaws.com","eventName":"CreateUser","userIdentity":{"type":"Root"}}', key: 'k' }], {})
  */
-export const cloudtrailParser: Parser = lineParser('cloudtrail', (line) => parseCloudTrailRecord(line));
+export const cloudtrailParser: Parser = lineParser('cloudtrail', (line, _ctx, event) => parseCloudTrailRecord(line, event.parsed));
 
 /** What this parser handles, the docs it follows and examples that run as tests (test/unit/parser-meta.test.ts). */
 export const meta: ParserMeta = {

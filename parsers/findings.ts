@@ -66,6 +66,7 @@ function exportedFindings(parsed: unknown): { items: unknown[]; wrap: (item: unk
  * multi-finding EventBridge event (each keyed `<key>#finding=<n>`, so failures keep distinct ids;
  * documents take their id from the finding itself). Split only when EVERY entry is a finding of the
  * parser (`isFinding`): anything else stays one event, so it fails whole with its original text.
+ * Whatever it parsed goes on as `RawEvent.parsed`.
  * @example splitFindings(isAsffFinding)({ message: '{"Findings":[{…},{…}]}', key: 'k' })?.map((e) => e.key) // ['k#finding=0', 'k#finding=1']
  */
 export function splitFindings(isFinding: (o: Obj) => boolean): (event: RawEvent) => RawEvent[] | undefined {
@@ -75,12 +76,16 @@ export function splitFindings(isFinding: (o: Obj) => boolean): (event: RawEvent)
     if (!t.startsWith('[') && !(t.startsWith('{') && /"(?:Findings|findings)"\s*:/.test(t.slice(0, 1 << 20)))) return undefined;
     const parsed = parseObject(t);
     if (parsed instanceof ParseError) return undefined;
+    // Not several findings (most often one EventBridge event of one finding): the event as it is,
+    // with the value parsed here, so the parser does not parse it a second time (`RawEvent.parsed`).
+    const whole = [{ ...event, parsed }];
     const found = exportedFindings(parsed);
-    if (!found || found.items.length === 0) return undefined;
-    if (!found.items.every((item) => isObj(item) && isFinding(item))) return undefined;
-    if (found.items.length === 1 && isObj(parsed) && 'detail' in parsed) return undefined;
+    if (!found || found.items.length === 0) return whole;
+    if (!found.items.every((item) => isObj(item) && isFinding(item))) return whole;
+    if (found.items.length === 1 && isObj(parsed) && 'detail' in parsed) return whole;
     return found.items.map((item, i) => {
-      const e: RawEvent = { message: JSON.stringify(found.wrap(item)) ?? 'null', key: `${event.key}#finding=${i}` };
+      const value = found.wrap(item);
+      const e: RawEvent = { message: JSON.stringify(value) ?? 'null', key: `${event.key}#finding=${i}`, parsed: value };
       if (event.timestamp !== undefined) e.timestamp = event.timestamp;
       if (event.extractedFields) e.extractedFields = event.extractedFields;
       return e;

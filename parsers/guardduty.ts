@@ -109,9 +109,10 @@ function networkOf(action: Obj): { ip?: string; country?: string; org?: string; 
  * One record → one document.
  * @example parseGuardDutyRecord('{"schemaVersion":"2.0","accountId":"111122223333","region":"us-east-1","id":"a1","type":"Recon:EC2/PortProbeUnprotectedPort","service":{"serviceName":"guardduty"},"severity":2,"updatedAt":"2026-03-01T10:00:00.000Z"}')
  */
-export function parseGuardDutyRecord(line: string): LineResult {
+export function parseGuardDutyRecord(line: string, given?: unknown): LineResult {
   if (!line.trim()) return null;
-  const parsed = parseObject(line);
+  // `given`: the record as `splitFindings` parsed it (`RawEvent.parsed`), the value of `line`.
+  const parsed = given ?? parseObject(line);
   if (parsed instanceof ParseError) return parsed;
   if (!isObj(parsed)) return new ParseError('a GuardDuty record is a JSON object', 'not_a_finding');
   const x = findingOf(parsed);
@@ -234,7 +235,7 @@ export function parseGuardDutyRecord(line: string): LineResult {
 }
 
 export const guarddutyParser: Parser = {
-  ...lineParser('guardduty', (line) => parseGuardDutyRecord(line)),
+  ...lineParser('guardduty', (line, _ctx, event) => parseGuardDutyRecord(line, event.parsed)),
   split: splitFindings(isGuardDutyFinding),
 };
 

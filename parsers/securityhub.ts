@@ -47,9 +47,10 @@ function findingOf(o: Obj): { finding: Obj; envelope?: EventBridgeEvent } | Pars
  * One record → one document.
  * @example parseSecurityHubRecord('{"SchemaVersion":"2018-10-08","Id":"f1","ProductArn":"arn:aws:securityhub:us-east-1::product/aws/securityhub","AwsAccountId":"111122223333","UpdatedAt":"2026-03-01T10:00:00Z","Severity":{"Label":"HIGH"},"Title":"S3 bucket is public"}')
  */
-export function parseSecurityHubRecord(line: string): LineResult {
+export function parseSecurityHubRecord(line: string, given?: unknown): LineResult {
   if (!line.trim()) return null;
-  const parsed = parseObject(line);
+  // `given`: the record as `splitFindings` parsed it (`RawEvent.parsed`), the value of `line`.
+  const parsed = given ?? parseObject(line);
   if (parsed instanceof ParseError) return parsed;
   if (!isObj(parsed)) return new ParseError('a Security Hub record is a JSON object', 'not_a_finding');
   const got = findingOf(parsed);
@@ -197,7 +198,7 @@ export function parseSecurityHubRecord(line: string): LineResult {
 }
 
 export const securityhubParser: Parser = {
-  ...lineParser('securityhub', (line) => parseSecurityHubRecord(line)),
+  ...lineParser('securityhub', (line, _ctx, event) => parseSecurityHubRecord(line, event.parsed)),
   split: splitFindings(isAsffFinding),
 };
 

@@ -41,9 +41,27 @@ export function utcMillis(y: number, mo: number, d: number, h = 0, mi = 0, s = 0
   return Date.UTC(y, mo, d, h, mi, s, ms);
 }
 
-/** ISO string with milliseconds from epoch milliseconds, or undefined outside the event time window. */
+/**
+ * The last ISO strings made, direct-mapped by time (256 slots: bounded). The events of a batch share
+ * few distinct times (the records of one audit event, a flow log's capture windows, an ALB second),
+ * and `toISOString` (a `Date` plus formatting, ~0.3-2 µs) was 4% of the transformer's profile on audit.
+ */
+const ISO_KEYS = new Float64Array(256).fill(NaN);
+const ISO_VALUES: string[] = new Array<string>(256).fill('');
+
+/**
+ * ISO string with milliseconds from epoch milliseconds, or undefined outside the event time window.
+ * @example isoFromMillis(1772359200000) // '2026-03-01T10:00:00.000Z'
+ */
 export function isoFromMillis(ms: number): string | undefined {
-  return inEventWindow(ms) ? new Date(ms).toISOString() : undefined;
+  if (!inEventWindow(ms)) return undefined;
+  // Seconds and milliseconds both pick the slot: whole-second times would otherwise share 8 slots.
+  const slot = (ms ^ (ms / 1000)) & 255;
+  if (ISO_KEYS[slot] === ms) return ISO_VALUES[slot];
+  const iso = new Date(ms).toISOString();
+  ISO_KEYS[slot] = ms;
+  ISO_VALUES[slot] = iso;
+  return iso;
 }
 
 /** ISO string from epoch seconds (possibly fractional), or undefined outside the event time window. */

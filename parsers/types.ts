@@ -76,6 +76,15 @@ export interface RawEvent {
    * with this reason and `error.type` without running a parser on it. Parsers never see such events.
    */
   rejected?: { reason: string; type: string };
+  /**
+   * The value `message` is the JSON text of, when the envelope layer already held it parsed (a
+   * CloudTrail file whose `Records` is not first is parsed whole to find them; `message` is then
+   * `JSON.stringify` of the record; a findings export or EventBridge event `Parser.split` parsed to
+   * look for several findings): a JSON parser may use it instead of parsing `message` again.
+   * `message` stays the event's text for everything else (ids, `event.original`, failure
+   * documents), and a parser must give the same result with or without `parsed`.
+   */
+  parsed?: unknown;
 }
 
 /** A per-record error: the record could not be turned into a document. */

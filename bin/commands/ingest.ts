@@ -7,12 +7,13 @@
  *   CloudTrail, VPC Flow Logs with their header line); the directory above `AWSLogs/` plays the bucket.
  * - Anything else is decoded like `tributary normalize` (plain lines, gzip, a CloudWatch Logs
  *   payload, a Firehose event, a CloudTrail file) and archived per partition.
- * Re-ingesting the same files overwrites the same archive objects and documents.
+ * Re-ingesting the same files overwrites the same archive objects and documents. Files are streamed
+ * (the ETag of an `AWSLogs/` file is hashed in a first pass), so memory is bounded whatever their size.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { deliverLocalFile, deliverS3, type Delivered } from '../../lib/local/deliver';
+import { deliverLocalFile, deliverStoredS3, type Delivered, etagOfFile } from '../../lib/local/deliver';
 import { DEFAULT_INDEX_PREFIX } from '../../lib/core/indices';
 import { addTally, type Tally } from '../../lib/core/tally';
 import { bulkTransport, createOpenSearchClient } from '../../lib/io/opensearch';
@@ -59,7 +60,8 @@ export function registerIngest(program: Command): void {
     .command('ingest')
     .description(
       'Run your own log files through the real pipeline into an archive and, with --opensearch, into OpenSearch. ' +
-        'Paths under AWSLogs/<account>/<service>/<region>/ go through the S3-ingest logic; other files are decoded like `normalize`.',
+        'Paths under AWSLogs/<account>/<service>/<region>/ go through the S3-ingest logic; other files are decoded like `normalize`. ' +
+        'Files are streamed, never read whole: memory stays bounded (under 256 MB) whatever their size.',
     )
     .argument('<paths...>', 'files or directories')
     .addOption(new Option('-s, --source <source>', 'source type of files outside AWSLogs/').choices(['auto', ...SOURCE_IDS]).default('auto'))
@@ -113,7 +115,7 @@ export function registerIngest(program: Command): void {
         const at = abs.lastIndexOf(`${path.sep}AWSLogs${path.sep}`);
         let d: Delivered;
         try {
-          const bytes = readFileSync(abs);
+          // Streamed, never read whole: memory stays bounded whatever the file's size.
           if (at >= 0) {
             // The directory above AWSLogs/ stands for the log bucket: name it like the bucket (and the
             // ETag of a single-part upload is the MD5 we use as version) to get the live path's ids.
@@ -121,16 +123,15 @@ export function registerIngest(program: Command): void {
             const name = path.basename(root).toLowerCase().replace(/[^a-z0-9.-]/g, '-') || 'local';
             const logs = new LocalStore(root, name === archive.bucket ? `${name}-logs` : name);
             // A copied file is no AWS delivery: its path's account is a claim (`localKeys`: unverified).
-            d = await deliverS3(abs.slice(at + 1).split(path.sep).join('/'), bytes, logs, archive, {
+            d = await deliverStoredS3(abs.slice(at + 1).split(path.sep).join('/'), await etagOfFile(abs), logs, archive, {
               now,
               sourceOptions,
-              alreadyStored: true,
               localKeys: true,
               aggregators: flags.aggregatorAccounts,
               enricher,
               redaction,
             });
-          } else d = await deliverLocalFile(abs, bytes, archive, { source: flags.source, account: flags.account, region: flags.region, logGroup: flags.logGroup, sourceOptions, aggregators: flags.aggregatorAccounts, now, enricher, redaction });
+          } else d = await deliverLocalFile(abs, createReadStream(abs, { highWaterMark: 1024 * 1024 }), archive, { source: flags.source, account: flags.account, region: flags.region, logGroup: flags.logGroup, sourceOptions, aggregators: flags.aggregatorAccounts, now, enricher, redaction });
         } catch (e) {
           return fail(1, `${file}: ${(e as Error).message}`);
         }

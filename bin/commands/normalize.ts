@@ -2,10 +2,12 @@
  * `tributary normalize`: raw logs or whole envelopes in, one normalized JSON document per line out.
  * This is the contract other checks rely on: keep flags and output stable.
  */
-import { readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { accessSync, constants, createReadStream, statSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { Command, Option } from 'commander';
-import { decodeInput } from '../../lib/core/inputs';
-import { normalizeInChunks } from '../../lib/core/chunks';
+import { CHUNK_EVENTS, ChunkNormalizer, normalizeInChunks } from '../../lib/core/chunks';
+import { readInputParts, STREAM_CHUNK_EVENTS, type StreamOptions } from '../../lib/local/input-stream';
 import { failureDocument, type Counts } from '../../lib/core/pipeline';
 import { aggregatorOption } from './aggregators';
 import { cliEnricher, enrichmentOptions, type EnrichmentFlags } from './enrichment';
@@ -27,21 +29,47 @@ export interface NormalizeFlags extends EnrichmentFlags, RedactionFlags {
 
 export class UsageError extends Error {}
 
-function readInput(path: string): Buffer {
+/**
+ * Fails with a usage error (exit 2, before any output) when an input cannot be read: missing,
+ * unreadable, a directory. A file that vanishes after this check fails while it is read.
+ */
+function checkReadable(path: string): void {
+  if (path === '-') return;
   try {
-    return path === '-' ? readFileSync(0) : readFileSync(path);
+    accessSync(path, constants.R_OK);
+    if (statSync(path).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
   } catch (e) {
     throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }
 
-/** Normalizes the inputs, writing NDJSON to `out` and returns the counts per source. */
-export function runNormalize(paths: string[], flags: NormalizeFlags, out: (line: string) => void, now = new Date()) {
+/** Read size of input files: fewer, larger reads (the default 64 KiB costs throughput). */
+const READ_CHUNK = 1024 * 1024;
+
+/**
+ * Normalizes the inputs, streamed (`lib/local/input-stream.ts`: bounded chunks, never a whole
+ * file in memory), writing one NDJSON line per document to `out` as each chunk is normalized (awaiting
+ * `out` when it returns a promise: back-pressure), and returns the counts per source.
+ * @example const totals = await runNormalize(['vpc.log'], { source: 'auto' }, (line) => lines.push(line))
+ */
+export async function runNormalize(
+  paths: string[],
+  flags: NormalizeFlags,
+  out: (line: string) => unknown,
+  now = new Date(),
+  io: { stdin?: Readable } & StreamOptions = {},
+) {
   const totals = new Map<string, Counts>();
   const add = (source: string, c: Counts) => {
     const t = totals.get(source) ?? { received: 0, documents: 0, dropped: 0, failed: 0 };
     for (const k of Object.keys(c) as (keyof Counts)[]) t[k] += c[k];
     totals.set(source, t);
+  };
+  const write = async (docs: readonly object[]) => {
+    for (const d of docs) {
+      const p = out(JSON.stringify(d));
+      if (p instanceof Promise) await p;
+    }
   };
   const overrides: ParseContext = {
     logGroup: flags.logGroup,
@@ -58,31 +86,69 @@ export function runNormalize(paths: string[], flags: NormalizeFlags, out: (line:
   const inputs = paths.length ? paths : ['-'];
   const enricher = cliEnricher(flags);
   const redaction = cliRedactor(flags);
-  const buffers = inputs.map((p) => [p, readInput(p)] as const); // read all first: unreadable → exit 2, no partial output
-  for (const [path, bytes] of buffers) {
-    const decoded = decodeInput(bytes, path === '-' ? 'stdin' : path, overrides);
-    const fallback: SourceId = flags.source === 'auto' ? 'app' : flags.source;
-    if (decoded.dropped) add('envelope', { received: decoded.dropped, documents: 0, dropped: decoded.dropped, failed: 0 });
-    for (const u of decoded.unusable) {
-      out(JSON.stringify(failureDocument(fallback, { message: u.original, key: u.key }, overrides, u.message, 'envelope_error', now, undefined, redaction)));
-      add(fallback, { received: 1, documents: 0, dropped: 0, failed: 1 });
-    }
-    for (const batch of decoded.batches) {
-      // In chunks: a file of millions of lines never holds millions of documents at once.
-      for (const r of normalizeInChunks({ events: batch.events, context: batch.context, source: flags.source }, {
-        now,
-        includeOriginal: flags.original,
-        aggregators: flags.aggregatorAccounts,
-        enricher,
-        redaction,
-      })) {
-        for (const d of r.documents) out(JSON.stringify(d));
-        for (const d of r.failures) out(JSON.stringify(d));
+  const options = { now, includeOriginal: flags.original, aggregators: flags.aggregatorAccounts, enricher, redaction };
+  const fallback: SourceId = flags.source === 'auto' ? 'app' : flags.source;
+  for (const path of inputs) checkReadable(path); // unreadable → exit 2, no partial output
+  for (const path of inputs) {
+    const body = path === '-' ? (io.stdin ?? process.stdin) : createReadStream(path, { highWaterMark: READ_CHUNK });
+    // One input's chunks are normalized as one input: the first chunk decides its source and header.
+    let chunks: ChunkNormalizer | undefined;
+    for await (const part of readInputParts(body, path === '-' ? 'stdin' : path, overrides, io)) {
+      if (part.type === 'chunk') {
+        chunks ??= new ChunkNormalizer(part.context, flags.source, options);
+        const r = chunks.normalize(part.events);
+        await write(r.documents);
+        await write(r.failures);
         add(r.source, r.counts);
+        continue;
+      }
+      const decoded = part.decoded;
+      if (decoded.dropped) add('envelope', { received: decoded.dropped, documents: 0, dropped: decoded.dropped, failed: 0 });
+      for (const u of decoded.unusable) {
+        await write([failureDocument(fallback, { message: u.original, key: u.key }, overrides, u.message, 'envelope_error', now, undefined, redaction)]);
+        add(fallback, { received: 1, documents: 0, dropped: 0, failed: 1 });
+      }
+      // A CloudWatch Logs payload (at most 10,000 events) is one batch, as the transformer normalizes it;
+      // the records of a JSON document go in chunks like a stream's, so their documents stay few at once.
+      const chunkEvents = decoded.kind === 'firehose' || decoded.kind === 'cloudwatch' ? CHUNK_EVENTS : STREAM_CHUNK_EVENTS;
+      for (const batch of decoded.batches) {
+        for (const r of normalizeInChunks({ events: batch.events, context: batch.context, source: flags.source }, options, chunkEvents)) {
+          await write(r.documents);
+          await write(r.failures);
+          add(r.source, r.counts);
+        }
       }
     }
   }
   return totals;
+}
+
+/** Characters per write to stdout: one write per document would be one stream request per line. */
+const STDOUT_BATCH = 256 * 1024;
+
+/**
+ * Lines to a stream, in writes of about `STDOUT_BATCH` characters, waiting for 'drain' when the
+ * stream asks: a slow reader (a pipe to a slow consumer) holds the normalizing back instead of
+ * letting the output pile up in memory.
+ * @example const w = lineWriter(process.stdout); await runNormalize(files, flags, w.line); await w.flush();
+ */
+export function lineWriter(stream: NodeJS.WritableStream): { line(s: string): Promise<void> | undefined; flush(): Promise<void> } {
+  let parts: string[] = [];
+  let size = 0;
+  const send = async () => {
+    const text = parts.join('\n') + '\n';
+    parts = [];
+    size = 0;
+    if (!stream.write(text)) await once(stream, 'drain');
+  };
+  return {
+    line(s) {
+      parts.push(s);
+      size += s.length;
+      return size >= STDOUT_BATCH ? send() : undefined;
+    },
+    flush: () => (parts.length ? send() : Promise.resolve()),
+  };
 }
 
 export function registerNormalize(program: Command): void {
@@ -91,7 +157,8 @@ export function registerNormalize(program: Command): void {
     .description(
       'Normalize raw log lines, or whole envelopes (a gzipped or decoded CloudWatch Logs subscription payload, the ' +
         '{"awslogs":{"data":...}} event of a subscription Lambda, a Firehose transformation event, a CloudTrail file), and print one JSON document per line. Failures are printed too, as ' +
-        'event.kind=pipeline_error documents. A summary per source goes to stderr.',
+        'event.kind=pipeline_error documents. A summary per source goes to stderr. Inputs are streamed (gzip too) in chunks of ' +
+        '500 events (as S3 ingest), documents written as they are made: memory stays bounded (under 256 MB) whatever the input size.',
     )
     .argument('[files...]', 'input files; - or nothing reads stdin (gzip is detected)')
     .addOption(new Option('-s, --source <source>', 'source type').choices(['auto', ...SOURCE_IDS]).default('auto'))
@@ -117,12 +184,17 @@ export function registerNormalize(program: Command): void {
         '    | tributary normalize --source vpcflow\n' +
         '  tributary normalize --log-group /aws/lambda/orders lambda.log\n' +
         '  tributary normalize firehose-event.json > docs.ndjson\n\n' +
-        'Exit status: 0 when the input was read (per-record failures included), 2 on usage errors or unreadable files.',
+        'Memory: lines (and CloudTrail records) are streamed, each at most 8 MiB (a longer one is one failure document);\n' +
+        'a whole JSON envelope (Firehose event, CloudWatch Logs payload) is parsed whole up to 32 MiB, larger ones line by line.\n\n' +
+        'Exit status: 0 when the input was read (per-record failures included, a gzip corrupt partway too: one failure\n' +
+        'for the rest), 2 on usage errors or unreadable files (checked before anything is written).',
     )
-    .action((files: string[], flags: NormalizeFlags) => {
+    .action(async (files: string[], flags: NormalizeFlags) => {
       let totals;
+      const stdout = lineWriter(process.stdout);
       try {
-        totals = runNormalize(files, flags, (line) => process.stdout.write(line + '\n'));
+        totals = await runNormalize(files, flags, stdout.line);
+        await stdout.flush();
       } catch (e) {
         if (e instanceof UsageError) {
           process.stderr.write(`tributary normalize: ${e.message}\n`);

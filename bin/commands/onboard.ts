@@ -4,7 +4,7 @@
  * `unchanged` for everything. Credentials, Region and endpoint come from the standard AWS SDK
  * environment (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, ...).
  */
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { Command, Option } from 'commander';
 import { DEFAULT_NAME, DEFAULT_PIPELINE_STAGE, onboard, summarize, validateOptions, type Change, type OnboardMode } from '../../lib/onboard';
 
@@ -74,7 +74,9 @@ export function registerOnboard(program: Command): void {
         for (const p of problems) process.stderr.write(`tributary onboard: ${p}\n`);
         process.exit(2);
       }
-      const client = new CloudWatchLogsClient(flags.region ? { region: flags.region } : {});
+      // The SDK is loaded only when the command runs: `tributary --help` stays fast.
+      const { CloudWatchLogsClient: Logs } = require('@aws-sdk/client-cloudwatch-logs') as typeof import('@aws-sdk/client-cloudwatch-logs');
+      const client: CloudWatchLogsClient = new Logs(flags.region ? { region: flags.region } : {});
       try {
         const result = await onboard(client, options, (c) => process.stdout.write(formatChange(c, !!flags.dryRun) + '\n'));
         for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);

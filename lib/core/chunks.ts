@@ -1,7 +1,8 @@
 /**
- * Normalizing a large batch in chunks, so the documents in memory stay bounded: the CLI reads a file
- * whole, and a file of millions of short lines would otherwise become millions of documents at once
- * (32 MiB of one-character lines took Node past its 4 GB heap).
+ * Normalizing a large input in chunks, so the documents in memory stay bounded: the CLI streams a
+ * file in chunks (`lib/local/input-stream.ts`), and a batch of millions of short lines would
+ * otherwise become millions of documents at once (32 MiB of one-character lines took Node past its
+ * 4 GB heap).
  */
 import type { NormalizeInput, NormalizeOptions, NormalizeResult } from './pipeline';
 import { normalize } from './pipeline';
@@ -12,11 +13,40 @@ import { cloudfrontHeaderFields } from '../../parsers/cloudfront';
 export const CHUNK_EVENTS = 50_000;
 
 /**
- * Normalizes `input` in chunks of `chunkEvents` events. The first chunk decides the source (when it
- * is `auto`) and every later chunk keeps it; a VPC Flow Logs header line at the start gives the format
- * of every later chunk, as in S3 ingest. A batch of at most `chunkEvents` events is exactly one
- * `normalize` call. As in S3 ingest, a multi-line event (stack trace, audit record) cut by a chunk
- * boundary becomes two documents.
+ * Normalizes the successive chunks of one input (a file streamed by the CLI) as one input: the
+ * first chunk decides the source (when it is `auto`) and every later chunk keeps it; a VPC Flow Logs
+ * header line at the start gives the format of every later chunk (a CloudFront `#Fields` line its
+ * field list), as in S3 ingest. As there, a multi-line event (stack trace, audit record) cut by a
+ * chunk boundary becomes two documents.
+ * @example const c = new ChunkNormalizer(context, 'auto', { now }); for (const events of chunks) write(c.normalize(events).documents)
+ */
+export class ChunkNormalizer {
+  private first = true;
+
+  constructor(
+    private context: NormalizeInput['context'],
+    private source: NormalizeInput['source'],
+    private readonly options: NormalizeOptions,
+  ) {}
+
+  /** The next chunk's result: exactly one `normalize` call. */
+  normalize(events: NormalizeInput['events']): NormalizeResult {
+    const r = normalize({ events, context: this.context, source: this.source }, this.options);
+    if (this.first && events.length) {
+      this.first = false;
+      this.source = r.source;
+      const header = r.source === 'vpcflow' ? headerFormat(events[0].message) : undefined;
+      if (header) this.context = { ...this.context, options: { ...this.context.options, vpcFormat: header } };
+      const fields = r.source === 'cloudfront' ? cloudfrontHeaderFields(events) : undefined;
+      if (fields) this.context = { ...this.context, options: { ...this.context.options, cloudfrontFields: fields } };
+    }
+    return r;
+  }
+}
+
+/**
+ * Normalizes `input` in chunks of `chunkEvents` events, with the rules of `ChunkNormalizer`. A batch
+ * of at most `chunkEvents` events is exactly one `normalize` call.
  * @example for (const r of normalizeInChunks({ events, context: {}, source: 'auto' }, { now })) write(r.documents)
  */
 export function* normalizeInChunks(input: NormalizeInput, options: NormalizeOptions, chunkEvents = CHUNK_EVENTS): Generator<NormalizeResult> {
@@ -24,18 +54,6 @@ export function* normalizeInChunks(input: NormalizeInput, options: NormalizeOpti
     yield normalize(input, options);
     return;
   }
-  let source = input.source;
-  let context = input.context;
-  for (let i = 0; i < input.events.length; i += chunkEvents) {
-    const events = input.events.slice(i, i + chunkEvents);
-    const r = normalize({ events, context, source }, options);
-    if (i === 0) {
-      source = r.source;
-      const header = r.source === 'vpcflow' ? headerFormat(events[0].message) : undefined;
-      if (header) context = { ...context, options: { ...context.options, vpcFormat: header } };
-      const fields = r.source === 'cloudfront' ? cloudfrontHeaderFields(events) : undefined;
-      if (fields) context = { ...context, options: { ...context.options, cloudfrontFields: fields } };
-    }
-    yield r;
-  }
+  const chunks = new ChunkNormalizer(input.context, input.source, options);
+  for (let i = 0; i < input.events.length; i += chunkEvents) yield chunks.normalize(input.events.slice(i, i + chunkEvents));
 }

@@ -121,6 +121,7 @@ export function cloudWatchBatch(payload: CloudWatchLogsPayload, region?: string)
  * The message of a log event that is not a string (a hand-made or buggy producer's payload): a JSON
  * value keeps its JSON text (never `[object Object]`); one nested deeper than `MAX_JSON_DEPTH` cannot
  * be serialized safely, so the event is rejected (a failure document with its clipped JSON text).
+ * The value is kept as `parsed` next to its text: a parser then does not parse it again.
  */
 function setMessage(ev: RawEvent, m: unknown): void {
   if (typeof m === 'string') ev.message = m;
@@ -129,7 +130,10 @@ function setMessage(ev: RawEvent, m: unknown): void {
   else if (deeperThan(m, MAX_JSON_DEPTH)) {
     ev.message = jsonText(m, KEPT_HEAD_BYTES);
     ev.rejected = { reason: `message is a JSON value nested deeper than ${MAX_JSON_DEPTH} levels`, type: 'too_deep' };
-  } else ev.message = JSON.stringify(m);
+  } else {
+    ev.message = JSON.stringify(m);
+    ev.parsed = m;
+  }
 }
 
 /** Firehose data-transformation input (AWS docs, "Transform source data in Amazon Data Firehose"). */
@@ -216,8 +220,9 @@ export function contextFromS3Key(bucket: string, key: string): ParseContext {
 /**
  * Events of a parsed CloudTrail log file (`{"Records":[...]}`), one per record, keyed by position so
  * the id is stable even for documentation samples without an `eventID`. A record nested too deep to
- * serialize is rejected (one failure), never the file. Files read from bytes use `s3ObjectBatch`,
- * which splits the records without parsing the file.
+ * serialize is rejected (one failure), never the file. Each event carries its record as `parsed`
+ * (the file is parsed once: the CloudTrail parser does not parse the text again). Files read from
+ * bytes use `s3ObjectBatch`, which splits the records without parsing the file.
  * @example cloudTrailFileEvents({ Records: [{ eventID: 'e1' }] }, 's3://trail/x.json.gz#etag') // [{ message: '{"eventID":"e1"}', key: 's3://trail/x.json.gz#etag:0' }]
  */
 export function cloudTrailFileEvents(doc: { Records: unknown[] }, keyPrefix: string): RawEvent[] {

@@ -1,6 +1,8 @@
 /**
  * Turns an arbitrary local input (a log file, a gzipped CloudWatch Logs payload, a Firehose event,
- * a CloudTrail file) into pipeline batches. Used by `tributary normalize` and `tributary ingest`.
+ * a CloudTrail file) held in memory into pipeline batches. `tributary normalize` and `tributary
+ * ingest` stream their inputs instead (`lib/local/input-stream.ts`), with the same events and keys,
+ * and decode whole JSON documents with `decodeJsonDocument`.
  * Bounded like the functions (`lib/core/limits.ts`, `LOCAL_LIMITS`): no input can crash the CLI; what
  * cannot be read within the bounds becomes an unusable record or a failure document with the reason.
  */
@@ -13,6 +15,7 @@ import {
   contextFromS3Key,
   decodeCloudWatchPayload,
   EnvelopeError,
+  type FirehoseTransformEvent,
   isCloudWatchPayload,
   isFirehoseEvent,
   maybeGunzip,
@@ -53,11 +56,7 @@ export function decodeInput(bytes: Buffer, name: string, overrides: ParseContext
     const message = e instanceof EnvelopeError ? e.message : `corrupt gzip: ${(e as Error).message}`;
     return { batches: [], dropped: 0, kind: 'lines', unusable: [{ key: name, original: bytes.subarray(0, 3072).toString('base64'), message }] };
   }
-  // A local path is no delivery: its account is only a claim (`local`), like the content's.
-  const base: ParseContext = name.includes('AWSLogs/') ? contextFromS3Key('local', name.slice(name.indexOf('AWSLogs/'))) : {};
-  delete base.s3;
-  base.local = true;
-  const ctx = withOverrides(base, overrides);
+  const ctx = inputContext(name, overrides);
   let at = 0;
   while (at < plain.length && (plain[at] === 0x20 || plain[at] === 0x0a || plain[at] === 0x0d || plain[at] === 0x09)) at++;
   if (plain[at] === 0x7b || plain[at] === 0x5b) {
@@ -65,24 +64,79 @@ export function decodeInput(bytes: Buffer, name: string, overrides: ParseContext
       const events = splitJsonRecords(plain, limits.maxLineBytes).map((item, i) => readItemEvent(item, `${name}:${i}`));
       return { kind: 'cloudtrail', batches: [{ context: ctx, events }], dropped: 0, unusable: [] };
     }
-    const text = plain.toString('utf8');
-    let doc: unknown;
-    // Parse memory follows the number of containers, not bytes: past the bound, line by line.
-    if (countJsonContainers(text, MAX_DOCUMENT_CONTAINERS) <= MAX_DOCUMENT_CONTAINERS) {
-      try {
-        doc = JSON.parse(text);
-      } catch {
-        doc = undefined; // NDJSON or a broken file: line by line below, so one bad line is one failure
-      }
-    }
+    const doc = parseDocument(plain);
     const decoded = doc === undefined ? undefined : decodeJson(doc, name, ctx, overrides, limits);
     if (decoded) return decoded;
   }
   return { kind: 'lines', dropped: 0, unusable: [], batches: [{ context: ctx, events: lines(plain, name, limits) }] };
 }
 
+/**
+ * The parse context of a local input named `name`: S3-style paths (`.../AWSLogs/<account>/<service>/<region>/...`)
+ * give account and region, as claims (`local`: a local path is no delivery); `overrides` win.
+ * @example inputContext('/x/AWSLogs/123456789012/vpcflowlogs/eu-west-1/2026/03/01/f.log').account // '123456789012'
+ */
+export function inputContext(name: string, overrides: ParseContext = {}): ParseContext {
+  const base: ParseContext = name.includes('AWSLogs/') ? contextFromS3Key('local', name.slice(name.indexOf('AWSLogs/'))) : {};
+  delete base.s3;
+  base.local = true;
+  return withOverrides(base, overrides);
+}
+
+/**
+ * The batches of plain bytes that are one whole JSON document (a Firehose event, a CloudWatch Logs
+ * payload, `{"awslogs":...}`, a CloudTrail file whose `Records` is not first, a JSON log record or an
+ * array of them), or undefined when they are not (NDJSON, broken JSON, a structure past
+ * `MAX_DOCUMENT_CONTAINERS`, a record nested past `MAX_JSON_DEPTH`): those are read line by line.
+ * One part, or one per record of a Firehose event (decoded as they are taken, `firehoseRecords`).
+ * The caller bounds `plain` (at most `limits.maxDecompressedBytes`).
+ * @example [...decodeJsonDocument(Buffer.from('{"msg":"hi"}'), 'f.json')!][0].batches[0].events // [{ message: '{"msg":"hi"}', key: 'f.json:0' }]
+ */
+export function decodeJsonDocument(plain: Buffer, name: string, overrides: ParseContext = {}, limits: DecodeLimits = LOCAL_LIMITS): Iterable<InputBatches> | undefined {
+  const doc = parseDocument(plain);
+  if (doc === undefined) return undefined;
+  // A Firehose event record by record: one record's events in memory at a time.
+  if (isFirehoseEvent(doc)) return firehoseRecords(doc, name, overrides, limits);
+  const decoded = decodeJson(doc, name, inputContext(name, overrides), overrides, limits);
+  return decoded && [decoded];
+}
+
+/** JSON text parsed whole, or undefined when it is not one JSON document or holds too many containers. */
+function parseDocument(plain: Buffer): unknown {
+  const text = plain.toString('utf8');
+  // Parse memory follows the number of containers, not bytes: past the bound, line by line.
+  if (countJsonContainers(text, MAX_DOCUMENT_CONTAINERS) > MAX_DOCUMENT_CONTAINERS) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined; // NDJSON or a broken file: line by line, so one bad line is one failure
+  }
+}
+
 function lines(plain: Buffer, name: string, limits: DecodeLimits): RawEvent[] {
   return splitBoundedLines(plain, limits.maxLineBytes).map((item, i) => readItemEvent(item, `${name}:${i + 1}`));
+}
+
+/**
+ * The records of a Firehose event, decoded one at a time (a consumer that normalizes each before
+ * taking the next holds one record's events, not the event's): each is a batch, a dropped control
+ * message, or an unusable record.
+ * @example for (const r of firehoseRecords(event, 'fh.json')) normalizeAll(r.batches)
+ */
+export function* firehoseRecords(doc: FirehoseTransformEvent, name: string, overrides: ParseContext = {}, limits: DecodeLimits = LOCAL_LIMITS): Generator<InputBatches> {
+  for (const r of doc.records) {
+    const out: InputBatches = { kind: 'firehose', batches: [], dropped: 0, unusable: [] };
+    try {
+      // A CloudWatch Logs payload, or a direct-PUT record (an EventBridge event, JSON, text), as the transformer reads it.
+      const batch = decodeFirehoseRecord(Buffer.from(r.data, 'base64'), doc.region, limits.maxDecompressedBytes).batch;
+      if (batch) out.batches.push({ ...batch, context: withOverrides(batch.context, overrides) });
+      else out.dropped++;
+    } catch (e) {
+      if (!(e instanceof EnvelopeError)) throw e;
+      out.unusable.push({ key: `${name}#${r.recordId}`, original: r.data.slice(0, 4096), message: e.message });
+    }
+    yield out;
+  }
 }
 
 /**
@@ -93,16 +147,10 @@ function lines(plain: Buffer, name: string, limits: DecodeLimits): RawEvent[] {
 function decodeJson(doc: unknown, name: string, ctx: ParseContext, overrides: ParseContext, limits: DecodeLimits): InputBatches | undefined {
   if (isFirehoseEvent(doc)) {
     const out: InputBatches = { kind: 'firehose', batches: [], dropped: 0, unusable: [] };
-    for (const r of doc.records) {
-      try {
-        // A CloudWatch Logs payload, or a direct-PUT record (an EventBridge event, JSON, text), as the transformer reads it.
-        const batch = decodeFirehoseRecord(Buffer.from(r.data, 'base64'), doc.region, limits.maxDecompressedBytes).batch;
-        if (batch) out.batches.push({ ...batch, context: withOverrides(batch.context, overrides) });
-        else out.dropped++;
-      } catch (e) {
-        if (!(e instanceof EnvelopeError)) throw e;
-        out.unusable.push({ key: `${name}#${r.recordId}`, original: r.data.slice(0, 4096), message: e.message });
-      }
+    for (const r of firehoseRecords(doc, name, overrides, limits)) {
+      out.batches.push(...r.batches);
+      out.dropped += r.dropped;
+      out.unusable.push(...r.unusable);
     }
     return out;
   }

@@ -51,11 +51,10 @@ export const DEFAULT_LIMITS: Readonly<DecodeLimits> = { maxDecompressedBytes: 8 
 export const DEFAULT_CHUNK: Readonly<{ lines: number; bytes: number }> = { lines: 500, bytes: 2 * MiB };
 
 /**
- * Bounds of the CLI (`tributary normalize`, `tributary ingest` of local files), which reads a file
- * whole (and normalizes it in chunks, `lib/core/chunks.ts`): 32 MiB decompressed; a larger file is
- * one failure (split it, or put it under an `AWSLogs/` path: `tributary ingest` streams those). The
- * worst file within it, 16 million one-character lines, peaks at 3.4 GB RSS, under Node's default
- * 4 GB heap of a 16 GB machine; a typical 32 MiB log (100+ bytes a line) takes a few hundred MB.
+ * Bounds of the CLI (`tributary normalize`, `tributary ingest` of local files), which streams every
+ * file (`lib/local/input-stream.ts`): lines and records of at most 8 MiB, whatever the file's size;
+ * a whole JSON envelope (a Firehose event, a CloudWatch Logs payload) is parsed whole up to 32 MiB
+ * decompressed, a larger one is read line by line.
  */
 export const LOCAL_LIMITS: Readonly<DecodeLimits> = { maxDecompressedBytes: 32 * MiB, maxLineBytes: 8 * MiB };
 

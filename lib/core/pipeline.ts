@@ -144,7 +144,9 @@ function finish(
   else delete doc.cloud.region;
   if (who.attribution === 'mismatch') doc.tags = doc.tags?.includes(MISMATCH_TAG) ? doc.tags : [...(doc.tags ?? []), MISMATCH_TAG];
   doc.ecs = { version: ECS_VERSION };
-  doc.tributary = { ...metadata(source, input.context, indices.length, who, merge), ...doc.tributary };
+  // Most parsers set no `tributary.*`: then the metadata object is the document's (no second copy per document).
+  const meta = metadata(source, input.context, indices.length, who, merge);
+  doc.tributary = doc.tributary === undefined ? meta : { ...meta, ...doc.tributary };
   options.enricher?.enrich(doc);
   // Last, after enrichment: nothing a later step copies from the content escapes redaction. Without a
   // configured redactor, the default rules (a path that forgets its configuration still redacts).

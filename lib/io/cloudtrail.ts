@@ -9,8 +9,11 @@
  *   for offline or air-gapped validation and tests.
  */
 import { readFileSync } from 'node:fs';
-import { CloudTrailClient, ListPublicKeysCommand } from '@aws-sdk/client-cloudtrail';
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { parsePublicKeyFile, type PublicKeyRecord } from '../core/cloudtrail-digest';
+
+// The SDK module, loaded by the first key lookup (see lib/io/lazy.ts): most digests find their key in the cache.
+const cloudTrailSdk = (): typeof import('@aws-sdk/client-cloudtrail') => require('@aws-sdk/client-cloudtrail');
 
 /** What a digest needs a key for: its region, period and the fingerprint it names. */
 export interface PublicKeyQuery {
@@ -31,7 +34,7 @@ export interface PublicKeySource {
  * A CloudTrail client for one region (endpoint and credentials from the SDK environment).
  * @example createCloudTrailClient('eu-west-1').send(new ListPublicKeysCommand({}))
  */
-export const createCloudTrailClient = (region?: string): CloudTrailClient => new CloudTrailClient(region ? { region } : {});
+export const createCloudTrailClient = (region?: string): CloudTrailClient => new (cloudTrailSdk().CloudTrailClient)(region ? { region } : {});
 
 /** At most this many `ListPublicKeys` pages per query (a region has a handful of keys). */
 const MAX_PAGES = 100;
@@ -62,7 +65,7 @@ export class CloudTrailPublicKeys implements PublicKeySource {
     const fetched: PublicKeyRecord[] = [];
     let token: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const res = await client.send(new ListPublicKeysCommand({ StartTime: q.start, EndTime: q.end, NextToken: token }));
+      const res = await client.send(new (cloudTrailSdk().ListPublicKeysCommand)({ StartTime: q.start, EndTime: q.end, NextToken: token }));
       for (const k of res.PublicKeyList ?? []) {
         if (!k.Fingerprint || !k.Value) continue;
         const rec: PublicKeyRecord = { fingerprint: k.Fingerprint.toLowerCase(), value: k.Value };

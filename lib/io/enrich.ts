@@ -16,8 +16,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Reader, type Response } from 'mmdb-lib';
-import UAParser from 'ua-parser-js';
+import type { Response } from 'mmdb-lib';
+import type UAParserType from 'ua-parser-js';
 import { AsnTable, buildAsnTable, createEnricher, type BrowserParser, type Enricher, type GeoInfo, type GeoLookup } from '../core/enrich';
 
 /** How documents are enriched (`ENRICHMENT`, `GEOIP_DATABASE`; CLI `--no-enrich`, `--geoip-database`). */
@@ -113,6 +113,8 @@ export function openGeoDatabase(bytes: Buffer): { lookup: GeoLookup; databaseTyp
       records.set(k, v);
     },
   };
+  // Loaded here, not at import: a command or function that never enriches (`tributary --help`) skips them.
+  const { Reader } = require('mmdb-lib') as typeof import('mmdb-lib');
   const reader = new Reader<Response>(bytes, { cache });
   const lookup: GeoLookup = (ip) => {
     const r = reader.get(ip) as MmdbRecord | null;
@@ -135,6 +137,7 @@ export function openGeoDatabase(bytes: Buffer): { lookup: GeoLookup; databaseTyp
  * (`Apple iPhone`). One parser object is reused (`setUA`), which is what the library intends.
  */
 export function uaParserBrowser(): BrowserParser {
+  const UAParser = require('ua-parser-js') as typeof UAParserType;
   const parser = new UAParser();
   return (ua) => {
     const r = parser.setUA(ua).getResult();

@@ -7,27 +7,39 @@
  * function signs as the domain's master role). `ca` replaces the system's CAs for TLS: the
  * certificate of a cluster with a private CA is verified against it, host name included.
  */
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import { Client, type ClientOptions } from '@opensearch-project/opensearch';
-import { AwsSigv4Signer } from '@opensearch-project/opensearch/aws-v3';
+import type { Client, ClientOptions } from '@opensearch-project/opensearch';
 import type { BulkTransport } from './bulk';
 import type { OpenSearchConfig } from './config';
+import { lazyObject } from './lazy';
+
+// The client and SDK modules, loaded when the client is first used (see lib/io/lazy.ts: the
+// OpenSearch client alone takes about 30 ms to evaluate, the SigV4 credential chain and STS more).
+const opensearch = (): typeof import('@opensearch-project/opensearch') => require('@opensearch-project/opensearch');
+const sigv4 = (): typeof import('@opensearch-project/opensearch/aws-v3') => require('@opensearch-project/opensearch/aws-v3');
+const credentialChain = (): typeof import('@aws-sdk/credential-provider-node') => require('@aws-sdk/credential-provider-node');
+const stsSdk = (): typeof import('@aws-sdk/client-sts') => require('@aws-sdk/client-sts');
 
 /**
- * Builds the client. Retries are the bulk core's job, so the client itself never retries.
+ * Builds the client, on first use (`lazyObject`: a cold start loads no client code; the configuration
+ * it is built from was validated by `loadConfig`). Retries are the bulk core's job, so the client
+ * itself never retries.
  * @example createOpenSearchClient({ node: 'https://127.0.0.1:9201', auth: 'basic', username: 'indexer', password: 'secret', ca: readFileSync('root-ca.pem', 'utf8'), requestTimeoutMs: 30000 })
  */
 export function createOpenSearchClient(cfg: OpenSearchConfig): Client {
+  return lazyObject(() => buildOpenSearchClient(cfg));
+}
+
+function buildOpenSearchClient(cfg: OpenSearchConfig): Client {
+  const { Client } = opensearch();
   const common: ClientOptions = { node: cfg.node, requestTimeout: cfg.requestTimeoutMs, maxRetries: 0 };
   // Only the given CAs are trusted (never rejectUnauthorized: false): a private CA is pinned.
   if (cfg.ca !== undefined) common.ssl = { ca: cfg.ca };
   if (cfg.auth === 'none') return new Client(common);
   if (cfg.auth === 'basic') return new Client({ ...common, auth: { username: cfg.username!, password: cfg.password! } });
-  const base = defaultProvider(); // memoized chain: resolves once, refreshes before expiry
+  const base = credentialChain().defaultProvider(); // memoized chain: resolves once, refreshes before expiry
   const credentials = cfg.roleArn ? assumeRoleProvider(cfg.roleArn, cfg.stsRegion ?? cfg.region!, base) : base;
   return new Client({
-    ...AwsSigv4Signer({
+    ...sigv4().AwsSigv4Signer({
       region: cfg.region!,
       service: cfg.auth === 'sigv4-aoss' ? 'aoss' : 'es',
       getCredentials: () => credentials(),
@@ -37,7 +49,7 @@ export function createOpenSearchClient(cfg: OpenSearchConfig): Client {
 }
 
 // The SDK's credential types, without depending on the package that declares them.
-type AwsCredentialIdentityProvider = ReturnType<typeof defaultProvider>;
+type AwsCredentialIdentityProvider = ReturnType<typeof import('@aws-sdk/credential-provider-node').defaultProvider>;
 type AwsCredentialIdentity = Awaited<ReturnType<AwsCredentialIdentityProvider>>;
 
 /** Credentials are renewed this long before they expire (a request signed at the edge would fail). */
@@ -50,7 +62,7 @@ const RENEW_BEFORE_MS = 5 * 60_000;
  * @example const creds = assumeRoleProvider('arn:aws:iam::111122223333:role/tributary-prod-domain-master', 'eu-west-1', defaultProvider());
  */
 export function assumeRoleProvider(roleArn: string, region: string, source: AwsCredentialIdentityProvider): AwsCredentialIdentityProvider {
-  const sts = new STSClient({ region, credentials: source });
+  const sts = lazyObject(() => new (stsSdk().STSClient)({ region, credentials: source }));
   let cached: AwsCredentialIdentity | undefined;
   let pending: Promise<AwsCredentialIdentity> | undefined;
   return () => {
@@ -58,7 +70,7 @@ export function assumeRoleProvider(roleArn: string, region: string, source: AwsC
     pending ??= (async () => {
       try {
         // The session name shows in CloudTrail and in the domain's audit log: who signed as the role.
-        const out = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'tributary-setup', DurationSeconds: 3600 }));
+        const out = await sts.send(new (stsSdk().AssumeRoleCommand)({ RoleArn: roleArn, RoleSessionName: 'tributary-setup', DurationSeconds: 3600 }));
         const c = out.Credentials;
         if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`sts:AssumeRole ${roleArn} returned no credentials`);
         cached = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };

@@ -6,11 +6,15 @@
  * handed back the same way, untouched, and so is a message whose work stopped at the deadline.
  * Also the batch sender of replay pages (`lib/replay/remote.ts`).
  */
-import { ChangeMessageVisibilityBatchCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { normalizedObject } from '../core/archive';
 import { type Deadline, DeadlineError, passed } from '../core/deadline';
 import { addTally, type Tally } from '../core/tally';
+import { lazyObject } from './lazy';
 import { parseS3Notification, type S3ObjectRef } from './s3';
+
+// The SDK module, loaded by the first SQS call (see lib/io/lazy.ts).
+const sqsSdk = (): typeof import('@aws-sdk/client-sqs') => require('@aws-sdk/client-sqs');
 
 /** The part of an SQS record the handlers use. */
 export interface SqsRecordLike {
@@ -103,15 +107,16 @@ export async function forEachNotifiedObject<R extends { tally: Tally }>(
   return out;
 }
 
-/** A client from the standard SDK environment (region, endpoint, credentials). */
-export const createSqsClient = (): SQSClient => new SQSClient({});
+/** A client from the standard SDK environment (region, endpoint, credentials), built on first use. */
+export const createSqsClient = (): SQSClient => lazyObject(() => new (sqsSdk().SQSClient)({}));
 
 /**
  * The client `releaseForRetry` uses: the queues are the function's own event sources, in its Region,
  * so requests go to the SDK's endpoint for that Region (or `AWS_ENDPOINT_URL`), never to the host of
- * the URL built from the queue ARN (the SDK would otherwise prefer that host).
+ * the URL built from the queue ARN (the SDK would otherwise prefer that host). Built on first use:
+ * most invocations hand nothing back and never need it.
  */
-export const createSqsReleaseClient = (): SQSClient => new SQSClient({ useQueueUrlAsEndpoint: false });
+export const createSqsReleaseClient = (): SQSClient => lazyObject(() => new (sqsSdk().SQSClient)({ useQueueUrlAsEndpoint: false }));
 
 /**
  * The queue URL of a queue ARN (`eventSourceARN` of SQS events), or undefined when it is not one.
@@ -146,7 +151,7 @@ export async function releaseForRetry(client: SQSClient, records: readonly SqsRe
       const batch = list.slice(i, i + 10);
       try {
         const res = await client.send(
-          new ChangeMessageVisibilityBatchCommand({
+          new (sqsSdk().ChangeMessageVisibilityBatchCommand)({
             QueueUrl,
             Entries: batch.map((r, j) => ({ Id: String(j), ReceiptHandle: r.receiptHandle!, VisibilityTimeout: delaySeconds })),
           }),
@@ -165,7 +170,7 @@ export async function releaseForRetry(client: SQSClient, records: readonly SqsRe
  */
 export async function sendBatch(client: SQSClient, queueUrl: string, bodies: string[]): Promise<void> {
   const res = await client.send(
-    new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: bodies.map((MessageBody, i) => ({ Id: String(i), MessageBody })) }),
+    new (sqsSdk().SendMessageBatchCommand)({ QueueUrl: queueUrl, Entries: bodies.map((MessageBody, i) => ({ Id: String(i), MessageBody })) }),
   );
   if (res.Failed?.length) throw new Error(`SQS rejected ${res.Failed.length} messages: ${res.Failed[0].Code} ${res.Failed[0].Message ?? ''}`);
 }

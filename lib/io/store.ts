@@ -25,8 +25,11 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client } from '@aws-sdk/client-s3';
+
+// The SDK modules, loaded by the first S3 call (see lib/io/lazy.ts: evaluating them is most of a cold start).
+const s3Sdk = (): typeof import('@aws-sdk/client-s3') => require('@aws-sdk/client-s3');
+const storage = (): typeof import('@aws-sdk/lib-storage') => require('@aws-sdk/lib-storage');
 
 export interface StoredObject {
   /** Key relative to the store root. */
@@ -136,7 +139,7 @@ export class S3Store implements ObjectStore {
     this.stats.listCalls++;
     this.stats.listedPrefixes.push(prefix);
     const res = await this.s3.send(
-      new ListObjectsV2Command({
+      new (s3Sdk().ListObjectsV2Command)({
         Bucket: this.bucket,
         Prefix: this.root + prefix,
         Delimiter: options.delimiter,
@@ -155,14 +158,14 @@ export class S3Store implements ObjectStore {
   }
 
   async get(key: string): Promise<Readable> {
-    const res = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.root + key }));
+    const res = await this.s3.send(new (s3Sdk().GetObjectCommand)({ Bucket: this.bucket, Key: this.root + key }));
     if (!res.Body) throw notFound(`s3://${this.bucket}/${this.root + key}`);
     return res.Body as Readable;
   }
 
   async metadata(key: string): Promise<Record<string, string>> {
     try {
-      const res = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.root + key }));
+      const res = await this.s3.send(new (s3Sdk().HeadObjectCommand)({ Bucket: this.bucket, Key: this.root + key }));
       return Object.fromEntries(Object.entries(res.Metadata ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
     } catch (e) {
       // HEAD has no body, so a missing key is a bare 404 (`NotFound`), not `NoSuchKey`: same meaning.
@@ -175,12 +178,12 @@ export class S3Store implements ObjectStore {
   async put(key: string, body: Readable | Buffer | string, options: PutOptions = {}): Promise<void> {
     const params = { Bucket: this.bucket, Key: this.root + key, Body: body, ContentType: options.contentType, Metadata: options.metadata };
     if (!(body instanceof Readable)) {
-      await this.s3.send(new PutObjectCommand(params), { abortSignal: options.signal });
+      await this.s3.send(new (s3Sdk().PutObjectCommand)(params), { abortSignal: options.signal });
       return;
     }
     // Streams of unknown length: multipart when large, bounded memory (two 5 MB parts). Aborting
     // makes lib-storage abort the multipart upload, so no partial object appears.
-    const upload = new Upload({ client: this.s3, params, queueSize: 2 });
+    const upload = new (storage().Upload)({ client: this.s3, params, queueSize: 2 });
     const onAbort = () => void upload.abort().catch(() => undefined);
     options.signal?.addEventListener('abort', onAbort, { once: true });
     try {

@@ -13,20 +13,24 @@
  * - S3 delivery: the object is put into the logs store, then `ingestObject` (the s3ingest core)
  *   reads it from there and writes the archive. The version passed is the MD5 of the bytes — the ETag
  *   S3 gives a single-part upload — so ids are stable across runs.
- * - Local files (`tributary ingest`): decoded like `tributary normalize` (`decodeInput`), normalized,
- *   and archived per partition; CloudWatch payloads / Firehose events are normalized per payload
- *   exactly like the transformer.
+ * - Local files (`tributary ingest`): streamed and decoded like `tributary normalize`
+ *   (`readInputParts`, bounded memory), normalized chunk by chunk and archived per partition (each
+ *   object streamed by `ArchiveWriter`); CloudWatch payloads / Firehose events are normalized per
+ *   payload exactly like the transformer.
  */
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { stableId } from '../../parsers/ids';
 import type { SourceId, SourceOptions } from '../../parsers/types';
 import { archiveKey, batchPartition, firehoseErrorKey, parseArchiveKey, type Partition, partitionPrefix, rawBackupKey, sourceObjectName } from '../core/archive';
 import { normalizeCloudWatchBatch } from '../core/cloudwatch';
-import type { FirehoseTransformEvent } from '../core/envelopes';
-import { normalizeInChunks } from '../core/chunks';
-import { decodeInput } from '../core/inputs';
-import { failureDocument } from '../core/pipeline';
+import type { Batch, FirehoseTransformEvent } from '../core/envelopes';
+import { ChunkNormalizer, normalizeInChunks } from '../core/chunks';
+import { failureDocument, type NormalizeResult } from '../core/pipeline';
+import { readInputParts, STREAM_CHUNK_EVENTS } from './input-stream';
+import { DEFAULT_CHUNK } from '../core/limits';
 import { addTally, type Tally } from '../core/tally';
 import { ArchiveWriter } from '../io/archive-writer';
 import type { ObjectStore } from '../io/store';
@@ -107,22 +111,52 @@ export async function deliverFirehose(
 /** MD5 hex of bytes: the ETag of a single-part S3 upload. */
 export const etagOf = (body: Buffer): string => createHash('md5').update(body).digest('hex');
 
+/** How an S3 delivery is normalized (passed on to `ingestObject`'s settings). */
+export interface S3DeliveryOptions {
+  now?: Date;
+  sourceOptions?: SourceOptions;
+  localKeys?: boolean;
+  aggregators?: readonly string[];
+  enricher?: Enricher;
+  redaction?: Redactor;
+}
+
 /** An S3-delivered object: put into the logs store, then through the S3-ingest core into the archive. */
-export async function deliverS3(
-  key: string,
-  body: Buffer,
-  logs: ObjectStore,
-  archive: ObjectStore,
-  o: { now?: Date; sourceOptions?: SourceOptions; alreadyStored?: boolean; localKeys?: boolean; aggregators?: readonly string[]; enricher?: Enricher; redaction?: Redactor } = {},
-): Promise<Delivered> {
+export async function deliverS3(key: string, body: Buffer, logs: ObjectStore, archive: ObjectStore, o: S3DeliveryOptions & { alreadyStored?: boolean } = {}): Promise<Delivered> {
   if (!o.alreadyStored) await logs.put(key, body);
+  return deliverStoredS3(key, { etag: etagOf(body), size: body.length }, logs, archive, o);
+}
+
+/**
+ * An object already in the logs store (a file under a local `AWSLogs/` tree), with its ETag (the
+ * MD5 of its bytes, `etagOfFile`), through the S3-ingest core, which streams it: memory stays
+ * bounded whatever its size.
+ * @example await deliverStoredS3('AWSLogs/…/f.log.gz', await etagOfFile(file), new LocalStore(root, 'logs'), archive, { localKeys: true })
+ */
+export async function deliverStoredS3(key: string, object: { etag: string; size: number }, logs: ObjectStore, archive: ObjectStore, o: S3DeliveryOptions = {}): Promise<Delivered> {
+  // Chunks as the s3ingest function cuts them (`DEFAULT_CHUNK`): the same documents as the live path, and
+  // bounded memory (5,000-line chunks took a 1 GB file past 256 MB RSS).
   const r = await ingestObject(
-    { store: logs, key, version: etagOf(body), size: body.length },
-    { archive, chunkLines: 5000, now: o.now ? () => o.now! : undefined, sourceOptions: o.sourceOptions, localKeys: o.localKeys, aggregators: o.aggregators, enricher: o.enricher, redaction: o.redaction },
+    { store: logs, key, version: object.etag, size: object.size },
+    { archive, chunkLines: DEFAULT_CHUNK.lines, chunkBytes: DEFAULT_CHUNK.bytes, now: o.now ? () => o.now! : undefined, sourceOptions: o.sourceOptions, localKeys: o.localKeys, aggregators: o.aggregators, enricher: o.enricher, redaction: o.redaction },
   );
   if (r.ignored) throw new Error(`${key} was not ingested: ${r.ignored}`);
   return { tally: r.tally, outputs: r.outputs, sources: r.outputs.map(() => r.source ?? 'unknown') };
 }
+
+/** MD5 hex (the ETag of a single-part S3 upload) and size of a file, read as a stream. */
+export async function etagOfFile(file: string): Promise<{ etag: string; size: number }> {
+  const hash = createHash('md5');
+  let size = 0;
+  for await (const c of createReadStream(file, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
+    hash.update(c);
+    size += c.length;
+  }
+  return { etag: hash.digest('hex'), size };
+}
+
+/** Documents per archive write of `deliverLocalFile`. */
+const WRITE_DOCS = 250;
 
 export interface LocalFileOptions {
   source?: SourceId | 'auto';
@@ -139,49 +173,65 @@ export interface LocalFileOptions {
 }
 
 /**
- * A local file that is not under `AWSLogs/`: decoded like `tributary normalize`, archived per
- * partition under a name derived from its absolute path (re-ingesting overwrites).
+ * A local file that is not under `AWSLogs/`: decoded like `tributary normalize` (streamed,
+ * `readInputParts`: bounded memory whatever its size), archived per partition under a name derived
+ * from its absolute path (re-ingesting overwrites). `body` is the file's content (a stream, or bytes).
+ * @example await deliverLocalFile('/logs/app.log', createReadStream('/logs/app.log'), archive, { source: 'auto' })
  */
-export async function deliverLocalFile(file: string, bytes: Buffer, archive: ObjectStore, o: LocalFileOptions = {}): Promise<Delivered> {
+export async function deliverLocalFile(file: string, body: Readable | Buffer, archive: ObjectStore, o: LocalFileOptions = {}): Promise<Delivered> {
   const abs = path.resolve(file);
-  const decoded = decodeInput(bytes, abs, {
+  const overrides = {
     account: o.account,
     region: o.region,
     logGroup: o.logGroup,
     options: o.sourceOptions && Object.keys(o.sourceOptions).length ? o.sourceOptions : undefined,
-  });
-  const tally: Tally = { objects: 1, received: decoded.dropped, dropped: decoded.dropped, documents: 0, failed: 0 };
+  };
+  const tally: Tally = { objects: 1, received: 0, dropped: 0, documents: 0, failed: 0 };
   const writer = new ArchiveWriter(archive, sourceObjectName(abs, 'ingest', abs));
   const add = (p: Partition, lines: string[] | string) => writer.write(p, lines);
   const fallback: SourceId = !o.source || o.source === 'auto' ? 'app' : o.source;
+  const options = { now: o.now, enricher: o.enricher, redaction: o.redaction };
+  // One partition per file (its first chunk with documents decides), like S3 ingest.
+  let partition: Partition | undefined;
+  const addChunk = async (res: NormalizeResult, context: Batch['context']) => {
+    addTally(tally, res.counts);
+    const docs = res.documents.concat(res.failures);
+    if (!docs.length) return;
+    partition ??= batchPartition({ source: res.source, context, events: [], documents: docs });
+    // A few hundred documents per write: the chunk's NDJSON is never one string besides its documents.
+    for (let i = 0; i < docs.length; i += WRITE_DOCS) await add(partition, docs.slice(i, i + WRITE_DOCS).map((d) => JSON.stringify(d)));
+  };
+  let chunks: ChunkNormalizer | undefined;
   try {
-    for (const u of decoded.unusable) {
-      const doc = failureDocument(fallback, { message: u.original, key: u.key }, {}, u.message, 'envelope_error', o.now, undefined, o.redaction);
-      addTally(tally, { received: 1, failed: 1 });
-      await add(batchPartition({ source: fallback, context: {}, events: [], documents: [doc] }), [JSON.stringify(doc)]);
-    }
-    for (const batch of decoded.batches) {
-      if (decoded.kind === 'firehose' || decoded.kind === 'cloudwatch') {
-        // Exactly what the transformer does with one payload (ids: log group + CWL event id).
-        const { result, partition, ndjson } = normalizeCloudWatchBatch(batch, undefined, {
-          now: o.now,
-          sourceOptions: o.sourceOptions,
-          aggregators: o.aggregators,
-          enricher: o.enricher,
-          redaction: o.redaction,
-        });
-        addTally(tally, result.counts);
-        await add(partition, ndjson);
+    for await (const part of readInputParts(Buffer.isBuffer(body) ? Readable.from([body]) : body, abs, overrides)) {
+      if (part.type === 'chunk') {
+        chunks ??= new ChunkNormalizer(part.context, o.source ?? 'auto', options);
+        await addChunk(chunks.normalize(part.events), part.context);
         continue;
       }
-      // In chunks (bounded memory for files of millions of lines); one partition per file, like S3 ingest.
-      let partition: Partition | undefined;
-      for (const res of normalizeInChunks({ events: batch.events, context: batch.context, source: o.source ?? 'auto' }, { now: o.now, enricher: o.enricher, redaction: o.redaction })) {
-        addTally(tally, res.counts);
-        const docs = res.documents.concat(res.failures);
-        if (!docs.length) continue;
-        partition ??= batchPartition({ source: res.source, context: batch.context, events: [], documents: docs });
-        await add(partition, docs.map((d) => JSON.stringify(d)));
+      const decoded = part.decoded;
+      addTally(tally, { received: decoded.dropped, dropped: decoded.dropped });
+      for (const u of decoded.unusable) {
+        const doc = failureDocument(fallback, { message: u.original, key: u.key }, {}, u.message, 'envelope_error', o.now, undefined, o.redaction);
+        addTally(tally, { received: 1, failed: 1 });
+        await add(batchPartition({ source: fallback, context: {}, events: [], documents: [doc] }), [JSON.stringify(doc)]);
+      }
+      for (const batch of decoded.batches) {
+        if (decoded.kind === 'firehose' || decoded.kind === 'cloudwatch') {
+          // Exactly what the transformer does with one payload (ids: log group + CWL event id).
+          const { result, partition: p, ndjson } = normalizeCloudWatchBatch(batch, undefined, {
+            now: o.now,
+            sourceOptions: o.sourceOptions,
+            aggregators: o.aggregators,
+            enricher: o.enricher,
+            redaction: o.redaction,
+          });
+          addTally(tally, result.counts);
+          await add(p, ndjson);
+          continue;
+        }
+        // The records of a JSON document, in chunks like a stream's: their documents stay few at once.
+        for (const res of normalizeInChunks({ events: batch.events, context: batch.context, source: o.source ?? 'auto' }, options, STREAM_CHUNK_EVENTS)) await addChunk(res, batch.context);
       }
     }
   } catch (e) {

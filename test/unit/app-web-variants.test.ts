@@ -113,25 +113,25 @@ describe('tributary normalize reads the Lambda {"awslogs":{"data":...}} event', 
   const dir = mkdtempSync(join(tmpdir(), 'variants-awslogs-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  test('decoded like the payload itself: same documents', () => {
+  test('decoded like the payload itself: same documents', async () => {
     const event = join(dir, 'event.json');
     const decoded = join(dir, 'payload.json');
     writeFileSync(event, JSON.stringify({ awslogs: { data: gzipSync(JSON.stringify(payload)).toString('base64') } }));
     writeFileSync(decoded, JSON.stringify(payload));
     const a: string[] = [];
     const b: string[] = [];
-    const ta = runNormalize([event], { source: 'auto' }, (l) => a.push(l), NOW);
-    runNormalize([decoded], { source: 'auto' }, (l) => b.push(l), NOW);
+    const ta = await runNormalize([event], { source: 'auto' }, (l) => a.push(l), NOW);
+    await runNormalize([decoded], { source: 'auto' }, (l) => b.push(l), NOW);
     expect(ta.get('app')).toMatchObject({ received: 1, documents: 1, failed: 0 });
     expect(a).toEqual(b);
     expect(JSON.parse(a[0]).source).toEqual({ ip: '::1' });
   });
 
-  test('a corrupt data field is one envelope failure, not a crash', () => {
+  test('a corrupt data field is one envelope failure, not a crash', async () => {
     const event = join(dir, 'bad.json');
     writeFileSync(event, JSON.stringify({ awslogs: { data: 'bm90IGd6aXA=' } }));
     const out: string[] = [];
-    const totals = runNormalize([event], { source: 'auto' }, (l) => out.push(l), NOW);
+    const totals = await runNormalize([event], { source: 'auto' }, (l) => out.push(l), NOW);
     expect([...totals.values()].reduce((n, c) => n + c.failed, 0)).toBe(1);
     expect(JSON.parse(out[0]).error.type).toBe('envelope_error');
   });

@@ -45,6 +45,33 @@ describe('cloudtrail parser', () => {
     expect(viaCwl.documents[0].event.id).toBe(viaS3.documents[0].event.id);
   });
 
+  test('a file parsed whole hands its records over parsed: same documents, ids and failures as from the text, and as live', () => {
+    const key = 's3://trail/AWSLogs/111122223333/CloudTrail/us-east-1/2026/03/01/x.json.gz#etag';
+    const odd = record({ requestParameters: { filter: 'é😀\u2028"\\', __proto__x: [1, { a: null }], n: 1e21, neg: -0.5 }, eventID: undefined });
+    const { eventTime: _t, ...noTime } = record({ eventID: 'no-time' });
+    const records = [record(), odd, noTime, 'not an object', { digestStartTime: 'a', digestEndTime: 'b' }];
+    const parsedOnce = cloudTrailFileEvents({ Records: records }, key);
+    expect(parsedOnce.filter((e) => e.parsed !== undefined)).toHaveLength(4);
+    const fromText = parsedOnce.map(({ parsed: _p, ...e }) => e);
+    const opts = { now: NOW, includeOriginal: true };
+    const a = normalize({ events: parsedOnce, context: {}, source: 'cloudtrail' }, opts);
+    const b = normalize({ events: fromText, context: {}, source: 'cloudtrail' }, opts);
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    expect(a.counts).toEqual({ received: 5, documents: 2, dropped: 1, failed: 2 });
+    // The live path (CloudWatch Logs, one record per event, no parsed value) gives the same documents
+    // for the record with an eventID, event.original included.
+    const live = normalize({ events: [{ message: JSON.stringify(record()), key: 'aws-cloudtrail-logs/1' }], context: {}, source: 'cloudtrail' }, opts);
+    expect(JSON.stringify(live.documents[0])).toBe(JSON.stringify(a.documents[0]));
+  });
+
+  test('the parser uses the parsed value it is given instead of parsing the text again', () => {
+    const text = JSON.stringify(record());
+    const out = parseCloudTrailRecord(text, record({ eventName: 'FromParsedValue' })) as Fields;
+    expect(out.event?.action).toBe('FromParsedValue');
+    // The checks on the text still apply: text that is not a JSON object fails whatever was parsed.
+    expect(parseCloudTrailRecord('[1]', record())).toBeInstanceOf(ParseError);
+  });
+
   test('a record without eventID keeps the pipeline id (position in its delivery)', () => {
     const { eventID: _drop, ...r } = record();
     const res = normalize({ events: [{ message: JSON.stringify(r), key: 'k:1' }], context: {}, source: 'cloudtrail' }, { now: NOW });

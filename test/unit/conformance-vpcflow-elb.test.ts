@@ -80,10 +80,10 @@ const elb = cases('elb');
     expect(docs[6].network?.type).toBe('ipv6');
   });
 
-  test.each(vpc)('tributary normalize --source vpcflow %s', (_label, file) => {
+  test.each(vpc)('tributary normalize --source vpcflow %s', async (_label, file) => {
     const lines: string[] = [];
     const vpcFormat = vpcFormatFor(file);
-    const totals = runNormalize([file], { source: 'vpcflow', vpcFormat }, (l) => lines.push(l), NOW);
+    const totals = await runNormalize([file], { source: 'vpcflow', vpcFormat }, (l) => lines.push(l), NOW);
     const c = totals.get('vpcflow')!;
     expect(c.failed).toBe(0);
     expect(c.documents).toBe(lines.length);
@@ -106,15 +106,15 @@ const elb = cases('elb');
     }
   });
 
-  test.each(elb)('tributary normalize --source elb %s', (_label, file) => {
+  test.each(elb)('tributary normalize --source elb %s', async (_label, file) => {
     const lines: string[] = [];
-    const totals = runNormalize([file], { source: 'elb' }, (l) => lines.push(l), NOW);
+    const totals = await runNormalize([file], { source: 'elb' }, (l) => lines.push(l), NOW);
     expect(totals.get('elb')!.failed).toBe(0);
   });
 
-  test('source detection picks elb for every corpus file', () => {
+  test('source detection picks elb for every corpus file', async () => {
     for (const [, file] of elb) {
-      const totals = runNormalize([file], { source: 'auto' }, () => undefined, NOW);
+      const totals = await runNormalize([file], { source: 'auto' }, () => undefined, NOW);
       expect([...totals.keys()]).toEqual(['elb']);
     }
   });

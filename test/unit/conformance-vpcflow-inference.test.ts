@@ -27,11 +27,11 @@ function withFormat(): Array<readonly [string, string, string]> {
 const cases = withFormat();
 
 (cases.length ? describe : describe.skip)('corpus conformance: headerless VPC flow log layouts are inferred', () => {
-  test.each(cases)('%s: same documents with and without the format', (_label, file, format) => {
+  test.each(cases)('%s: same documents with and without the format', async (_label, file, format) => {
     const configured: string[] = [];
     const inferred: string[] = [];
-    const a = runNormalize([file], { source: 'vpcflow', vpcFormat: format }, (l) => configured.push(l), NOW);
-    const b = runNormalize([file], { source: 'vpcflow' }, (l) => inferred.push(l), NOW);
+    const a = await runNormalize([file], { source: 'vpcflow', vpcFormat: format }, (l) => configured.push(l), NOW);
+    const b = await runNormalize([file], { source: 'vpcflow' }, (l) => inferred.push(l), NOW);
     expect(b.get('vpcflow')).toEqual(a.get('vpcflow'));
     expect(b.get('vpcflow')!.failed).toBe(0);
     expect(inferred).toEqual(configured);
@@ -41,8 +41,8 @@ const cases = withFormat();
     expect(r.kind === 'match' && r.layout.text).toBe(format.replace(/\$\{|\}/g, ''));
   });
 
-  test.each(cases)('%s: detected as vpcflow by content', (_label, file) => {
-    const totals = runNormalize([file], { source: 'auto' }, () => undefined, NOW);
+  test.each(cases)('%s: detected as vpcflow by content', async (_label, file) => {
+    const totals = await runNormalize([file], { source: 'auto' }, () => undefined, NOW);
     expect([...totals.keys()]).toEqual(['vpcflow']);
   });
 });

@@ -46,6 +46,18 @@ describe('publicIp', () => {
     expect(publicIp('2606:4700:4700::1111')).toEqual({ v: 6, hi: 0x2606470047000000n, lo: 0x1111n });
     expect(publicIp('2606:4700:4700:0:0:0:0:1111')).toEqual(publicIp('2606:4700:4700::1111'));
   });
+  test('IPv4 numbers equal the arithmetic of the four parts, up to 255.x and across the reserved blocks', () => {
+    let seed = 7;
+    const byte = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 16) % 256;
+    for (let i = 0; i < 5000; i++) {
+      const p = [byte(), byte(), byte(), byte()];
+      if (i === 0) p.splice(0, 4, 223, 255, 255, 254);
+      const ip = p.join('.');
+      const r = publicIp(ip);
+      if (r) expect(r).toEqual({ v: 4, n: p[0] * 2 ** 24 + p[1] * 2 ** 16 + p[2] * 2 ** 8 + p[3] });
+    }
+    expect(publicIp('223.255.255.254')).toEqual({ v: 4, n: 0xdffffffe });
+  });
 });
 
 describe('ASN table', () => {
@@ -320,19 +332,19 @@ describe('hostile input', () => {
 });
 
 describe('the CLI', () => {
-  test('`tributary normalize` enriches by default (commander sets enrich: true) and not with --no-enrich', () => {
+  test('`tributary normalize` enriches by default (commander sets enrich: true) and not with --no-enrich', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'enrich-cli-'));
     const file = path.join(dir, 'alb.log');
     writeFileSync(file, 'http 2026-03-01T10:00:00.186641Z app/shop-prod/50dc6c495c0c9188 9.9.9.9:52310 10.0.1.17:80 0.000 0.004 0.000 200 200 134 1045 "GET http://shop.example.com:80/index.html HTTP/1.1" "curl/8.5.0" - - arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/shop-web/73e2d6bc24d8a067 "Root=1-69a40d50-0123456789abcdef01234567" "-" "-" 0 2026-03-01T10:00:00.182000Z "forward" "-" "-" "10.0.1.17:80" "200" "-" "-"\n');
-    const run = (enrich: boolean | undefined) => {
+    const run = async (enrich: boolean | undefined) => {
       const out: string[] = [];
-      runNormalize([file], { source: 'elb', enrich }, (l) => out.push(l), new Date('2026-03-01T10:05:00Z'));
+      await runNormalize([file], { source: 'elb', enrich }, (l) => out.push(l), new Date('2026-03-01T10:05:00Z'));
       return JSON.parse(out[0]) as TributaryDocument;
     };
-    const on = run(true);
+    const on = await run(true);
     expect(on.source).toMatchObject({ ip: '9.9.9.9', geo: { country_iso_code: 'US' }, as: { number: 19281, organization: { name: 'Quad9' } } });
     expect(on.user_agent).toEqual({ original: 'curl/8.5.0', name: 'curl', version: '8.5.0' });
-    for (const off of [run(false), run(undefined)]) {
+    for (const off of [await run(false), await run(undefined)]) {
       expect(off.source?.geo).toBeUndefined();
       expect(off.user_agent).toEqual({ original: 'curl/8.5.0' });
     }

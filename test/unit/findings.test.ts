@@ -14,7 +14,7 @@ import { documentId } from '../../lib/core/attribution';
 import { decodeOutputData, transformFirehose } from '../../lib/transform';
 import { detectSource } from '../../parsers/detect';
 import { meta as guarddutyMeta, parseGuardDutyRecord } from '../../parsers/guardduty';
-import { meta as securityhubMeta } from '../../parsers/securityhub';
+import { meta as securityhubMeta, parseSecurityHubRecord, securityhubParser } from '../../parsers/securityhub';
 import type { RawEvent, SourceId } from '../../parsers/types';
 import { cwlRecord } from '../events/build';
 import { runs } from '../helpers/fuzz';
@@ -64,6 +64,29 @@ describe('Security Hub findings', () => {
     const updated = run([JSON.stringify({ ...bare, UpdatedAt: '2026-03-05T01:00:00.000Z', Workflow: { Status: 'RESOLVED' } })]).documents[0];
     expect(updated.event?.id).not.toBe(a.event?.id);
     expect(updated.aws?.securityhub?.finding_id).toBe(a.aws?.securityhub?.finding_id);
+  });
+
+  it('parses each finding once: the split hands its parsed value on, and the documents are those of the text alone', () => {
+    const ev = shEvent();
+    const f = ev.detail.findings[0];
+    const split = securityhubParser.split!;
+    // One EventBridge event of one finding: the same event, with the value the split parsed.
+    const one = split({ message: JSON.stringify(ev), key: 'k' })!;
+    expect(one).toHaveLength(1);
+    expect(one[0]).toMatchObject({ message: JSON.stringify(ev), key: 'k', parsed: ev });
+    // An export of two: each part's parsed value is the value of its text.
+    const two = split({ message: JSON.stringify({ Findings: [f, { ...f, Id: `${String(f.Id)}-2` }] }), key: 'k' })!;
+    for (const p of two) expect(p.parsed).toEqual(JSON.parse(p.message));
+    // With and without the parsed value: the same documents, the same ids.
+    for (const e of [...one, ...two]) {
+      const { parsed: _parsed, ...textOnly } = e;
+      const a = normalize({ events: [e], context: {}, source: 'securityhub' }, { now: NOW });
+      const b = normalize({ events: [textOnly], context: {}, source: 'securityhub' }, { now: NOW });
+      expect(a.documents).toEqual(b.documents);
+      expect(a.documents).toHaveLength(1);
+    }
+    // And the parser does read the value it is given (not the text again).
+    expect(parseSecurityHubRecord(JSON.stringify(f), { ...f, Title: 'from the parsed value' })).toMatchObject({ message: 'from the parsed value' });
   });
 
   it('maps severity to one 0-100 scale: Normalized, else the label', () => {

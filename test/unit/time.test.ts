@@ -44,6 +44,28 @@ describe('event time window', () => {
     expect(isoFromSeconds(1772359200000)).toBeUndefined(); // milliseconds taken for seconds
   });
 
+  test('isoFromMillis keeps recent strings without ever answering another time (slots collide)', () => {
+    // Deterministic times: repeats (cache hits), neighbours, fractions, and times sharing a slot.
+    let x = 12345;
+    const next = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 1);
+    const base = Date.UTC(2026, 2, 1, 10);
+    const times: number[] = [];
+    for (let i = 0; i < 20000; i++) {
+      const r = next();
+      times.push(r % 4 === 0 ? times[r % (times.length || 1)] ?? base : base + (r % 5_000_000) * (r % 3 === 0 ? 1 : 1000) + (r % 7 === 0 ? 0.5 : 0));
+    }
+    for (const t of times) expect(isoFromMillis(t)).toBe(new Date(t).toISOString());
+    // Two times in one slot, alternating: each asks for its own string.
+    const a = base;
+    const slot = (t: number) => (t ^ (t / 1000)) & 255;
+    let b = a + 1000;
+    while (slot(b) !== slot(a)) b += 1000;
+    for (let i = 0; i < 3; i++) {
+      expect(isoFromMillis(a)).toBe(new Date(a).toISOString());
+      expect(isoFromMillis(b)).toBe(new Date(b).toISOString());
+    }
+  });
+
   test.each([
     ['2018-12-20T02:59:40', '2018-12-20T02:59:40.000Z'], // NLB: no zone = UTC
     ['2018-07-02T22:23:00.186641Z', '2018-07-02T22:23:00.186Z'], // fractions truncated to ms

@@ -6,7 +6,7 @@
  * on every document it finishes (never on failure documents: they hold what could not be read).
  *
  * Where it runs, and why: in the transformer and S3 ingest, on by default, not in an OpenSearch
- * ingest pipeline. Measured by `npm run bench` (`transformer+enrich` rows, paired with `transformer`
+ * ingest pipeline. Measured by `npm run bench` (`transformer <source> +enrichment` rows, paired with `transformer`
  * on the same data, one pinned core, 2026-12-06, a loaded 2-vCPU machine): the transformer takes
  * 1.16x its time on CloudTrail, 1.35x on CloudFront, 1.53x on ALB and 1.67x on VPC flows (random
  * public addresses: 0.4% cache hits, the worst case); in Lambda cost per GB of raw log text at
