@@ -37,6 +37,7 @@ import { normalize } from '../lib/core/pipeline';
 import { transformFirehose, type TransformOptions } from '../lib/transform';
 import { loadEnricher } from '../lib/io/enrich';
 import { createRedactor } from '../lib/core/redact';
+import { DEFAULT_CHUNK } from '../lib/core/limits';
 
 /** Redaction switched off (`defaults: false`, no rules): the pipeline's redaction step does nothing. */
 const NO_REDACTION = createRedactor({ defaults: false });
@@ -157,7 +158,9 @@ async function ingest(): Promise<void> {
   const input = { store: new S3Store(s3, arg('bucket')), key: arg('key'), version: 'bench' };
   const baselineRssKb = process.memoryUsage().rss / 1024;
   const t = process.hrtime.bigint();
-  const res = await ingestObject(input, { archive: new S3Store(s3, 'bench-archive'), chunkLines: Number(arg('chunk-lines', '5000')), now: () => NOW });
+  // As the s3ingest function runs by default: its chunk size, enrichment on (bundled databases).
+  const enricher = loadEnricher({ enabled: true })?.enricher;
+  const res = await ingestObject(input, { archive: new S3Store(s3, 'bench-archive'), chunkLines: Number(arg('chunk-lines', String(DEFAULT_CHUNK.lines))), now: () => NOW, enricher });
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
   writeFileSync(arg('out'), JSON.stringify({ seconds, tally: res.tally, outputs: res.outputs, maxRssKb: process.resourceUsage().maxRSS, baselineRssKb }));
 }
@@ -255,7 +258,7 @@ async function bomb(): Promise<void> {
     const logs = new LocalStore(arg('dir'), 'bench-logs');
     const archive = new LocalStore(`${arg('dir')}-archive`, 'bench-archive');
     baselineRssKb = process.memoryUsage().rss / 1024;
-    const r = await ingestObject({ store: logs, key: arg('key'), version: 'bench' }, { archive, chunkLines: 5000, now: () => NOW });
+    const r = await ingestObject({ store: logs, key: arg('key'), version: 'bench' }, { archive, chunkLines: DEFAULT_CHUNK.lines, now: () => NOW });
     maxRssKb = process.resourceUsage().maxRSS; // before reading the (small) output back
     tally = r.tally as Record<string, number>;
     const errors: string[] = [];

@@ -188,7 +188,7 @@ async function ingestScenario(): Promise<void> {
       mb_per_s: round(meta.rawBytes / MB / r.seconds, 1),
       ratio_to_floor: floorEps ? round(eps / floorEps, 3) : null,
       peak_rss_mb: round(r.maxRssKb / 1024, 1),
-      note: `vs the archive floor on ALB (${floorEps ? Math.round(floorEps) : 'n/a'} events/s); tally ${JSON.stringify(r.tally)}; ${(written / MB).toFixed(1)} MB gzip NDJSON uploaded; RSS before ingest ${(r.baselineRssKb / 1024).toFixed(0)} MB`,
+      note: `as deployed (enrichment on, default chunks); vs the archive floor on ALB (${floorEps ? Math.round(floorEps) : 'n/a'} events/s); tally ${JSON.stringify(r.tally)}; ${(written / MB).toFixed(1)} MB gzip NDJSON uploaded; RSS before ingest ${(r.baselineRssKb / 1024).toFixed(0)} MB`,
     });
    }
   } finally {
