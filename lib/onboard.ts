@@ -15,9 +15,16 @@
  * standard environment (AWS_REGION, AWS_ENDPOINT_URL, credentials chain): no test-only path.
  */
 import type { CloudWatchLogsClient, SubscriptionFilter } from '@aws-sdk/client-cloudwatch-logs';
+import { lazyObject } from './io/lazy';
 
 // Loaded when onboarding runs, not when the CLI starts (`tributary --help` loads no SDK).
 const logsSdk = (): typeof import('@aws-sdk/client-cloudwatch-logs') => require('@aws-sdk/client-cloudwatch-logs');
+
+/**
+ * A CloudWatch Logs client from the standard environment (`region` when given), built on first use.
+ * @example await onboard(createLogsClient('eu-west-1'), options)
+ */
+export const createLogsClient = (region?: string): CloudWatchLogsClient => lazyObject(() => new (logsSdk().CloudWatchLogsClient)(region ? { region } : {}));
 
 export type OnboardMode = 'account' | 'log-groups';
 

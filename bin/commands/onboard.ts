@@ -4,9 +4,8 @@
  * `unchanged` for everything. Credentials, Region and endpoint come from the standard AWS SDK
  * environment (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, ...).
  */
-import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { Command, Option } from 'commander';
-import { DEFAULT_NAME, DEFAULT_PIPELINE_STAGE, onboard, summarize, validateOptions, type Change, type OnboardMode } from '../../lib/onboard';
+import { createLogsClient, DEFAULT_NAME, DEFAULT_PIPELINE_STAGE, onboard, summarize, validateOptions, type Change, type OnboardMode } from '../../lib/onboard';
 
 interface OnboardFlags {
   destinationArn: string;
@@ -75,8 +74,7 @@ export function registerOnboard(program: Command): void {
         process.exit(2);
       }
       // The SDK is loaded only when the command runs: `tributary --help` stays fast.
-      const { CloudWatchLogsClient: Logs } = require('@aws-sdk/client-cloudwatch-logs') as typeof import('@aws-sdk/client-cloudwatch-logs');
-      const client: CloudWatchLogsClient = new Logs(flags.region ? { region: flags.region } : {});
+      const client = createLogsClient(flags.region);
       try {
         const result = await onboard(client, options, (c) => process.stdout.write(formatChange(c, !!flags.dryRun) + '\n'));
         for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);

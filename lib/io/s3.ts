@@ -13,6 +13,9 @@ import { DEFAULT_LIMITS, isUnreadable, type ReadItem } from '../core/limits';
 import { LineSplitter } from '../core/lines';
 import { lazyObject } from './lazy';
 
+/** The S3 SDK module, loaded by the first S3 call (see lib/io/lazy.ts; `store.ts` uses it too). */
+export const s3Sdk = (): typeof import('@aws-sdk/client-s3') => require('@aws-sdk/client-s3');
+
 /**
  * The S3 client of the functions. Path-style addressing works with every endpoint (AWS, VPC
  * endpoints, S3-compatible local servers) and costs nothing on AWS, so it is always on. The SDK
@@ -20,7 +23,7 @@ import { lazyObject } from './lazy';
  * @example await bucketStores(createS3Client())('central-logs').get('normalized/…/part.ndjson.gz')
  */
 export function createS3Client(): S3Client {
-  return lazyObject(() => new (require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3')).S3Client({ forcePathStyle: true }));
+  return lazyObject(() => new (s3Sdk().S3Client)({ forcePathStyle: true }));
 }
 
 /** One object named by an S3 "object created" notification. */

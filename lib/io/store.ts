@@ -27,8 +27,9 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { S3Client } from '@aws-sdk/client-s3';
 
-// The SDK modules, loaded by the first S3 call (see lib/io/lazy.ts: evaluating them is most of a cold start).
-const s3Sdk = (): typeof import('@aws-sdk/client-s3') => require('@aws-sdk/client-s3');
+import { s3Sdk } from './s3';
+
+// The multipart upload module, loaded by the first upload (see lib/io/lazy.ts: evaluating the SDK is most of a cold start).
 const storage = (): typeof import('@aws-sdk/lib-storage') => require('@aws-sdk/lib-storage');
 
 export interface StoredObject {

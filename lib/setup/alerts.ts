@@ -25,7 +25,7 @@ import type { AlertConfig, AlertDestinations } from '../io/config';
 import type { AlertingAction, ChannelBody, ChannelConfig, ChannelType, MustacheScript } from './alerting-api';
 import { containsJson, sameJson } from './compare';
 import { indexPatternId } from './dashboards';
-import { INTERVAL_MINUTES, attackUrl, detectionLucene, searchesHistory, searchMinutes, windowLucene, type Detection } from './detections';
+import { INTERVAL_MINUTES, alertWindowMinutes, attackUrl, detectionLucene, searchesHistory, windowLucene, type Detection } from './detections';
 import { OpenSearchError, expectOk, type SearchHttp } from './http';
 
 export type { AlertDestinations } from '../io/config';
@@ -105,8 +105,7 @@ function patternOf(d: Detection, prefix: string): { id: string; title: string } 
 
 /** The search that fired: the detection's filter within the monitor period's window, periodEnd left to Alerting. */
 export function alertLucene(d: Detection): string {
-  // A silent group has nothing in the window by definition: its alert shows the history it had.
-  return `${detectionLucene(d)} AND ${windowLucene(d.threshold.silence ? searchMinutes(d) : d.windowMinutes, '{{ctx.periodEnd}}')}`;
+  return `${detectionLucene(d)} AND ${windowLucene(alertWindowMinutes(d), '{{ctx.periodEnd}}')}`;
 }
 
 const MUSTACHE_TAG = /(\{\{[^}]*\}\})/;
@@ -213,6 +212,14 @@ export function alertMessage(d: Detection, prefix: string, o?: Pick<AlertOptions
   return lines.join('\n');
 }
 
+/** What the webhook's `groups` field says of one group, by the kind of threshold. */
+function groupValue(t: Detection['threshold']): string {
+  if (t.silence) return '{{last_seen.value_as_string}}';
+  if (t.newValue) return `{{#${NEW_VALUES_SECTION}}}{{key}},{{/${NEW_VALUES_SECTION}}}`;
+  if (t.distinct) return '{{distinct.value}}';
+  return '{{doc_count}}';
+}
+
 /** A JSON string literal's content: what JSON.stringify writes between the quotes (Mustache tags are unaffected). */
 const jsonText = (s: string) => JSON.stringify(s).slice(1, -1);
 
@@ -224,13 +231,7 @@ const jsonText = (s: string) => JSON.stringify(s).slice(1, -1);
 export function webhookMessage(d: Detection, prefix: string, o?: Pick<AlertOptions, 'dashboardsUrl'>): string {
   const field = (k: string, v: string) => `"${k}":"${v}"`;
   const list = d.threshold.groupBy
-    ? d.threshold.silence
-      ? `{{#${GROUPS_SECTION}}}{{key}}={{last_seen.value_as_string}} {{/${GROUPS_SECTION}}}`
-      : d.threshold.newValue
-      ? `{{#${GROUPS_SECTION}}}{{key}}={{#${NEW_VALUES_SECTION}}}{{key}},{{/${NEW_VALUES_SECTION}}} {{/${GROUPS_SECTION}}}`
-      : d.threshold.distinct
-      ? `{{#${GROUPS_SECTION}}}{{key}}={{distinct.value}} {{/${GROUPS_SECTION}}}`
-      : `{{#${GROUPS_SECTION}}}{{key}}={{doc_count}} {{/${GROUPS_SECTION}}}`
+    ? `{{#${GROUPS_SECTION}}}{{key}}=${groupValue(d.threshold)} {{/${GROUPS_SECTION}}}`
     : `{{#${HITS_SECTION}}}{{_index}}/{{_id}} {{/${HITS_SECTION}}}`;
   const fields = [
     field('source', 'tributary'),

@@ -80,9 +80,11 @@ export interface Silence {
 /** Whether a detection searches a history longer than its window (the window's count is then `aggregations.recent`). */
 export const searchesHistory = (d: Detection): boolean => Boolean(d.threshold.newValue ?? d.threshold.silence);
 
-/** The minutes the detection's search (and the Lucene query an alert shows) covers: its history, else its window. */
-export const searchMinutes = (d: Detection): number =>
-  d.threshold.newValue ? d.threshold.newValue.historyDays * 1440 : d.threshold.silence ? d.threshold.silence.historyHours * 60 : d.windowMinutes;
+/**
+ * The minutes before the period's end that the search an alert shows (Lucene, Discover) covers: the
+ * detection's window, except for a silence detection, whose window is empty by definition: its history.
+ */
+export const alertWindowMinutes = (d: Detection): number => (d.threshold.silence ? d.threshold.silence.historyHours * 60 : d.windowMinutes);
 
 /**
  * "New for that principal": the value (a country) appears in the window and nowhere in the group's

@@ -20,7 +20,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applySetup } from '../../lib/setup/apply';
 import { actionsFor, alertMessage, webhookMessage } from '../../lib/setup/alerts';
-import { DETECTIONS, detectionLucene, detectionSearch, fires, monitorFor, searchMinutes, triggerScript, windowLucene, type Detection } from '../../lib/setup/detections';
+import { alertWindowMinutes, DETECTIONS, detectionLucene, detectionSearch, fires, monitorFor, triggerScript, windowLucene, type Detection } from '../../lib/setup/detections';
 import { lookup, templateVariables } from '../helpers/mustache-vars';
 import { indexPattern } from '../../lib/core/indices';
 import { expectValid } from '../helpers/schema';
@@ -106,7 +106,7 @@ describe('shipped detections', () => {
 
     // The alert's Lucene query, with ctx.periodEnd as Alerting renders it (Instant.toString(): microseconds).
     const isoEnd = new Date(periodEnd).toISOString().replace('Z', '000Z');
-    const lucene = `${detectionLucene(d)} AND ${windowLucene(d.threshold.silence ? searchMinutes(d) : d.windowMinutes, isoEnd)}`;
+    const lucene = `${detectionLucene(d)} AND ${windowLucene(alertWindowMinutes(d), isoEnd)}`;
     const viaLucene = await c.http.request('POST', `/${indices.join(',')}/_count?allow_no_indices=true&ignore_unavailable=true`, { query: { query_string: { query: lucene } } });
     // A newValue detection searches its history: the window's events are its `recent` aggregation. A
     // silence alert's query shows the history (its window is empty by definition), like the search.
