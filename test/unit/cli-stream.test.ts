@@ -337,6 +337,23 @@ describe('memory stays bounded whatever the input size (a child process with a 9
     expect(r.lines).toBe(LINES);
   }, 120_000);
 
+  test('normalize: a reader that stops reading (`| head`) ends it quietly, exit 0', async () => {
+    const child = spawn(process.execPath, [CLI, 'normalize', '--source', 'app', '--no-enrich', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c));
+    // Like `head -1`: take the first document, then close the pipe while the CLI still writes.
+    child.stdout.once('data', () => child.stdout.destroy());
+    let i = 0;
+    const pump = () => {
+      while (i < LINES) if (!child.stdin.write(`${i++} ${LINE}\n`)) return void child.stdin.once('drain', pump);
+      child.stdin.end();
+    };
+    child.stdin.on('error', () => undefined); // the CLI may exit before it has read all of stdin
+    pump();
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c: number | null) => resolve(c)));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+  }, 120_000);
+
   test('ingest: a 300 MB file into a local archive, 5,000 documents', async () => {
     const file = join(dir, 'big', 'app.log');
     mkdirSync(join(dir, 'big'), { recursive: true });
