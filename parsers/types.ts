@@ -134,6 +134,13 @@ export interface Parser {
    */
   parse(events: readonly RawEvent[], ctx: ParseContext): Outcome[];
   /**
+   * True when each event's outcome depends only on that event and the context (`lineParser`): a
+   * batch may then be parsed in slices with the same outcomes, and the pipeline does so to keep few
+   * documents in memory at once (`normalizeInSlices` in lib/core/pipeline.ts). Parsers that look
+   * across events (a VPC header line, multi-line merges, multi-record audit events) leave it unset.
+   */
+  readonly perEvent?: boolean;
+  /**
    * Optional: the records one raw event holds when it holds several (an exported `{"Findings":[...]}`
    * file, a JSON array of findings), each becoming an event of its own BEFORE `parse` and before
    * counting, so `received` counts records and each gets its own document or failure. Returns
@@ -154,6 +161,7 @@ export function lineParser(
 ): Parser {
   return {
     source,
+    perEvent: true,
     parse(events, ctx) {
       return events.map((event, index): Outcome => {
         const r = parseLine(event.message, ctx, event);

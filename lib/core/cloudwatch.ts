@@ -11,7 +11,8 @@ import type { SourceOptions } from '../../parsers/types';
 import type { VpcLayoutMemory } from '../../parsers/vpcflow-format';
 import { batchPartition, type Partition } from './archive';
 import type { Batch } from './envelopes';
-import { normalize, type NormalizeResult } from './pipeline';
+import { normalizeInSlices, type SlicedResult } from './pipeline';
+import type { TributaryDocument } from '../../schemas/generated/document';
 import type { Enricher } from './enrich';
 import type { Redactor } from './redact';
 
@@ -36,7 +37,8 @@ export interface CloudWatchNormalizeOptions {
 }
 
 export interface NormalizedPayload {
-  result: NormalizeResult;
+  /** Source, counts, drops and failures; the documents are in `ndjson` only (they are not kept). */
+  result: SlicedResult;
   partition: Partition;
   /** Documents then failures, one JSON document per line, each line ending with a newline. */
   ndjson: string;
@@ -44,18 +46,27 @@ export interface NormalizedPayload {
 
 /**
  * Normalizes one payload's batch (not modified). `fallbackTime` (Firehose arrival) partitions a
- * payload whose events carry no timestamp.
+ * payload whose events carry no timestamp. Documents are serialized as they are made, a slice of
+ * events at a time where the parser allows it (`normalizeInSlices`), so the transformer's hot loop
+ * does not hold a payload's documents at once.
  * @example normalizeCloudWatchBatch(cloudWatchBatch(payload, 'eu-west-1')!, undefined, { now: new Date() }).partition.source // 'vpcflow'
  */
 export function normalizeCloudWatchBatch(batch: Batch, fallbackTime: number | undefined, options: CloudWatchNormalizeOptions): NormalizedPayload {
   let context =
     options.sourceOptions && Object.keys(options.sourceOptions).length ? { ...batch.context, options: options.sourceOptions } : batch.context;
   if (options.vpcLayouts) context = { ...context, vpcLayouts: options.vpcLayouts };
-  const result = normalize(
+  let ndjson = '';
+  let first: TributaryDocument | undefined;
+  const result = normalizeInSlices(
     { events: batch.events, context, source: 'auto' },
     { now: options.now, includeOriginal: options.includeOriginal, mappings: options.mappings, aggregators: options.aggregators, enricher: options.enricher, redaction: options.redaction },
+    (documents) => {
+      first ??= documents[0];
+      for (const d of documents) ndjson += JSON.stringify(d) + '\n';
+    },
   );
-  const first = result.documents[0] ?? result.failures[0];
+  first ??= result.failures[0];
+  for (const d of result.failures) ndjson += JSON.stringify(d) + '\n';
   const partition = batchPartition({
     source: result.source,
     context: batch.context,
@@ -63,8 +74,15 @@ export function normalizeCloudWatchBatch(batch: Batch, fallbackTime: number | un
     documents: first ? [first] : [],
     fallbackTime,
   });
-  let ndjson = '';
-  for (const d of result.documents) ndjson += JSON.stringify(d) + '\n';
-  for (const d of result.failures) ndjson += JSON.stringify(d) + '\n';
   return { result, partition, ndjson };
+}
+
+/**
+ * The documents of a normalized payload, in its NDJSON order (documents, then failures): what the
+ * archive and the indexer receive (tests, fixtures).
+ * @example payloadDocuments(normalizeCloudWatchBatch(batch, undefined, {}))[0].event.id
+ */
+export function payloadDocuments(p: NormalizedPayload): TributaryDocument[] {
+  const text = p.ndjson;
+  return text ? text.slice(0, -1).split('\n').map((l) => JSON.parse(l) as TributaryDocument) : [];
 }

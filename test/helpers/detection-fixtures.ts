@@ -8,7 +8,7 @@
  * test runs every detection on, so a parser change that alters what a detection sees shows up as a
  * fixture diff (`test/unit/detection-fixtures.test.ts`, `UPDATE_GOLDEN=1` regenerates).
  */
-import { normalizeCloudWatchBatch } from '../../lib/core/cloudwatch';
+import { normalizeCloudWatchBatch, payloadDocuments } from '../../lib/core/cloudwatch';
 import { loadEnricher } from '../../lib/io/enrich';
 import { cloudWatchBatch, s3ObjectBatch, type CloudWatchLogsPayload } from '../../lib/core/envelopes';
 import { normalize, type Counts } from '../../lib/core/pipeline';
@@ -86,8 +86,8 @@ export function normalizeDelivery(d: Delivery, referenceTime: string): { docs: T
   if ('cloudwatch' in d) {
     const batch = cloudWatchBatch(d.cloudwatch, d.region);
     if (!batch) return { docs: [], counts: { received: 0, documents: 0, dropped: 0, failed: 0 } };
-    const { result } = normalizeCloudWatchBatch(batch, undefined, { now, aggregators: d.aggregators, enricher: enricher() });
-    return { docs: [...result.documents, ...result.failures], counts: result.counts };
+    const payload = normalizeCloudWatchBatch(batch, undefined, { now, aggregators: d.aggregators, enricher: enricher() });
+    return { docs: payloadDocuments(payload), counts: payload.result.counts };
   }
   const text = d.records ? JSON.stringify({ Records: d.records }) : (d.lines ?? []).join('\n') + '\n';
   const batch = s3ObjectBatch(d.s3.bucket, d.s3.key, d.s3.etag, Buffer.from(text));

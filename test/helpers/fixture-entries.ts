@@ -3,7 +3,7 @@
  * copies of one, or a CloudWatch Logs payload (real-format lines with their delivery) that the
  * pipeline normalizes, so fixtures can be parser output rather than hand-written documents.
  */
-import { normalizeCloudWatchBatch } from '../../lib/core/cloudwatch';
+import { normalizeCloudWatchBatch, payloadDocuments } from '../../lib/core/cloudwatch';
 import { cloudWatchBatch, type CloudWatchLogsPayload } from '../../lib/core/envelopes';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- fixture documents are untyped JSON */
@@ -17,8 +17,7 @@ export function expandEntries(entries: FixtureEntry[], referenceTime: string): R
     if ('cloudwatch' in e) {
       const batch = cloudWatchBatch(e.cloudwatch, e.region);
       if (!batch) throw new Error('fixture payload is not a DATA_MESSAGE');
-      const { result } = normalizeCloudWatchBatch(batch, undefined, { now: new Date(referenceTime), aggregators: e.aggregators });
-      return [...result.documents, ...result.failures];
+      return payloadDocuments(normalizeCloudWatchBatch(batch, undefined, { now: new Date(referenceTime), aggregators: e.aggregators }));
     }
     return [e];
   });

@@ -11,7 +11,7 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { attribute, documentId, MISMATCH_TAG } from '../../lib/core/attribution';
-import { normalizeCloudWatchBatch } from '../../lib/core/cloudwatch';
+import { normalizeCloudWatchBatch, payloadDocuments } from '../../lib/core/cloudwatch';
 import { cloudWatchBatch, contextFromS3Key, s3ObjectBatch, type CloudWatchLogsPayload } from '../../lib/core/envelopes';
 import { decodeInput } from '../../lib/core/inputs';
 import { batchPartition } from '../../lib/core/archive';
@@ -40,8 +40,10 @@ const payload = (owner: string, logGroup: string, messages: string[]): CloudWatc
   logEvents: messages.map((message, i) => ({ id: `3195310660696698337880902507980421114328961542429822156${i}`, timestamp: 1772360674000 + i, message })),
 });
 
-const viaCloudWatch = (owner: string, logGroup: string, messages: string[], aggregators: string[] = []) =>
-  normalizeCloudWatchBatch(cloudWatchBatch(payload(owner, logGroup, messages), 'us-east-1')!, undefined, { now, aggregators });
+const viaCloudWatch = (owner: string, logGroup: string, messages: string[], aggregators: string[] = []) => {
+  const p = normalizeCloudWatchBatch(cloudWatchBatch(payload(owner, logGroup, messages), 'us-east-1')!, undefined, { now, aggregators });
+  return { ...p, documents: payloadDocuments(p) };
+};
 
 describe('attribute (the rule)', () => {
   const none = new Set<string>();
@@ -71,8 +73,8 @@ describe('attribute (the rule)', () => {
 
 describe('CloudWatch Logs: the owner decides', () => {
   test('a CloudTrail record claiming another account is attributed to the owner, flagged, and partitioned under the owner', () => {
-    const { result, partition } = viaCloudWatch(OWNER, 'aws-cloudtrail-logs', [trailRecord(CLAIMED)]);
-    const d = result.documents[0];
+    const { documents, partition } = viaCloudWatch(OWNER, 'aws-cloudtrail-logs', [trailRecord(CLAIMED)]);
+    const d = documents[0];
     expect(d.cloud?.account?.id).toBe(OWNER);
     expect(d.cloud?.region).toBe('us-east-1');
     expect(d.tributary).toMatchObject({ attribution: 'mismatch', delivery: { account: OWNER, region: 'us-east-1' }, claimed: { account: CLAIMED, region: 'eu-west-1' } });
@@ -82,15 +84,15 @@ describe('CloudWatch Logs: the owner decides', () => {
   });
 
   test('a VPC flow line claiming another account is attributed to the owner', () => {
-    const { result, partition } = viaCloudWatch(OWNER, '/aws/vpc/flow', [vpcLine(CLAIMED)]);
+    const { result, documents, partition } = viaCloudWatch(OWNER, '/aws/vpc/flow', [vpcLine(CLAIMED)]);
     expect(result.source).toBe('vpcflow');
-    expect(result.documents[0].cloud?.account?.id).toBe(OWNER);
-    expect(result.documents[0].tributary?.attribution).toBe('mismatch');
+    expect(documents[0].cloud?.account?.id).toBe(OWNER);
+    expect(documents[0].tributary?.attribution).toBe('mismatch');
     expect(partition.account).toBe(OWNER);
   });
 
   test('the owner\'s own records are trusted and not tagged', () => {
-    const d = viaCloudWatch(OWNER, 'aws-cloudtrail-logs', [trailRecord(OWNER)]).result.documents[0];
+    const d = viaCloudWatch(OWNER, 'aws-cloudtrail-logs', [trailRecord(OWNER)]).documents[0];
     expect(d.cloud?.account?.id).toBe(OWNER);
     expect(d.cloud?.region).toBe('eu-west-1');
     expect(d.tributary?.attribution).toBe('delivery');
@@ -99,8 +101,8 @@ describe('CloudWatch Logs: the owner decides', () => {
   });
 
   test('an aggregator\'s claim (organization trail owner) is accepted, and the partition follows the attributed account', () => {
-    const { result, partition } = viaCloudWatch(MGMT, 'aws-controltower/CloudTrailLogs', [trailRecord(CLAIMED)], [MGMT]);
-    const d = result.documents[0];
+    const { documents, partition } = viaCloudWatch(MGMT, 'aws-controltower/CloudTrailLogs', [trailRecord(CLAIMED)], [MGMT]);
+    const d = documents[0];
     expect(d.cloud?.account?.id).toBe(CLAIMED);
     expect(d.tributary).toMatchObject({ attribution: 'aggregator', delivery: { account: MGMT } });
     expect(partition.account).toBe(CLAIMED);
@@ -186,16 +188,16 @@ describe('local files: no delivery metadata, the claim stands', () => {
 
 describe('document ids: namespaced by the attributed account', () => {
   test('a forged record with a real event\'s eventID gets another _id than the real one', () => {
-    const real = viaCloudWatch(CLAIMED, 'aws-cloudtrail-logs', [trailRecord(CLAIMED)]).result.documents[0];
-    const forged = viaCloudWatch(OWNER, 'aws-cloudtrail-logs', [trailRecord(CLAIMED)]).result.documents[0];
-    const forgedAsItself = viaCloudWatch(OWNER, 'aws-cloudtrail-logs', [trailRecord(OWNER)]).result.documents[0];
+    const real = viaCloudWatch(CLAIMED, 'aws-cloudtrail-logs', [trailRecord(CLAIMED)]).documents[0];
+    const forged = viaCloudWatch(OWNER, 'aws-cloudtrail-logs', [trailRecord(CLAIMED)]).documents[0];
+    const forgedAsItself = viaCloudWatch(OWNER, 'aws-cloudtrail-logs', [trailRecord(OWNER)]).documents[0];
     expect(real.event.id).toBe(forged.event.id); // the content id is the same eventID...
     expect(documentId(forged)).not.toBe(documentId(real)); // ...the _id is not
     expect(documentId(forgedAsItself)).not.toBe(documentId(real));
   });
 
   test('an organization trail read through CloudWatch Logs (aggregator owner) and through S3 gets the same _id', () => {
-    const cwl = viaCloudWatch(MGMT, 'aws-controltower/CloudTrailLogs', [trailRecord(CLAIMED)], [MGMT]).result.documents[0];
+    const cwl = viaCloudWatch(MGMT, 'aws-controltower/CloudTrailLogs', [trailRecord(CLAIMED)], [MGMT]).documents[0];
     const key = `AWSLogs/o-aa11bb22cc/${CLAIMED}/CloudTrail/eu-west-1/2026/03/01/${CLAIMED}_CloudTrail_eu-west-1_20260301T1005Z_x.json.gz`;
     const b = s3ObjectBatch('logs', key, 'etag', gzipSync(JSON.stringify({ Records: [JSON.parse(trailRecord(CLAIMED))] })));
     const s3 = normalize({ events: b.events, context: b.context, source: 'cloudtrail' }, { now, aggregators: [MGMT] }).documents[0];
