@@ -78,7 +78,33 @@ export const auditdParser: Parser = {
   parse(events, ctx) {
     return parseBatch(events, ctx);
   },
+  sliceKeys,
 };
+
+const HEADER = 'msg=audit(';
+
+/**
+ * The `<stamp>:<serial>` of every `msg=audit(...)` in a message (serial without leading zeros, as the
+ * parser reads it: a number): a superset of what `eventKey` groups by (that key adds the node, so two
+ * nodes' events with one stamp are tied here, which only means fewer cuts). Everything `parseBatch`
+ * carries from one event to another (open and closed groups, re-sent records) is keyed by `eventKey`,
+ * so a batch cut where no key has events on both sides parses to the same outcomes, in the same order
+ * (documents in the order their first record came, failures in event order).
+ * @example sliceKeys({ message: 'type=CWD msg=audit(1364481363.243:0024): cwd="/root"', key: 'k' }) // ['1364481363.243:24']
+ */
+function sliceKeys(event: RawEvent): string[] {
+  const m = event.message;
+  const keys: string[] = [];
+  for (let i = m.indexOf(HEADER); i >= 0; ) {
+    const close = m.indexOf(')', i + HEADER.length);
+    if (close < 0) break;
+    const text = m.slice(i + HEADER.length, close);
+    const colon = text.indexOf(':');
+    keys.push(colon < 0 ? text : text.slice(0, colon + 1) + text.slice(colon + 1).replace(/^0+(?=\d)/, ''));
+    i = m.indexOf(HEADER, close);
+  }
+  return keys;
+}
 
 function parseBatch(events: readonly RawEvent[], ctx: ParseContext): Outcome[] {
   const out: Outcome[] = [];

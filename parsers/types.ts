@@ -141,6 +141,13 @@ export interface Parser {
    */
   readonly perEvent?: boolean;
   /**
+   * For a parser that merges events by a key (the records of one audit event): keys that tie `event`
+   * to every other event of the batch with one of the same keys; a superset is safe, a missing key is
+   * not. The pipeline may then slice a batch where no key has events on both sides of the cut, with
+   * the same outcomes as the whole batch (`normalizeInSlices` in lib/core/pipeline.ts).
+   */
+  readonly sliceKeys?: (event: RawEvent) => readonly string[];
+  /**
    * Optional: the records one raw event holds when it holds several (an exported `{"Findings":[...]}`
    * file, a JSON array of findings), each becoming an event of its own BEFORE `parse` and before
    * counting, so `received` counts records and each gets its own document or failure. Returns

@@ -286,6 +286,33 @@ function withSource(input: NormalizeInput, options: NormalizeOptions): Normalize
   return { ...input, source: resolved.source };
 }
 
+/** Slice ends every `size` events: `[size, 2 * size, ..., n]`. */
+function everyN(n: number, size: number): number[] {
+  const ends: number[] = [];
+  for (let e = size; e < n; e += size) ends.push(e);
+  ends.push(n);
+  return ends;
+}
+
+/**
+ * Slice ends at least `size` events apart where no key of `keysOf` has events on both sides (`[n]`
+ * when there is no such place): the events a parser merges stay in one slice.
+ */
+function cutsByKeys(events: readonly RawEvent[], keysOf: (e: RawEvent) => readonly string[], size: number): number[] {
+  const n = events.length;
+  const keys = events.map(keysOf);
+  const last = new Map<string, number>();
+  for (let i = 0; i < n; i++) for (const k of keys[i]) last.set(k, i);
+  const ends: number[] = [];
+  // `reach`: the last event tied to any event of the current slice; a cut after `i` is safe when it is `i` or before.
+  for (let i = 0, start = 0, reach = -1; i < n - 1; i++) {
+    for (const k of keys[i]) reach = Math.max(reach, last.get(k)!);
+    if (i + 1 - start >= size && reach <= i) ends.push((start = i + 1));
+  }
+  ends.push(n);
+  return ends;
+}
+
 /** What `normalizeInSlices` returns: a `NormalizeResult` whose documents went to the sink. */
 export type SlicedResult = Omit<NormalizeResult, 'documents'>;
 
@@ -293,21 +320,24 @@ export type SlicedResult = Omit<NormalizeResult, 'documents'>;
 export const SLICE_EVENTS = 200;
 
 /**
- * `normalize` a slice of events at a time when the batch's parser decides each event alone
- * (`Parser.perEvent`), each slice's documents handed to `sink` (in order) before the next slice is
- * parsed, so that a caller who serializes them at once never holds a whole payload's documents;
- * any other batch's documents go to `sink` at once.
- * Same documents, ids, order, drops and failures as `normalize` of the whole batch, by construction:
- * only per-event parsers, and batches without events the envelope layer rejected, are sliced (any
- * other batch is one `normalize` call); failures are returned at the end, as `normalize` returns
- * them after the documents; the source is decided once, on the whole batch.
+ * `normalize` a slice of events at a time when the batch's parser allows it, each slice's documents
+ * handed to `sink` (in order) before the next slice is parsed, so that a caller who serializes them
+ * at once never holds a whole payload's documents; any other batch's documents go to `sink` at once.
+ * A parser allows it when it decides each event alone (`Parser.perEvent`: slices of `sliceEvents`),
+ * or names the keys that tie the events it merges (`Parser.sliceKeys`, audit records: slices of at
+ * least `sliceEvents`, cut only where no key has events on both sides).
+ * Same documents, ids, order, drops and failures as `normalize` of the whole batch, by construction
+ * (property-tested in test/unit/slices.test.ts): batches with events the envelope layer rejected are
+ * never sliced; failures are returned at the end, as `normalize` returns them after the documents; the
+ * source is decided once, on the whole batch.
  *
  * Why: a fifth of the transformer's time was garbage collection (bench/RESULTS.md): the 1,000–5,000
  * documents of one CloudWatch Logs payload lived until all were serialized, so young-generation
  * collections copied them, and V8 often chose to allocate them in the old generation from the start
- * (allocation-site pretenuring), where they die expensively. Sliced, they die young: ALB 20
- * invocations, GC 0.62–0.70 s → 0.15–0.17 s and 1.3× faster in all (`--trace-gc`; S3 ingest gained
- * 1.5× from chunks of 500 lines). VPC and audit parsers look across events and are not sliced; handing
+ * (allocation-site pretenuring), where they die expensively. Sliced, they die young: 20 invocations
+ * of 4 payloads, ALB GC 0.62–0.70 s → 0.15–0.17 s and 1.3× faster in all, audit 1.35× faster
+ * (`--trace-gc`; S3 ingest gained 1.5× from chunks of 500 lines). The VPC parser decides a line that
+ * fits several layouts by the other lines of the whole batch, so VPC batches are not sliced; handing
  * their documents one by one to the serializer instead was measured and made VPC slower.
  * @example const docs: unknown[] = []; normalizeInSlices({ events, context: {}, source: 'elb' }, {}, (d) => docs.push(...d)).counts.documents === docs.length // true
  */
@@ -320,14 +350,14 @@ export function normalizeInSlices(
   const n = input.events.length;
   // Rejected events are left out of detection (`normalizeWithRejected`): such a batch is never sliced.
   const resolved = n > sliceEvents && !input.events.some((e) => e.rejected !== undefined) ? withSource(input, options) : input;
-  const sliced = resolved.source !== undefined && resolved.source !== 'auto' && n > sliceEvents && parsers[resolved.source].perEvent === true;
-  const step = sliced ? sliceEvents : Math.max(n, 1);
+  const parser = resolved.source !== undefined && resolved.source !== 'auto' && n > sliceEvents ? parsers[resolved.source] : undefined;
+  const ends = parser?.perEvent ? everyN(n, sliceEvents) : parser?.sliceKeys ? cutsByKeys(input.events, parser.sliceKeys, sliceEvents) : [n];
   let source: SourceId = 'app';
   const failures: TributaryDocument[] = [];
   const dropped: Partial<Record<DropReason, number>> = {};
   const counts: Counts = { received: 0, documents: 0, dropped: 0, failed: 0 };
-  for (let i = 0; i < n || i === 0; i += step) {
-    const r = normalize(sliced ? { ...resolved, events: input.events.slice(i, i + step) } : resolved, options);
+  for (let k = 0, start = 0; k < ends.length; start = ends[k++]) {
+    const r = normalize(ends.length > 1 ? { ...resolved, events: input.events.slice(start, ends[k]) } : resolved, options);
     source = r.source;
     sink(r.documents);
     for (const f of r.failures) failures.push(f);

@@ -1,8 +1,9 @@
 /**
  * `normalizeInSlices` (lib/core/pipeline.ts): the transformer's payloads are normalized a slice of
- * events at a time when the parser decides each event alone, and the result must be exactly what one
- * `normalize` of the whole batch gives: same documents in the same order, same failures, drops,
- * counts and source. Parsers that look across events must never be sliced.
+ * events at a time when the parser allows it (per-event parsers; audit, cut between events), and the
+ * result must be exactly what one `normalize` of the whole batch gives: same documents in the same
+ * order, same failures, drops, counts and source. The VPC parser, which decides some lines by the
+ * whole batch, must never be sliced.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -100,7 +101,7 @@ describe('per-event parsers: slices give exactly the whole batch result', () => 
   });
 });
 
-describe('parsers that look across events are never sliced', () => {
+describe("VPC: a parser that decides lines by the whole batch is never sliced", () => {
   test('VPC: an ambiguous line is decided by a decisive line further in the batch, whatever the slice size', () => {
     expect(parsers.vpcflow.perEvent).toBeFalsy();
     const V3 =
@@ -114,15 +115,33 @@ describe('parsers that look across events are never sliced', () => {
     expect(s.documents).toEqual(normalize(input, { now }).documents);
   });
 
-  test('audit: the records of one event stay one document across any slice size', () => {
+});
+
+describe('audit: sliced only where no event has records on both sides', () => {
+  const pool = [...linesOf('auditd').filter(Boolean), '', 'not an audit line', 'type=SYSCALL msg=audit(1772359200.000:00042): arch=c000003e syscall=59 success=yes'];
+  test('any order and mix of the golden records (events interleaved, re-sent, split), any slice size: the whole batch result', () => {
     expect(parsers.auditd.perEvent).toBeFalsy();
-    const lines = readFileSync(path.join(fixtures, 'auditd/avc-multi-record.log'), 'utf8').split('\n').filter(Boolean);
-    const input: NormalizeInput = { events: events(lines), context: {}, source: 'auditd' };
-    const whole = normalize(input, { now });
-    const s = sliced(input, 1);
-    expect(s.sizes).toEqual([whole.documents.length]);
-    expect(s.documents).toEqual(whole.documents);
-    expect(whole.documents.length).toBeLessThan(lines.length);
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pool), { minLength: 1, maxLength: 80 }), fc.integer({ min: 1, max: 12 }), (lines, size) => {
+        const input: NormalizeInput = { events: events(lines), context: { logStream: 'host-a' }, source: 'auditd' };
+        const whole = normalize(input, { now });
+        const s = sliced(input, size);
+        expect(s.documents).toEqual(whole.documents);
+        expect(s.failures).toEqual(whole.failures);
+        expect(s.dropped).toEqual(whole.dropped);
+        expect(s.counts).toEqual(whole.counts);
+      }),
+      { numRuns: runs(150) },
+    );
+  });
+
+  test('records of one event far apart keep the batch whole between them; distinct events are cut', () => {
+    const rec = (serial: string, type = 'SYSCALL') => `type=${type} msg=audit(1772359200.000:${serial}): arch=c000003e syscall=59 success=yes exit=0 pid=1 comm="sh"`;
+    // Event 7 opens and closes around events 8 and 9 (serial written once as 007: the same event).
+    const lines = [rec('7'), rec('8'), rec('9'), rec('007', 'CWD'), rec('10'), rec('11'), rec('12')];
+    const s = sliced({ events: events(lines), context: {}, source: 'auditd' }, 1);
+    expect(s.sizes).toEqual([3, 1, 1, 1]);
+    expect(s.counts).toEqual({ received: 7, documents: 6, dropped: 1, failed: 0 });
   });
 });
 
