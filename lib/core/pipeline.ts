@@ -316,8 +316,13 @@ function cutsByKeys(events: readonly RawEvent[], keysOf: (e: RawEvent) => readon
 /** What `normalizeInSlices` returns: a `NormalizeResult` whose documents went to the sink. */
 export type SlicedResult = Omit<NormalizeResult, 'documents'>;
 
-/** Events per slice of `normalizeInSlices` (ALB transformer: 1.3x faster at 50–250 events than unsliced, flat in that range). */
-export const SLICE_EVENTS = 200;
+/**
+ * Events per slice of `normalizeInSlices`. The time is flat from 50 to 250 events; under 100, V8 rarely
+ * sees 100 survivors of one allocation site in a scavenge, the least it needs to pretenure the site
+ * (allocate its objects in the old generation): ALB ran in the fast mode in 11 of 12 processes at 100,
+ * 7 of 12 at 200 (bench/RESULTS.md, third round).
+ */
+export const SLICE_EVENTS = 100;
 
 /**
  * `normalize` a slice of events at a time when the batch's parser allows it, each slice's documents
@@ -335,7 +340,7 @@ export const SLICE_EVENTS = 200;
  * documents of one CloudWatch Logs payload lived until all were serialized, so young-generation
  * collections copied them, and V8 often chose to allocate them in the old generation from the start
  * (allocation-site pretenuring), where they die expensively. Sliced, they die young: 20 invocations
- * of 4 payloads, ALB GC 0.62–0.70 s → 0.15–0.17 s and 1.3× faster in all, audit 1.35× faster
+ * of 4 payloads, ALB GC 0.69–0.83 s → 0.15–0.18 s and 1.3× faster in all, audit 1.4× faster
  * (`--trace-gc`; S3 ingest gained 1.5× from chunks of 500 lines). The VPC parser decides a line that
  * fits several layouts by the other lines of the whole batch, so VPC batches are not sliced; handing
  * their documents one by one to the serializer instead was measured and made VPC slower.
