@@ -34,6 +34,18 @@ function sliced(input: NormalizeInput, sliceEvents: number) {
   return { ...rest, documents, sizes };
 }
 
+/** Sliced at `size`, the result equals one `normalize` of the whole batch; returns the sliced run. */
+function expectSameAsWhole(input: NormalizeInput, size: number) {
+  const whole = normalize(input, { now });
+  const s = sliced(input, size);
+  expect(s.documents).toEqual(whole.documents);
+  expect(s.failures).toEqual(whole.failures);
+  expect(s.dropped).toEqual(whole.dropped);
+  expect(s.counts).toEqual(whole.counts);
+  expect(s.source).toBe(whole.source);
+  return s;
+}
+
 describe('per-event parsers: slices give exactly the whole batch result', () => {
   const cases: Array<[SourceId, string]> = [
     ['elb', 'elb'],
@@ -47,13 +59,7 @@ describe('per-event parsers: slices give exactly the whole batch result', () => 
     const pool = [...linesOf(dir), '', 'garbage that no parser reads', '{"half": '];
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...pool), { minLength: 1, maxLength: 60 }), fc.integer({ min: 1, max: 25 }), (lines, size) => {
-        const input: NormalizeInput = { events: events(lines), context: { logGroup: 'g' }, source };
-        const whole = normalize(input, { now });
-        const s = sliced(input, size);
-        expect(s.documents).toEqual(whole.documents);
-        expect(s.failures).toEqual(whole.failures);
-        expect(s.dropped).toEqual(whole.dropped);
-        expect(s.counts).toEqual(whole.counts);
+        const s = expectSameAsWhole({ events: events(lines), context: { logGroup: 'g' }, source }, size);
         expect(s.source).toBe(source);
         expect(s.sizes.length).toBe(lines.length > size ? Math.ceil(lines.length / size) : 1);
       }),
@@ -123,13 +129,7 @@ describe('audit: sliced only where no event has records on both sides', () => {
     expect(parsers.auditd.perEvent).toBeFalsy();
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...pool), { minLength: 1, maxLength: 80 }), fc.integer({ min: 1, max: 12 }), (lines, size) => {
-        const input: NormalizeInput = { events: events(lines), context: { logStream: 'host-a' }, source: 'auditd' };
-        const whole = normalize(input, { now });
-        const s = sliced(input, size);
-        expect(s.documents).toEqual(whole.documents);
-        expect(s.failures).toEqual(whole.failures);
-        expect(s.dropped).toEqual(whole.dropped);
-        expect(s.counts).toEqual(whole.counts);
+        expectSameAsWhole({ events: events(lines), context: { logStream: 'host-a' }, source: 'auditd' }, size);
       }),
       { numRuns: runs(150) },
     );
