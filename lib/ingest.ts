@@ -67,7 +67,8 @@ import { normalizeCloudWatchBatch } from './core/cloudwatch';
 import { cloudWatchBatch, contextFromS3Key, EnvelopeError } from './core/envelopes';
 import { decodeFirehoseErrorRecord } from './core/firehose-errors';
 import { s3RecordKey } from './core/ids';
-import { failureDocument, normalize } from './core/pipeline';
+import { failureDocument, normalizeInSlices } from './core/pipeline';
+import type { TributaryDocument } from '../schemas/generated/document';
 import { type Deadline, deadlineBefore, DeadlineError, type Invocation, passed } from './core/deadline';
 import { type IngestCheckpoint, type IngestCut, parseIngestCheckpoint, settingsFingerprint } from './core/ingest-checkpoint';
 import { addTally, type Tally } from './core/tally';
@@ -457,19 +458,23 @@ async function ingestLines(
         ctx.options = { ...ctx.options, cloudfrontFields: fields };
       }
     }
-    const res = normalize({ events, context: ctx, source: state.source ?? detectSource(ctx, [], deps.mappings) }, {
-      now,
-      includeOriginal: deps.includeOriginal,
-      mappings: deps.mappings,
-      aggregators: deps.aggregators,
-      enricher: deps.enricher,
-      redaction: deps.redaction,
-    });
+    // Serialized a slice at a time (`normalizeInSlices`): a chunk's documents die young. The object's
+    // partition comes from its first chunk's documents, kept for that chunk only.
+    const first: TributaryDocument[] | undefined = state.partition === undefined ? [] : undefined;
+    const lines: string[] = [];
+    const res = normalizeInSlices(
+      { events, context: ctx, source: state.source ?? detectSource(ctx, [], deps.mappings) },
+      { now, includeOriginal: deps.includeOriginal, mappings: deps.mappings, aggregators: deps.aggregators, enricher: deps.enricher, redaction: deps.redaction },
+      (documents) => {
+        if (first) for (const d of documents) first.push(d);
+        for (const d of documents) lines.push(JSON.stringify(d));
+      },
+    );
     addTally(segments.pending, res.counts);
-    const docs = res.failures.length ? res.documents.concat(res.failures) : res.documents;
-    if (!docs.length) return;
-    state.partition ??= batchPartition({ source: res.source, context: ctx, events: [], documents: docs });
-    await segments.write(state.partition, docs.map((d) => JSON.stringify(d)));
+    for (const d of res.failures) lines.push(JSON.stringify(d));
+    if (!lines.length) return;
+    state.partition ??= batchPartition({ source: res.source, context: ctx, events: [], documents: first!.concat(res.failures) });
+    await segments.write(state.partition, lines);
   };
   const maxLineBytes = deps.maxLineBytes ?? DEFAULT_LIMITS.maxLineBytes;
   // A CloudTrail log file, an AWS Config history or snapshot file, an Inspector JSON report is one
