@@ -96,8 +96,15 @@ export async function runNormalize(
     for await (const part of readInputParts(body, path === '-' ? 'stdin' : path, overrides, io)) {
       if (part.type === 'chunk') {
         chunks ??= new ChunkNormalizer(part.context, flags.source, options);
-        const r = chunks.normalize(part.events);
-        await write(r.documents);
+        // Serialized slice by slice: the chunk's documents die young, its lines are written after.
+        const lines: string[] = [];
+        const r = chunks.normalizeSliced(part.events, (docs) => {
+          for (const d of docs) lines.push(JSON.stringify(d));
+        });
+        for (const line of lines) {
+          const p = out(line);
+          if (p instanceof Promise) await p;
+        }
         await write(r.failures);
         add(r.source, r.counts);
         continue;

@@ -4,8 +4,10 @@
  * otherwise become millions of documents at once (32 MiB of one-character lines took Node past its
  * 4 GB heap).
  */
-import type { NormalizeInput, NormalizeOptions, NormalizeResult } from './pipeline';
-import { normalize } from './pipeline';
+import type { NormalizeInput, NormalizeOptions, NormalizeResult, SlicedResult } from './pipeline';
+import { normalize, normalizeInSlices } from './pipeline';
+import type { SourceId } from '../../parsers/types';
+import type { TributaryDocument } from '../../schemas/generated/document';
 import { headerFormat } from '../../parsers/vpcflow-format';
 import { cloudfrontHeaderFields } from '../../parsers/cloudfront';
 
@@ -32,15 +34,29 @@ export class ChunkNormalizer {
   /** The next chunk's result: exactly one `normalize` call. */
   normalize(events: NormalizeInput['events']): NormalizeResult {
     const r = normalize({ events, context: this.context, source: this.source }, this.options);
-    if (this.first && events.length) {
-      this.first = false;
-      this.source = r.source;
-      const header = r.source === 'vpcflow' ? headerFormat(events[0].message) : undefined;
-      if (header) this.context = { ...this.context, options: { ...this.context.options, vpcFormat: header } };
-      const fields = r.source === 'cloudfront' ? cloudfrontHeaderFields(events) : undefined;
-      if (fields) this.context = { ...this.context, options: { ...this.context.options, cloudfrontFields: fields } };
-    }
+    this.learn(events, r.source);
     return r;
+  }
+
+  /**
+   * The next chunk, its documents handed to `sink` a slice at a time (`normalizeInSlices`: the same
+   * documents as `normalize`, fewer alive at once): for callers that serialize them at once.
+   */
+  normalizeSliced(events: NormalizeInput['events'], sink: (documents: TributaryDocument[]) => void): SlicedResult {
+    const r = normalizeInSlices({ events, context: this.context, source: this.source }, this.options, sink);
+    this.learn(events, r.source);
+    return r;
+  }
+
+  /** After the first chunk: its source, and the VPC header or CloudFront `#Fields` it starts with, hold for the rest. */
+  private learn(events: NormalizeInput['events'], source: SourceId): void {
+    if (!this.first || !events.length) return;
+    this.first = false;
+    this.source = source;
+    const header = source === 'vpcflow' ? headerFormat(events[0].message) : undefined;
+    if (header) this.context = { ...this.context, options: { ...this.context.options, vpcFormat: header } };
+    const fields = source === 'cloudfront' ? cloudfrontHeaderFields(events) : undefined;
+    if (fields) this.context = { ...this.context, options: { ...this.context.options, cloudfrontFields: fields } };
   }
 }
 
