@@ -148,6 +148,13 @@ export interface Parser {
    */
   readonly sliceKeys?: (event: RawEvent) => readonly string[];
   /**
+   * For a parser that decides a few events by the whole batch (VPC lines that fit several layouts):
+   * a session that parses the batch a slice at a time, in order, deciding at once what it can and the
+   * rest at `end`. `parse` of one session over the slices, then `end`, gives exactly the outcomes of
+   * `parse` of the whole batch (in another order: the events held back come last).
+   */
+  readonly session?: (ctx: ParseContext) => ParseSession;
+  /**
    * Optional: the records one raw event holds when it holds several (an exported `{"Findings":[...]}`
    * file, a JSON array of findings), each becoming an event of its own BEFORE `parse` and before
    * counting, so `received` counts records and each gets its own document or failure. Returns
@@ -156,6 +163,14 @@ export interface Parser {
    * @example securityhubParser.split!({ message: '{"Findings":[{…},{…}]}', key: 'k' })?.length // 2
    */
   split?(event: RawEvent): readonly RawEvent[] | undefined;
+}
+
+/** A batch parsed slice by slice (`Parser.session`). */
+export interface ParseSession {
+  /** Outcomes of `events`, the batch's events from `offset` on, indexed in the whole batch; the events held back get theirs from `end`. */
+  parse(events: readonly RawEvent[], offset: number): Outcome[];
+  /** Outcomes of every event held back, once all slices were parsed. */
+  end(): Outcome[];
 }
 
 /**

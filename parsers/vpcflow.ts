@@ -17,7 +17,7 @@
 import { isIP } from 'node:net';
 import { EVENT_TIME_WINDOW, inEventWindow, isoFromMillis } from './time';
 import { compileFormat, headerFormat, inferLayout, type CompiledFormat, type Layout } from './vpcflow-format';
-import { DATASETS, ParseError, type Fields, type Outcome, type ParseContext, type Parser, type ParserMeta, type RawEvent } from './types';
+import { DATASETS, ParseError, type Fields, type Outcome, type ParseContext, type Parser, type ParserMeta, type ParseSession, type RawEvent } from './types';
 import { uint } from './tokenize';
 
 /** IANA protocol numbers → ECS `network.transport` names (the common ones in VPC traffic). */
@@ -331,76 +331,97 @@ function document(index: number, r: Fields | ParseError): Outcome {
 }
 
 /**
- * Parses one batch (a CloudWatch Logs delivery, or one S3 object) of flow records in order.
- * Headerless lines without a configured format get the documented layout their values fit
- * (`inferLayout`); a line that fits several (mostly `-`, NODATA) takes the layout the batch's or
- * the log group's decisive lines had (`ctx.vpcLayouts`), else fails naming the `vpcFormat` setting.
+ * The parse of one batch as a session over its slices (`Parser.session`): lines in order, a header
+ * line or a configured format applying to the lines after it; a headerless line takes the documented
+ * layout its values fit (`inferLayout`), and a line that fits several (mostly `-`, NODATA) is held
+ * back until `end`, when the decisive lines of the whole batch, else of the log group
+ * (`ctx.vpcLayouts`), decide it, or it fails naming the `vpcFormat` setting.
+ */
+function vpcSession(ctx: ParseContext): ParseSession {
+  const configured = configuredFormat(ctx);
+  const group = ctx.logGroup ?? (ctx.s3 ? `s3://${ctx.s3.bucket}/${ctx.s3.key}` : '');
+  let header: CompiledFormat | undefined;
+  // Layouts the decisive lines of this batch had, by field count (`conflict`: two different ones).
+  const seen = new Map<number, Layout | 'conflict'>();
+  const pending: Pending[] = [];
+  return {
+    parse(events, offset) {
+      const out: Outcome[] = [];
+      for (let i = 0; i < events.length; i++) {
+        const index = offset + i;
+        const line = events[i].message;
+        if (line.trim() === '') {
+          out.push({ kind: 'drop', index, reason: 'blank' });
+          continue;
+        }
+        const h = headerFormat(line);
+        if (h !== undefined) {
+          header = compileFormat(h) as CompiledFormat; // a header's names are valid: compiling cannot fail
+          out.push({ kind: 'drop', index, reason: 'header' });
+          continue;
+        }
+        const split = line.split(' ');
+        const format: CompiledFormat | Error | undefined = header ?? configured;
+        if (format instanceof Error) {
+          out.push({ kind: 'failure', index, message: format.message, type: 'invalid_format' });
+          continue;
+        }
+        if (format !== undefined) {
+          out.push(document(index, mapTokens(split, line, format)));
+          continue;
+        }
+        const tokens = split.includes('') ? looseSplit(line) : split;
+        const inferred = inferLayout(tokens);
+        if (inferred.kind === 'none') out.push(unknownFormat(index, tokens));
+        else if (inferred.kind === 'ambiguous') pending.push({ index, tokens, line, layouts: inferred.layouts });
+        else {
+          const n = tokens.length;
+          const prev = seen.get(n);
+          if (prev === undefined) seen.set(n, inferred.layout);
+          else if (prev !== inferred.layout) seen.set(n, 'conflict');
+          ctx.vpcLayouts?.remember(group, n, inferred.layout);
+          out.push(document(index, mapTokens(tokens, line, compileFormat(inferred.layout.text) as CompiledFormat)));
+        }
+      }
+      return out;
+    },
+    end() {
+      return pending.map((p): Outcome => {
+        const n = p.tokens.length;
+        const known = seen.get(n) ?? ctx.vpcLayouts?.recall(group, n);
+        if (known !== undefined && known !== 'conflict' && p.layouts.includes(known))
+          return document(p.index, mapTokens(p.tokens, p.line, compileFormat(known.text) as CompiledFormat));
+        return {
+          kind: 'failure',
+          index: p.index,
+          message:
+            `ambiguous VPC flow log format: the ${n} values fit ${p.layouts.map((l) => l.id).join(' and ')}` +
+            (known === 'conflict' ? `, and this log group's lines had both` : ', and no other line of this log group decided it') +
+            `; ${VPC_FORMAT_HINT}`,
+          type: 'ambiguous_format',
+        };
+      });
+    },
+  };
+}
+
+const outcomeIndex = (o: Outcome) => (o.kind === 'document' ? o.indices[0] : o.index);
+
+/**
+ * Parses one batch (a CloudWatch Logs delivery, or one S3 object) of flow records in order (see
+ * `vpcSession`): outcomes in event order.
  * @example vpcflowParser.parse([{ message: '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK', key: 'k' }], {})
  */
 export const vpcflowParser: Parser = {
   source: 'vpcflow',
   parse(events: readonly RawEvent[], ctx: ParseContext): Outcome[] {
-    const configured = configuredFormat(ctx);
-    const group = ctx.logGroup ?? (ctx.s3 ? `s3://${ctx.s3.bucket}/${ctx.s3.key}` : '');
-    let header: CompiledFormat | undefined;
-    // Layouts the decisive lines of this batch had, by field count (`conflict`: two different ones).
-    const seen = new Map<number, Layout | 'conflict'>();
-    const pending: Pending[] = [];
+    const session = vpcSession(ctx);
     const out: Outcome[] = new Array(events.length);
-    for (let index = 0; index < events.length; index++) {
-      const line = events[index].message;
-      if (line.trim() === '') {
-        out[index] = { kind: 'drop', index, reason: 'blank' };
-        continue;
-      }
-      const h = headerFormat(line);
-      if (h !== undefined) {
-        header = compileFormat(h) as CompiledFormat; // a header's names are valid: compiling cannot fail
-        out[index] = { kind: 'drop', index, reason: 'header' };
-        continue;
-      }
-      const split = line.split(' ');
-      const format: CompiledFormat | Error | undefined = header ?? configured;
-      if (format instanceof Error) {
-        out[index] = { kind: 'failure', index, message: format.message, type: 'invalid_format' };
-        continue;
-      }
-      if (format !== undefined) {
-        out[index] = document(index, mapTokens(split, line, format));
-        continue;
-      }
-      const tokens = split.includes('') ? looseSplit(line) : split;
-      const inferred = inferLayout(tokens);
-      if (inferred.kind === 'none') out[index] = unknownFormat(index, tokens);
-      else if (inferred.kind === 'ambiguous') pending.push({ index, tokens, line, layouts: inferred.layouts });
-      else {
-        const n = tokens.length;
-        const prev = seen.get(n);
-        if (prev === undefined) seen.set(n, inferred.layout);
-        else if (prev !== inferred.layout) seen.set(n, 'conflict');
-        ctx.vpcLayouts?.remember(group, n, inferred.layout);
-        out[index] = document(index, mapTokens(tokens, line, compileFormat(inferred.layout.text) as CompiledFormat));
-      }
-    }
-    for (const p of pending) {
-      const n = p.tokens.length;
-      const known = seen.get(n) ?? ctx.vpcLayouts?.recall(group, n);
-      if (known !== undefined && known !== 'conflict' && p.layouts.includes(known)) {
-        out[p.index] = document(p.index, mapTokens(p.tokens, p.line, compileFormat(known.text) as CompiledFormat));
-        continue;
-      }
-      out[p.index] = {
-        kind: 'failure',
-        index: p.index,
-        message:
-          `ambiguous VPC flow log format: the ${n} values fit ${p.layouts.map((l) => l.id).join(' and ')}` +
-          (known === 'conflict' ? `, and this log group's lines had both` : ', and no other line of this log group decided it') +
-          `; ${VPC_FORMAT_HINT}`,
-        type: 'ambiguous_format',
-      };
-    }
+    for (const o of session.parse(events, 0)) out[outcomeIndex(o)] = o;
+    for (const o of session.end()) out[outcomeIndex(o)] = o;
     return out;
   },
+  session: vpcSession,
 };
 
 /** What this parser handles, the docs it follows and examples that run as tests (test/unit/parser-meta.test.ts). */

@@ -10,7 +10,7 @@ import { ECS_VERSION, SCHEMA_VERSION } from '../../schemas';
 import type { TributaryDocument } from '../../schemas/generated/document';
 import { resolveSource, type SourceMapping } from '../../parsers/detect';
 import { parsers } from '../../parsers';
-import { DATASETS, type DropReason, type Fields, type Outcome, type ParseContext, type RawEvent, type SourceId } from '../../parsers/types';
+import { DATASETS, type DropReason, type Fields, type Outcome, type ParseContext, type Parser, type RawEvent, type SourceId } from '../../parsers/types';
 import { stableId } from '../../parsers/ids';
 import { isoFromMillis } from '../../parsers/time';
 import { attribute, extractedClaim, MISMATCH_TAG, type AttributionResult } from './attribution';
@@ -206,6 +206,14 @@ export function failureDocument(
  */
 function runParser(source: SourceId, input: NormalizeInput): Outcome[] {
   const parser = parsers[source];
+  return guarded(parser, input.events, input.context, 0, () => parser.parse(input.events, input.context));
+}
+
+/**
+ * `run` (a parse of `events`, the batch's events from `offset` on), or, when it throws, each of those
+ * events parsed alone (see `runParser`); outcomes indexed in the batch.
+ */
+function guarded(parser: Parser, events: readonly RawEvent[], context: ParseContext, offset: number, run: () => Outcome[]): Outcome[] {
   const bug = (index: number, e: unknown): Outcome => ({
     kind: 'failure',
     index,
@@ -213,21 +221,22 @@ function runParser(source: SourceId, input: NormalizeInput): Outcome[] {
     type: 'parser_bug',
   });
   try {
-    return parser.parse(input.events, input.context);
+    return run();
   } catch (e) {
-    if (input.events.length <= 1) return input.events.map((_, index) => bug(index, e));
+    if (events.length <= 1) return events.map((_, i) => bug(offset + i, e));
   }
   const out: Outcome[] = [];
-  input.events.forEach((event, index) => {
+  events.forEach((event, i) => {
+    const index = offset + i;
     let alone: Outcome[];
     try {
-      alone = parser.parse([event], input.context);
+      alone = parser.parse([event], context);
     } catch (e) {
       out.push(bug(index, e));
       return;
     }
     // Index 0 of the batch of one is `index` of the batch; anything else is invalid (-1: never claimed).
-    const at = (i: number) => (i === 0 ? index : -1);
+    const at = (j: number) => (j === 0 ? index : -1);
     for (const o of alone) out.push(o.kind === 'document' ? { ...o, indices: o.indices.map(at) } : { ...o, index: at(o.index) });
   });
   return out;
@@ -329,23 +338,23 @@ export const SLICE_EVENTS = 100;
  * handed to `sink` (in order) before the next slice is parsed, so that a caller who serializes them
  * at once never holds a whole payload's documents; any other batch's documents go to `sink` at once.
  * A parser allows it when it decides each event alone (`Parser.perEvent`: slices of `sliceEvents`),
- * or names the keys that tie the events it merges (`Parser.sliceKeys`, audit records: slices of at
- * least `sliceEvents`, cut only where no key has events on both sides).
- * Same documents, ids, order, drops and failures as `normalize` of the whole batch, by construction
- * (property-tested in test/unit/slices.test.ts): batches with events the envelope layer rejected are
- * never sliced; failures are returned at the end, as `normalize` returns them after the documents; the
- * source is decided once, on the whole batch. One difference, on the parser-bug path only: a parser
- * that throws re-parses its events one by one (`runParser`) within the slice, not the whole batch, so
- * less cross-event context is lost than without slices.
+ * names the keys that tie the events it merges (`Parser.sliceKeys`, audit records: slices of at least
+ * `sliceEvents`, cut only where no key has events on both sides), or parses a batch as a session
+ * over its slices (`Parser.session`, VPC: the lines that fit several layouts are decided after the
+ * last slice, by the whole batch's lines, and their documents come last).
+ * Same documents, ids, drops, failures and counts as `normalize` of the whole batch, by construction
+ * (property-tested in test/unit/slices.test.ts), and the same order but for a session's held-back
+ * events: batches with events the envelope layer rejected are never sliced; failures are returned at
+ * the end, as `normalize` returns them after the documents; the source is decided once, on the whole
+ * batch. One difference, on the parser-bug path only: a parser that throws re-parses its events one by
+ * one (`runParser`) within the slice, not the whole batch, so less cross-event context is lost.
  *
  * Why: a fifth of the transformer's time was garbage collection (bench/RESULTS.md): the 1,000–5,000
  * documents of one CloudWatch Logs payload lived until all were serialized, so young-generation
  * collections copied them, and V8 often chose to allocate them in the old generation from the start
  * (allocation-site pretenuring), where they die expensively. Sliced, they die young: 20 invocations
- * of 4 payloads, ALB GC 0.69–0.83 s → 0.15–0.18 s and 1.3× faster in all, audit 1.4× faster
- * (`--trace-gc`; S3 ingest gained 1.5× from chunks of 500 lines). The VPC parser decides a line that
- * fits several layouts by the other lines of the whole batch, so VPC batches are not sliced; handing
- * their documents one by one to the serializer instead was measured and made VPC slower.
+ * of 4 payloads, ALB GC 0.69–0.83 s → 0.15–0.18 s and 1.3× faster in all, audit 1.4×, VPC v2 1.2× and
+ * v5 1.3× faster (`--trace-gc`; S3 ingest gained 1.5× from chunks of 500 lines).
  * @example const docs: unknown[] = []; normalizeInSlices({ events, context: {}, source: 'elb' }, {}, (d) => docs.push(...d)).counts.documents === docs.length // true
  */
 export function normalizeInSlices(
@@ -358,6 +367,7 @@ export function normalizeInSlices(
   // Rejected events are left out of detection (`normalizeWithRejected`): such a batch is never sliced.
   const resolved = n > sliceEvents && !input.events.some((e) => e.rejected !== undefined) ? withSource(input, options) : input;
   const parser = resolved.source !== undefined && resolved.source !== 'auto' && n > sliceEvents ? parsers[resolved.source] : undefined;
+  if (parser?.session) return sessionSlices(parser, parser.session, resolved as NormalizeInput & { source: SourceId }, options, sink, sliceEvents);
   const ends = parser?.perEvent ? everyN(n, sliceEvents) : parser?.sliceKeys ? cutsByKeys(input.events, parser.sliceKeys, sliceEvents) : [n];
   let source: SourceId = 'app';
   const failures: TributaryDocument[] = [];
@@ -378,17 +388,63 @@ export function normalizeInSlices(
 }
 
 /**
+ * A batch parsed by a session (`Parser.session`) a slice at a time, each slice's documents handed to
+ * `sink`, then the documents of the events the session held back. A session whose `end` throws leaves
+ * those events to `close` (`parser_bug` failures).
+ */
+function sessionSlices(
+  parser: Parser,
+  open: NonNullable<Parser['session']>,
+  input: NormalizeInput & { source: SourceId },
+  options: NormalizeOptions,
+  sink: (documents: TributaryDocument[]) => void,
+  sliceEvents: number,
+): SlicedResult {
+  const prepared = prepare(input, options);
+  const acc = accounting(prepared, options);
+  const session = open(prepared.context);
+  const events = prepared.events;
+  for (let start = 0; start < events.length; start += sliceEvents) {
+    const slice = events.slice(start, start + sliceEvents);
+    sink(acc.take(guarded(parser, slice, prepared.context, start, () => session.parse(slice, start))));
+  }
+  let held: Outcome[] = [];
+  try {
+    held = session.end();
+  } catch {
+    // A parser bug: the held-back events become `parser_bug` failures in `close`.
+  }
+  sink(acc.take(held));
+  return acc.close();
+}
+
+/**
  * Normalizes one batch of raw events from one stream or object.
  * @example normalize({ events: [{ message: '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK', key: 'stdin:1' }], context: {}, source: 'vpcflow' })
  */
 export function normalize(input: NormalizeInput, options: NormalizeOptions = {}): NormalizeResult {
   if (input.events.some((e) => e.rejected !== undefined)) return normalizeWithRejected(input, options);
-  const resolved = withSource(input, options);
-  const source = resolved.source;
-  input = splitRecords(source, resolved);
+  const prepared = prepare(withSource(input, options), options);
+  const acc = accounting(prepared, options);
+  const documents = acc.take(runParser(prepared.source, prepared));
+  return { ...acc.close(), documents };
+}
+
+/** The batch as its parser sees it: records split (`splitRecords`), the ingest time as the reference of dates without a year. */
+function prepare(input: NormalizeInput & { source: SourceId }, options: NormalizeOptions): NormalizeInput & { source: SourceId } {
+  let prepared = splitRecords(input.source, input) as NormalizeInput & { source: SourceId };
   // The ingest time is the reference of dates without a year (RFC 3164) when the envelope has no event time.
-  if (options.now && input.context.now === undefined) input = { ...input, context: { ...input.context, now: options.now.getTime() } };
-  const documents: TributaryDocument[] = [];
+  if (options.now && prepared.context.now === undefined) prepared = { ...prepared, context: { ...prepared.context, now: options.now.getTime() } };
+  return prepared;
+}
+
+/**
+ * The accounting rule of one batch: outcomes become documents (`take`, in outcome order), counted
+ * drops and failure documents, each event claimed once; `close` makes a `parser_bug` failure of
+ * every event no outcome claimed.
+ */
+function accounting(input: NormalizeInput & { source: SourceId }, options: NormalizeOptions) {
+  const source = input.source;
   const failures: TributaryDocument[] = [];
   const dropped: Partial<Record<DropReason, number>> = {};
   // Formatted once per batch, not once per document (the transformer's hot loop).
@@ -397,6 +453,7 @@ export function normalize(input: NormalizeInput, options: NormalizeOptions = {})
   const n = input.events.length;
   const seen = new Uint8Array(n);
   let droppedCount = 0;
+  let made = 0;
   const drop = (reason: DropReason) => {
     dropped[reason] = (dropped[reason] ?? 0) + 1;
     droppedCount++;
@@ -405,25 +462,26 @@ export function normalize(input: NormalizeInput, options: NormalizeOptions = {})
     failures.push(failureDocument(source, input.events[index], input.context, message, type, options.now, aggregators, options.redaction));
   // Claims an index once; an outcome naming an index twice or out of range is a parser bug, not data loss.
   const claim = (i: number) => i >= 0 && i < n && Number.isInteger(i) && !seen[i] && (seen[i] = 1) === 1;
-
-  for (const o of runParser(source, input)) {
-    if (o.kind === 'document') {
-      const indices = o.indices.filter(claim);
-      if (!indices.length) continue;
-      documents.push(finish(o.fields, source, indices, input, options, o.merge, ingested, aggregators));
-      for (let k = 1; k < indices.length; k++) drop('merged');
-    } else if (claim(o.index)) {
-      if (o.kind === 'drop') drop(o.reason);
-      else fail(o.index, o.message, o.type);
-    }
-  }
-  for (let i = 0; i < n; i++) if (!seen[i]) fail(i, 'parser produced no outcome for this event', 'parser_bug');
-
   return {
-    source,
-    documents,
-    failures,
-    dropped,
-    counts: { received: n, documents: documents.length, dropped: droppedCount, failed: failures.length },
+    take(outcomes: readonly Outcome[]): TributaryDocument[] {
+      const documents: TributaryDocument[] = [];
+      for (const o of outcomes) {
+        if (o.kind === 'document') {
+          const indices = o.indices.filter(claim);
+          if (!indices.length) continue;
+          documents.push(finish(o.fields, source, indices, input, options, o.merge, ingested, aggregators));
+          for (let k = 1; k < indices.length; k++) drop('merged');
+        } else if (claim(o.index)) {
+          if (o.kind === 'drop') drop(o.reason);
+          else fail(o.index, o.message, o.type);
+        }
+      }
+      made += documents.length;
+      return documents;
+    },
+    close(): SlicedResult {
+      for (let i = 0; i < n; i++) if (!seen[i]) fail(i, 'parser produced no outcome for this event', 'parser_bug');
+      return { source, failures, dropped, counts: { received: n, documents: made, dropped: droppedCount, failed: failures.length } };
+    },
   };
 }

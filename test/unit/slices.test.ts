@@ -2,8 +2,8 @@
  * `normalizeInSlices` (lib/core/pipeline.ts): the transformer's payloads are normalized a slice of
  * events at a time when the parser allows it (per-event parsers; audit, cut between events), and the
  * result must be exactly what one `normalize` of the whole batch gives: same documents in the same
- * order, same failures, drops, counts and source. The VPC parser, which decides some lines by the
- * whole batch, must never be sliced.
+ * order, same failures, drops, counts and source; VPC through its session, whose lines that fit several
+ * layouts are decided after the last slice and come last.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -107,20 +107,41 @@ describe('per-event parsers: slices give exactly the whole batch result', () => 
   });
 });
 
-describe("VPC: a parser that decides lines by the whole batch is never sliced", () => {
-  test('VPC: an ambiguous line is decided by a decisive line further in the batch, whatever the slice size', () => {
+describe('VPC: a session decides the lines that fit several layouts after the last slice', () => {
+  const V3 =
+    '3 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK ' +
+    'vpc-0a1b2c3d4e5f67890 subnet-0a1b2c3d4e5f67890 i-0a1b2c3d4e5f67890 19 IPv4 172.31.16.139 172.31.16.21';
+  const AMBIG = ['3', ...Array(20).fill('-')].join(' ');
+  const byId = (docs: TributaryDocument[]) => [...docs].sort((a, b) => (a.event.id! < b.event.id! ? -1 : 1));
+
+  test('an ambiguous line is decided by a decisive line further in the batch, whatever the slice size; held-back lines come last', () => {
     expect(parsers.vpcflow.perEvent).toBeFalsy();
-    const V3 =
-      '3 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK ' +
-      'vpc-0a1b2c3d4e5f67890 subnet-0a1b2c3d4e5f67890 i-0a1b2c3d4e5f67890 19 IPv4 172.31.16.139 172.31.16.21';
-    const AMBIG = ['3', ...Array(20).fill('-')].join(' ');
     const input: NormalizeInput = { events: events([AMBIG, AMBIG, AMBIG, V3]), context: { logGroup: '/flow/a' }, source: 'vpcflow' };
+    const whole = normalize(input, { now });
     const s = sliced(input, 1);
-    expect(s.sizes).toEqual([4]);
+    expect(s.sizes).toEqual([0, 0, 0, 1, 3]);
     expect(s.counts).toEqual({ received: 4, documents: 4, dropped: 0, failed: 0 });
-    expect(s.documents).toEqual(normalize(input, { now }).documents);
+    expect(s.documents).toEqual([whole.documents[3], ...whole.documents.slice(0, 3)]);
   });
 
+  test('any mix of the golden lines (headers, ambiguous, conflicting, bad), any slice size: the whole batch result, held-back lines last', () => {
+    const pool = [...linesOf('vpcflow'), AMBIG, V3, ''];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pool), { minLength: 1, maxLength: 60 }), fc.integer({ min: 1, max: 25 }), (lines, size) => {
+        const input: NormalizeInput = { events: events(lines), context: { logGroup: '/flow/a' }, source: 'vpcflow' };
+        const whole = normalize(input, { now });
+        const s = sliced(input, size);
+        expect(s.counts).toEqual(whole.counts);
+        expect(s.dropped).toEqual(whole.dropped);
+        expect(byId(s.documents)).toEqual(byId(whole.documents));
+        expect(byId(s.failures)).toEqual(byId(whole.failures));
+        // Lines decided at once keep their order: the sliced documents are the whole batch's with some moved to the end.
+        const last = new Set(s.documents.slice(s.documents.length - s.sizes[s.sizes.length - 1]).map((d) => d.event.id));
+        expect(s.documents).toEqual([...whole.documents.filter((d) => !last.has(d.event.id)), ...whole.documents.filter((d) => last.has(d.event.id))]);
+      }),
+      { numRuns: runs(150) },
+    );
+  });
 });
 
 describe('audit: sliced only where no event has records on both sides', () => {
