@@ -65,12 +65,14 @@ export async function runNormalize(
     for (const k of Object.keys(c) as (keyof Counts)[]) t[k] += c[k];
     totals.set(source, t);
   };
-  const write = async (docs: readonly object[]) => {
-    for (const d of docs) {
-      const p = out(JSON.stringify(d));
+  // Awaits `out` only when it returns a promise (back-pressure): an await per line would cost a tick each.
+  const writeLines = async (lines: readonly string[]) => {
+    for (const line of lines) {
+      const p = out(line);
       if (p instanceof Promise) await p;
     }
   };
+  const write = (docs: readonly object[]) => writeLines(docs.map((d) => JSON.stringify(d)));
   const overrides: ParseContext = {
     logGroup: flags.logGroup,
     logStream: flags.logStream,
@@ -101,11 +103,8 @@ export async function runNormalize(
         const r = chunks.normalizeSliced(part.events, (docs) => {
           for (const d of docs) lines.push(JSON.stringify(d));
         });
-        for (const line of lines) {
-          const p = out(line);
-          if (p instanceof Promise) await p;
-        }
-        await write(r.failures);
+        for (const d of r.failures) lines.push(JSON.stringify(d));
+        await writeLines(lines);
         add(r.source, r.counts);
         continue;
       }

@@ -10,7 +10,7 @@ import { ECS_VERSION, SCHEMA_VERSION } from '../../schemas';
 import type { TributaryDocument } from '../../schemas/generated/document';
 import { resolveSource, type SourceMapping } from '../../parsers/detect';
 import { parsers } from '../../parsers';
-import { DATASETS, type DropReason, type Fields, type Outcome, type ParseContext, type Parser, type RawEvent, type SourceId } from '../../parsers/types';
+import { DATASETS, type DropReason, type Fields, type Outcome, type ParseContext, type Parser, type ParseSession, type RawEvent, type SourceId } from '../../parsers/types';
 import { stableId } from '../../parsers/ids';
 import { isoFromMillis } from '../../parsers/time';
 import { attribute, extractedClaim, MISMATCH_TAG, type AttributionResult } from './attribution';
@@ -363,59 +363,49 @@ export function normalizeInSlices(
   sink: (documents: TributaryDocument[]) => void,
   sliceEvents = SLICE_EVENTS,
 ): SlicedResult {
-  const n = input.events.length;
+  const whole = (batch: NormalizeInput): SlicedResult => {
+    const { documents, ...rest } = normalize(batch, options);
+    sink(documents);
+    return rest;
+  };
   // Rejected events are left out of detection (`normalizeWithRejected`): such a batch is never sliced.
-  const resolved = n > sliceEvents && !input.events.some((e) => e.rejected !== undefined) ? withSource(input, options) : input;
-  const parser = resolved.source !== undefined && resolved.source !== 'auto' && n > sliceEvents ? parsers[resolved.source] : undefined;
-  if (parser?.session) return sessionSlices(parser, parser.session, resolved as NormalizeInput & { source: SourceId }, options, sink, sliceEvents);
-  const ends = parser?.perEvent ? everyN(n, sliceEvents) : parser?.sliceKeys ? cutsByKeys(input.events, parser.sliceKeys, sliceEvents) : [n];
-  let source: SourceId = 'app';
-  const failures: TributaryDocument[] = [];
-  const dropped: Partial<Record<DropReason, number>> = {};
-  const counts: Counts = { received: 0, documents: 0, dropped: 0, failed: 0 };
+  if (input.events.length <= sliceEvents || input.events.some((e) => e.rejected !== undefined)) return whole(input);
+  const resolved = withSource(input, options);
+  const parser = parsers[resolved.source];
+  if (!parser.perEvent && !parser.sliceKeys && !parser.session) return whole(resolved);
+  const prepared = prepare(resolved, options);
+  const { events, context } = prepared;
+  const ends = parser.sliceKeys ? cutsByKeys(events, parser.sliceKeys, sliceEvents) : everyN(events.length, sliceEvents);
+  // A parser without a session of its own: each slice parsed alone, its outcomes indexed in the batch.
+  const session: ParseSession = parser.session?.(context) ?? { parse: (slice, offset) => shifted(parser.parse(slice, context), offset, slice.length), end: () => [] };
+  const acc = accounting(prepared, options);
   for (let k = 0, start = 0; k < ends.length; start = ends[k++]) {
-    const r = normalize(ends.length > 1 ? { ...resolved, events: input.events.slice(start, ends[k]) } : resolved, options);
-    source = r.source;
-    sink(r.documents);
-    for (const f of r.failures) failures.push(f);
-    for (const reason of Object.keys(r.dropped) as DropReason[]) dropped[reason] = (dropped[reason] ?? 0) + r.dropped[reason]!;
-    counts.received += r.counts.received;
-    counts.documents += r.counts.documents;
-    counts.dropped += r.counts.dropped;
-    counts.failed += r.counts.failed;
+    const slice = events.slice(start, ends[k]);
+    sink(acc.take(guarded(parser, slice, context, start, () => session.parse(slice, start))));
   }
-  return { source, failures, dropped, counts };
+  if (parser.session) {
+    let held: Outcome[] = [];
+    try {
+      held = session.end();
+    } catch {
+      // A parser bug: the held-back events become `parser_bug` failures in `close`.
+    }
+    sink(acc.take(held));
+  }
+  return acc.close();
 }
 
 /**
- * A batch parsed by a session (`Parser.session`) a slice at a time, each slice's documents handed to
- * `sink`, then the documents of the events the session held back. A session whose `end` throws leaves
- * those events to `close` (`parser_bug` failures).
+ * The outcomes of a slice parsed alone, indexed in the batch: index `i` of the slice is `offset + i`;
+ * an index outside the slice (a parser bug) becomes -1, claimed by no event, instead of another slice's.
  */
-function sessionSlices(
-  parser: Parser,
-  open: NonNullable<Parser['session']>,
-  input: NormalizeInput & { source: SourceId },
-  options: NormalizeOptions,
-  sink: (documents: TributaryDocument[]) => void,
-  sliceEvents: number,
-): SlicedResult {
-  const prepared = prepare(input, options);
-  const acc = accounting(prepared, options);
-  const session = open(prepared.context);
-  const events = prepared.events;
-  for (let start = 0; start < events.length; start += sliceEvents) {
-    const slice = events.slice(start, start + sliceEvents);
-    sink(acc.take(guarded(parser, slice, prepared.context, start, () => session.parse(slice, start))));
+function shifted(outcomes: Outcome[], offset: number, length: number): Outcome[] {
+  const at = (i: number) => (Number.isInteger(i) && i >= 0 && i < length ? offset + i : -1);
+  for (const o of outcomes) {
+    if (o.kind === 'document') for (let k = 0; k < o.indices.length; k++) o.indices[k] = at(o.indices[k]);
+    else o.index = at(o.index);
   }
-  let held: Outcome[] = [];
-  try {
-    held = session.end();
-  } catch {
-    // A parser bug: the held-back events become `parser_bug` failures in `close`.
-  }
-  sink(acc.take(held));
-  return acc.close();
+  return outcomes;
 }
 
 /**
