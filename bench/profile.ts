@@ -8,13 +8,16 @@ import { SourceMap } from 'node:module';
 import path from 'node:path';
 
 const maps = new Map<string, SourceMap | null>();
-/** The source map inlined in a bundle (the bench bundles with `sourcemap: 'inline'`), cached. */
+/** The source map of a bundle: inlined (the bench bundles with `sourcemap: 'inline'`) or a file beside it (dist/tributary.js.map), cached. */
 function sourceMap(file: string): SourceMap | null {
   if (!maps.has(file)) {
     let map: SourceMap | null = null;
     if (existsSync(file)) {
-      const m = /\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/.exec(readFileSync(file, 'utf8'));
+      const text = readFileSync(file, 'utf8');
+      const m = /\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/.exec(text);
+      const beside = /\/\/# sourceMappingURL=([\w.-]+\.map)\s*$/.exec(text);
       if (m) map = new SourceMap(JSON.parse(Buffer.from(m[1], 'base64').toString('utf8')));
+      else if (beside && existsSync(path.join(path.dirname(file), beside[1]))) map = new SourceMap(JSON.parse(readFileSync(path.join(path.dirname(file), beside[1]), 'utf8')));
     }
     maps.set(file, map);
   }

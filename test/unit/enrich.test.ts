@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { runs } from '../helpers/fuzz';
-import { AsnTable, awsUserAgent, buildAsnTable, countryName, createEnricher, publicIp, userAgentReader, type Enricher } from '../../lib/core/enrich';
+import { AsnTable, awsUserAgent, buildAsnTable, countryName, createEnricher, Lru, publicIp, userAgentReader, type Enricher } from '../../lib/core/enrich';
 import { normalize } from '../../lib/core/pipeline';
 import { runNormalize } from '../../bin/commands/normalize';
 import { ConfigError, loadConfig } from '../../lib/io/config';
@@ -260,6 +260,26 @@ describe('user agents', () => {
     expect(calls).toEqual(['a', 'b', 'c', 'b']);
     expect(reader.stats).toEqual({ hits: 2, misses: 4, skipped: 0 });
     expect(reader.read('a')).toEqual({ name: 'A' });
+  });
+
+  test('a full cache evicts its least recently used eighth at once, and never exceeds its size', () => {
+    const cache = new Lru<string, string>(64);
+    const computed: string[] = [];
+    const get = (k: string) => cache.get(k, (x) => (computed.push(x), x.toUpperCase()));
+    for (let i = 0; i < 64; i++) get(`k${i}`);
+    get('k0'); // now the most recently used
+    expect(cache.size).toBe(64);
+    get('new'); // full: k1..k8 go (not k0), then `new` is added
+    expect(cache.size).toBe(57);
+    computed.length = 0;
+    for (const k of ['k0', 'k9', 'k63', 'new']) get(k);
+    expect(computed).toEqual([]);
+    get('k1');
+    get('k8');
+    expect(computed).toEqual(['k1', 'k8']);
+    for (let i = 0; i < 10_000; i++) get(`x${i}`);
+    expect(cache.size).toBeLessThanOrEqual(64);
+    expect(cache.hits + cache.misses).toBe(66 + 4 + 2 + 10_000);
   });
 
   test('a throwing browser parser counts as nothing recognized', () => {
