@@ -14,7 +14,7 @@ import { AsnTable, awsUserAgent, buildAsnTable, countryName, createEnricher, Lru
 import { normalize } from '../../lib/core/pipeline';
 import { runNormalize } from '../../bin/commands/normalize';
 import { ConfigError, loadConfig } from '../../lib/io/config';
-import { COUNTRY_FILE, COUNTRY_PACKAGE, dataRoots, loadAsnTable, loadEnricher, openGeoDatabase, uaParserBrowser } from '../../lib/io/enrich';
+import { COUNTRY_FILE, COUNTRY_PACKAGE, dataRoots, loadAsnTable, loadEnricher, mmdbTree, openGeoDatabase, uaParserBrowser } from '../../lib/io/enrich';
 import type { TributaryDocument } from '../../schemas/generated/document';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -72,6 +72,38 @@ describe('ASN table', () => {
     expect(table.lookup(publicIp('1.0.0.1')!)).toEqual({ number: 13335, organization: 'Cloudflare, Inc.' });
     expect(table.lookup(publicIp('2606:4700:4700::1111')!)).toEqual({ number: 13335, organization: 'Cloudflare, Inc.' });
     expect(table.lookup(publicIp('2606:4800::1')!)).toBeUndefined();
+  });
+  test('IPv4 lookups through the /16 index agree with a scan of the ranges (ranges across blocks, gaps, the ends of the space)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 0x3ffff }), fc.integer({ min: 1, max: 6 })), { minLength: 1, maxLength: 40 }),
+        fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 1, maxLength: 50 }),
+        (spans, probes) => {
+          // Disjoint ranges: each starts after the previous one ends.
+          const ranges: Array<[number, number, number]> = [];
+          let at = 0;
+          for (const [gap, len, asn] of spans.sort((a, b) => a[0] - b[0])) {
+            const s = Math.max(at, gap);
+            if (s > 0xffffffff) break;
+            const e = Math.min(0xffffffff, s + len);
+            ranges.push([s, e, asn]);
+            at = e + 1;
+          }
+          const table = new AsnTable(buildAsnTable(ranges.map(([s, e, a]) => `${s},${e},${a},AS ${a}`).join('\n'), ''));
+          for (const n of [...probes, ...ranges.flatMap(([s, e]) => [s, e, s - 1, e + 1])].filter((x) => x >= 0 && x <= 0xffffffff)) {
+            const hit = ranges.find(([s, e]) => s <= n && n <= e);
+            expect(table.lookup({ v: 4, n })).toEqual(hit ? { number: hit[2], organization: `AS ${hit[2]}` } : undefined);
+          }
+        },
+      ),
+      { numRuns: runs(300), seed: 16 },
+    );
+  });
+  test('one frozen answer per AS, shared by its addresses', () => {
+    const table = new AsnTable(buildAsnTable('134744064,134744191,15169,Google LLC\n134744320,134744575,15169,Google LLC\n', ''));
+    const a = table.lookup(publicIp('8.8.8.8')!);
+    expect(a).toBe(table.lookup(publicIp('8.8.9.1')!));
+    expect(Object.isFrozen(a)).toBe(true);
   });
   test('refuses bytes that are not a table', () => {
     expect(() => new AsnTable(new Uint8Array(64))).toThrow(/not a Tributary ASN table/);
@@ -154,6 +186,80 @@ describe('GeoIP and ASN of documents (real databases)', () => {
     const db = openGeoDatabase(readFileSync(file));
     expect(db.databaseType).toBe('country ipvAll');
     expect(db.lookup('8.8.8.8', publicIp('8.8.8.8')!)).toEqual({ country_iso_code: 'US' });
+  });
+
+  test('the IPv4 tree walk and its answers per record agree with mmdb-lib on 30,000 addresses', () => {
+    const bytes = readFileSync(path.join(ROOT, 'node_modules', COUNTRY_PACKAGE, COUNTRY_FILE));
+    const db = openGeoDatabase(bytes);
+    const { Reader } = require('mmdb-lib') as typeof import('mmdb-lib');
+    const reference = new Reader<Record<string, unknown>>(bytes);
+    const tree = mmdbTree(bytes, reference.metadata)!;
+    const answers = new Map<number, unknown>();
+    let found = 0;
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffffffff }), (n) => {
+        const ip = `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+        const expected = reference.get(ip) as { country_code?: string } | null;
+        const pointer = tree.v4(n);
+        expect(pointer >= 0).toBe(expected !== null);
+        const parsed = { v: 4 as const, n };
+        const answer = db.lookup(ip, parsed);
+        expect(answer).toEqual(expected?.country_code ? { country_iso_code: expected.country_code } : expected ? {} : undefined);
+        // One answer object per data record, and never one record's answer for another's.
+        if (pointer >= 0) {
+          found++;
+          if (answers.has(pointer)) expect(answers.get(pointer)).toBe(answer);
+          answers.set(pointer, answer);
+          expect(Object.isFrozen(answer)).toBe(true);
+          // The text as logged does not matter: an IPv4-mapped address gets the same answer.
+          expect(db.lookup(`::ffff:${ip}`, parsed)).toBe(answer);
+        }
+      }),
+      { numRuns: 30_000, seed: 18 },
+    );
+    expect(found).toBeGreaterThan(20_000);
+    expect(answers.size).toBeLessThan(found / 10); // records are shared by many addresses
+    // IPv6 goes through mmdb-lib.
+    expect(db.lookup('2001:4860:4860::8888', publicIp('2001:4860:4860::8888')!)).toEqual({ country_iso_code: 'US' });
+  });
+
+  test('the tree walk reads 24-, 28- and 32-bit records as mmdb-lib does, and refuses other sizes', () => {
+    // mmdb-lib's own record reader (its internal module) is the reference for the bit layout.
+    const walker = (require('mmdb-lib/lib/reader/walker') as { default: (db: Buffer, size: number) => { left(o: number): number; right(o: number): number } }).default;
+    for (const recordSize of [24, 28, 32]) {
+      const nodeBytes = recordSize / 4;
+      // A chain of 40 nodes: node i's left and right records point to i + 1 or a data pointer, as random
+      // bits decide; the bytes are written by flipping random bits until the reference reads the values wanted.
+      const nodeCount = 40;
+      const db = Buffer.alloc(nodeCount * nodeBytes);
+      const ref = walker(db, recordSize);
+      const write = (node: number, side: 'left' | 'right', value: number) => {
+        const o = node * nodeBytes;
+        if (recordSize === 32) db.writeUInt32BE(value, o + (side === 'left' ? 0 : 4));
+        else if (recordSize === 24) db.writeUIntBE(value, o + (side === 'left' ? 0 : 3), 3);
+        else if (side === 'left') {
+          db.writeUIntBE(value & 0xffffff, o, 3);
+          db[o + 3] = (db[o + 3] & 0x0f) | ((value >>> 24) << 4);
+        } else {
+          db.writeUIntBE(value & 0xffffff, o + 4, 3);
+          db[o + 3] = (db[o + 3] & 0xf0) | (value >>> 24);
+        }
+        expect(ref[side](o)).toBe(value); // the layout written is the one mmdb-lib reads
+      };
+      const big = recordSize === 24 ? 0xfffff0 : recordSize === 28 ? 0xffffff0 : 0xfffffff0;
+      for (let i = 0; i < nodeCount; i++) {
+        write(i, 'left', i + 1);
+        write(i, 'right', big - i);
+      }
+      const tree = mmdbTree(db, { nodeCount, recordSize, ipVersion: 4 })!;
+      // The first 1 bit of the address leaves the chain at its depth.
+      for (let depth = 0; depth < 32; depth++) expect(tree.v4((0x80000000 >>> depth) >>> 0)).toBe(big - depth);
+      // All zeros: 32 lefts, ending on node 32, still a node: no data.
+      expect(tree.v4(0)).toBe(-1);
+    }
+    expect(mmdbTree(Buffer.alloc(64), { nodeCount: 1, recordSize: 20, ipVersion: 4 })).toBeUndefined();
+    // A node count the bytes cannot hold (a corrupt file) gives no tree rather than reads past the end.
+    expect(mmdbTree(Buffer.alloc(60), { nodeCount: 11, recordSize: 32, ipVersion: 4 })).toBeUndefined();
   });
 });
 
@@ -252,34 +358,55 @@ describe('user agents', () => {
     expect(Object.keys(d.user_agent!)).toEqual(['original']);
   });
 
-  test('LRU cache: repeats are hits, the least recently used entry goes first', () => {
+  test('cache: repeats are hits, what was not used lately is computed again', () => {
     const calls: string[] = [];
-    const reader = userAgentReader((ua) => (calls.push(ua), { name: ua.toUpperCase() }), { cacheSize: 2 });
+    // 4 entries: generations of 2.
+    const reader = userAgentReader((ua) => (calls.push(ua), { name: ua.toUpperCase() }), { cacheSize: 4 });
     for (const ua of ['a', 'b', 'a', 'c', 'a', 'b']) reader.read(ua);
-    // a, b miss; a hits; c misses and evicts b (a was used later); a hits; b misses again.
+    // a, b miss (the young generation is full: it becomes the old one); a hits (moved back to the
+    // young one); c misses (full again: {a, c} old, {a, b} dropped); a hits; b misses again.
     expect(calls).toEqual(['a', 'b', 'c', 'b']);
     expect(reader.stats).toEqual({ hits: 2, misses: 4, skipped: 0 });
     expect(reader.read('a')).toEqual({ name: 'A' });
   });
 
-  test('a full cache evicts its least recently used eighth at once, and never exceeds its size', () => {
-    const cache = new Lru<string, string>(64);
+  test('a full young generation becomes the old one, the old one is dropped whole, and the cache never exceeds its size', () => {
+    const cache = new Lru<string, string | undefined>(64);
     const computed: string[] = [];
-    const get = (k: string) => cache.get(k, (x) => (computed.push(x), x.toUpperCase()));
-    for (let i = 0; i < 64; i++) get(`k${i}`);
-    get('k0'); // now the most recently used
-    expect(cache.size).toBe(64);
-    get('new'); // full: k1..k8 go (not k0), then `new` is added
-    expect(cache.size).toBe(57);
+    const get = (k: string) => cache.get(k, (x) => (computed.push(x), x === 'none' ? undefined : x.toUpperCase()));
+    for (let i = 0; i < 32; i++) get(`k${i}`); // the 32nd fills the young generation: k0..k31 are now old
+    expect(cache.size).toBe(32);
+    expect(get('k0')).toBe('K0'); // a hit in the old generation, moved to the young one
+    expect(computed).toHaveLength(32);
+    for (let i = 0; i < 31; i++) get(`n${i}`); // young full again: {k0, n0..n30} old, k1..k31 dropped
     computed.length = 0;
-    for (const k of ['k0', 'k9', 'k63', 'new']) get(k);
+    for (const k of ['k0', 'n0', 'n30']) get(k);
     expect(computed).toEqual([]);
     get('k1');
-    get('k8');
-    expect(computed).toEqual(['k1', 'k8']);
-    for (let i = 0; i < 10_000; i++) get(`x${i}`);
-    expect(cache.size).toBeLessThanOrEqual(64);
-    expect(cache.hits + cache.misses).toBe(66 + 4 + 2 + 10_000);
+    get('k31');
+    expect(computed).toEqual(['k1', 'k31']);
+    // A stored undefined is a hit too.
+    get('none');
+    get('none');
+    expect(computed).toEqual(['k1', 'k31', 'none']);
+    for (let i = 0; i < 10_000; i++) {
+      get(`x${i}`);
+      expect(cache.size).toBeLessThanOrEqual(64);
+    }
+    expect(cache.hits + cache.misses).toBe(32 + 1 + 31 + 3 + 2 + 2 + 10_000);
+    expect(cache.hits).toBe(1 + 3 + 1);
+  });
+
+  test('a cache of size 0 computes every time and holds nothing; size 1 holds one entry', () => {
+    const calls: string[] = [];
+    const zero = new Lru<string, number>(0);
+    for (const k of ['a', 'a']) zero.get(k, (x) => (calls.push(x), 1));
+    expect(calls).toEqual(['a', 'a']);
+    expect(zero.size).toBe(0);
+    const one = new Lru<string, number>(1);
+    for (const k of ['a', 'a', 'b', 'a']) one.get(k, (x) => (calls.push(x), 1));
+    expect(calls).toEqual(['a', 'a', 'a', 'b', 'a']);
+    expect(one.size).toBe(1);
   });
 
   test('a throwing browser parser counts as nothing recognized', () => {

@@ -123,9 +123,17 @@ export function buildAsnTable(v4Csv: string, v6Csv: string): Uint8Array {
   return new Uint8Array(buf);
 }
 
+/** Distinct autonomous systems whose answers are kept (`AsnTable.lookup`); cleared when full. */
+const AS_MEMO = 65_536;
+
 /**
  * Lookups over a table of `buildAsnTable`. The bytes are copied once into an aligned buffer (typed
- * arrays need it); nothing else is allocated per lookup but the organization's string.
+ * arrays need it). Why the index and the memo: an IPv4 lookup is a binary search over 412k range
+ * starts (1.6 MB) and one over 80k organizations, and in the pipeline, whose parsing evicts the
+ * CPU caches between lookups, most of their probes are cache misses (1.7 µs per lookup measured in
+ * the ALB pipeline). The first 16 bits of the address pick the few ranges to search
+ * (`first16`, 256 KB, one pass at construction), and the answer of each AS is kept, so the
+ * organization is searched and decoded once per AS instead of once per address.
  * @example new AsnTable(buildAsnTable('134744064,134744319,15169,Google LLC\n', '')).lookup({ v: 4, n: 134744072 }) // { number: 15169, organization: 'Google LLC' }
  */
 export class AsnTable {
@@ -139,6 +147,10 @@ export class AsnTable {
   private readonly orgOff: Uint32Array;
   private readonly orgText: Uint8Array;
   private readonly decoder = new TextDecoder();
+  /** `first16[h]`: index of the first IPv4 range starting at or after `h << 16` (65,537 entries). */
+  private readonly first16: Uint32Array;
+  /** Answers by AS number: shared by every address of the AS, hence frozen. */
+  private readonly answers = new Map<number, Readonly<AsInfo>>();
   /** Ranges in the table, for the record. */
   readonly size: { v4: number; v6: number; organizations: number };
 
@@ -162,19 +174,32 @@ export class AsnTable {
     this.orgOff = new Uint32Array(buf, offOrg + 4 * no, no + 1);
     this.orgText = new Uint8Array(buf, offText, orgBytes);
     this.size = { v4: n4, v6: n6, organizations: no };
+    this.first16 = new Uint32Array(65_537);
+    for (let h = 0, i = 0; h <= 65_536; h++) {
+      while (i < n4 && this.s4[i] >>> 16 < h) i++;
+      this.first16[h] = i;
+    }
   }
 
-  /** The AS announcing the address, or undefined when no range holds it. */
-  lookup(ip: ParsedIp): AsInfo | undefined {
+  /** The AS announcing the address (frozen: one object per AS), or undefined when no range holds it. */
+  lookup(ip: ParsedIp): Readonly<AsInfo> | undefined {
     const asn = ip.v === 4 ? this.find4(ip.n) : this.find6(ip.hi, ip.lo);
     if (asn === undefined) return undefined;
-    const organization = this.organization(asn);
-    return organization ? { number: asn, organization } : { number: asn };
+    let answer = this.answers.get(asn);
+    if (answer === undefined) {
+      const organization = this.organization(asn);
+      answer = Object.freeze(organization ? { number: asn, organization } : { number: asn });
+      if (this.answers.size >= AS_MEMO) this.answers.clear();
+      this.answers.set(asn, answer);
+    }
+    return answer;
   }
 
   private find4(n: number): number | undefined {
-    let lo = 0;
-    let hi = this.s4.length - 1;
+    // The range holding `n` starts in n's /16 block (from `first16[h]` on) or is the last one before it.
+    const h = n >>> 16;
+    let lo = Math.max(0, this.first16[h] - 1);
+    let hi = this.first16[h + 1] - 1;
     let at = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;

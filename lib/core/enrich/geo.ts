@@ -77,6 +77,27 @@ export const IP_CACHE_SIZE = 4096;
  */
 export function ipResolver(lookups: IpLookups, cacheSize = IP_CACHE_SIZE): { resolve(ip: string): IpInfo | undefined; cache: Lru<string, IpInfo | null> } {
   const cache = new Lru<string, IpInfo | null>(cacheSize);
+  // A database answers many addresses with one record (`openGeoDatabase` returns the same object for
+  // them): its `geo` (country name added) is built once per answer, not once per address.
+  const built = new WeakMap<GeoInfo, Readonly<GeoInfo & { country_name?: string }> | null>();
+  const geoOf = (g: GeoInfo): Readonly<GeoInfo & { country_name?: string }> | null => {
+    let geo = built.get(g);
+    if (geo !== undefined) return geo;
+    geo = null;
+    if (g.country_iso_code || g.city_name || g.location) {
+      const out: GeoInfo & { country_name?: string } = {};
+      if (g.country_iso_code) {
+        out.country_iso_code = g.country_iso_code;
+        const name = countryName(g.country_iso_code);
+        if (name) out.country_name = name;
+      }
+      if (g.city_name) out.city_name = g.city_name;
+      if (g.location) out.location = { lat: g.location.lat, lon: g.location.lon };
+      geo = out;
+    }
+    built.set(g, geo);
+    return geo;
+  };
   const lookup = (ip: string): IpInfo | null => {
     const parsed = publicIp(ip);
     if (!parsed) return null;
@@ -87,17 +108,8 @@ export function ipResolver(lookups: IpLookups, cacheSize = IP_CACHE_SIZE): { res
     } catch {
       g = undefined;
     }
-    if (g && (g.country_iso_code || g.city_name || g.location)) {
-      const geo: GeoInfo & { country_name?: string } = {};
-      if (g.country_iso_code) {
-        geo.country_iso_code = g.country_iso_code;
-        const name = countryName(g.country_iso_code);
-        if (name) geo.country_name = name;
-      }
-      if (g.city_name) geo.city_name = g.city_name;
-      if (g.location) geo.location = { lat: g.location.lat, lon: g.location.lon };
-      info.geo = geo;
-    }
+    const geo = g && typeof g === 'object' ? geoOf(g) : null;
+    if (geo) info.geo = geo;
     try {
       const a = lookups.asn?.(parsed);
       if (a) info.as = a;
