@@ -290,8 +290,29 @@ function subMillisMicros(s: string): number {
  * duration keeps the rest). Undefined when the end is before the start.
  */
 function spanNanos(startRaw: string, start: string, endRaw: string, end: string): number | undefined {
-  const ns = (Date.parse(end) - Date.parse(start)) * 1e6 + (subMillisMicros(endRaw) - subMillisMicros(startRaw)) * 1e3;
+  const ns = millisBetween(start, end) * 1e6 + (subMillisMicros(endRaw) - subMillisMicros(startRaw)) * 1e3;
   return ns >= 0 ? ns : undefined;
+}
+
+/**
+ * `Date.parse(end) - Date.parse(start)` of two ISO times. Both of one day in the form `elbTime` writes
+ * (`YYYY-MM-DDTHH:MM:SS.mmmZ`, nearly every line: a request is created and answered within seconds):
+ * the difference of their times of day, read by position (two `Date.parse` per line were 1.6% of
+ * `tributary normalize` on ALB logs); otherwise `Date.parse`.
+ */
+function millisBetween(start: string, end: string): number {
+  if (start.length === 24 && end.length === 24) {
+    let sameDay = true;
+    for (let i = 0; i < 11 && sameDay; i++) sameDay = start.charCodeAt(i) === end.charCodeAt(i);
+    if (sameDay) return dayMillis(end) - dayMillis(start);
+  }
+  return Date.parse(end) - Date.parse(start);
+}
+
+/** Milliseconds since midnight of `YYYY-MM-DDTHH:MM:SS.mmmZ` (digits already checked by `elbTime`). */
+function dayMillis(iso: string): number {
+  const d = (i: number) => iso.charCodeAt(i) - 48;
+  return ((d(11) * 10 + d(12)) * 3600 + (d(14) * 10 + d(15)) * 60 + d(17) * 10 + d(18)) * 1000 + d(20) * 100 + d(21) * 10 + d(22);
 }
 
 function addTls(doc: Doc, cipher: string | undefined, protocol: string | undefined): void {

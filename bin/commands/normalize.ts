@@ -129,31 +129,43 @@ export async function runNormalize(
   return totals;
 }
 
-/** Characters per write to stdout: one write per document would be one stream request per line. */
+/** Bytes per write to stdout: one write per document would be one stream request per line. */
 const STDOUT_BATCH = 256 * 1024;
 
 /**
- * Lines to a stream, in writes of about `STDOUT_BATCH` characters, waiting for 'drain' when the
- * stream asks: a slow reader (a pipe to a slow consumer) holds the normalizing back instead of
- * letting the output pile up in memory.
+ * Lines to a stream, in writes of about `STDOUT_BATCH` bytes, waiting for 'drain' when the stream
+ * asks: a slow reader (a pipe to a slow consumer) holds the normalizing back instead of letting the
+ * output pile up in memory. Each line is encoded straight into the pending buffer (UTF-8 needs at
+ * most 3 bytes per UTF-16 unit: a line that might not fit first sends what is pending; a line longer
+ * than the buffer goes alone), not joined with the others into a string the stream encodes again.
  * @example const w = lineWriter(process.stdout); await runNormalize(files, flags, w.line); await w.flush();
  */
 export function lineWriter(stream: NodeJS.WritableStream): { line(s: string): Promise<void> | undefined; flush(): Promise<void> } {
-  let parts: string[] = [];
-  let size = 0;
-  const send = async () => {
-    const text = parts.join('\n') + '\n';
-    parts = [];
-    size = 0;
-    if (!stream.write(text)) await once(stream, 'drain');
+  let buf = Buffer.allocUnsafe(STDOUT_BATCH);
+  let off = 0;
+  // The stream keeps the chunk until it is written: a fresh buffer for what follows.
+  const send = (): boolean => {
+    const chunk = buf.subarray(0, off);
+    buf = Buffer.allocUnsafe(STDOUT_BATCH);
+    off = 0;
+    return stream.write(chunk);
+  };
+  const drained = async () => {
+    await once(stream, 'drain');
   };
   return {
     line(s) {
-      parts.push(s);
-      size += s.length;
-      return size >= STDOUT_BATCH ? send() : undefined;
+      const most = 3 * s.length + 1;
+      let ok = true;
+      if (off + most > buf.length && off > 0) ok = send();
+      if (most > buf.length) ok = stream.write(s + '\n') && ok;
+      else {
+        off += buf.write(s, off);
+        buf[off++] = 0x0a;
+      }
+      return ok ? undefined : drained();
     },
-    flush: () => (parts.length ? send() : Promise.resolve()),
+    flush: () => (off && !send() ? drained() : Promise.resolve()),
   };
 }
 

@@ -9,9 +9,9 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { runNormalize, UsageError, type NormalizeFlags } from '../../bin/commands/normalize';
+import { lineWriter, runNormalize, UsageError, type NormalizeFlags } from '../../bin/commands/normalize';
 import { normalizeInChunks } from '../../lib/core/chunks';
 import { decodeInput } from '../../lib/core/inputs';
 import { failureDocument, type Counts } from '../../lib/core/pipeline';
@@ -278,6 +278,66 @@ describe('bounded, and nothing lost', () => {
     }, NOW, { chunkEvents: 5 });
     expect(got).toHaveLength(50);
     expect(maxPending).toBe(1);
+  });
+});
+
+describe('lineWriter: the lines of stdout', () => {
+  /** A writable that keeps every chunk it is given (copied: a writer must not reuse a chunk it gave away) and refuses more every `every` writes until drained. */
+  function sink(every = Infinity) {
+    const chunks: Buffer[] = [];
+    const held: Buffer[] = [];
+    let writes = 0;
+    const stream = new Writable({
+      highWaterMark: 1,
+      write(chunk: Buffer, _enc, done) {
+        held.push(chunk);
+        chunks.push(Buffer.from(chunk));
+        setImmediate(done);
+      },
+    });
+    const write = stream.write.bind(stream);
+    stream.write = ((chunk: Buffer) => {
+      write(chunk);
+      return ++writes % every !== 0;
+    }) as typeof stream.write;
+    return { stream, text: () => Buffer.concat(chunks).toString('utf8'), held, writes: () => writes };
+  }
+
+  test('multi-byte text, lines longer than the buffer and many small ones: the same text, in order, in few writes', async () => {
+    const s = sink();
+    const w = lineWriter(s.stream);
+    const lines = [
+      ...Array.from({ length: 3000 }, (_, i) => `{"n":${i},"t":"${'é€😀'.repeat(i % 7)}"}`),
+      'x'.repeat(300 * 1024), // longer than the buffer: alone
+      '€'.repeat(90 * 1024), // fits in characters, not in bytes once pending lines are counted
+      ...Array.from({ length: 100 }, (_, i) => `tail ${i} ${'😀'.repeat(i)}`),
+    ];
+    for (const l of lines) await w.line(l);
+    await w.flush();
+    await new Promise((r) => s.stream.end(r));
+    expect(s.text()).toBe(lines.join('\n') + '\n');
+    expect(s.writes()).toBeLessThan(20);
+    // Chunks given to the stream are never written into afterwards.
+    expect(Buffer.concat(s.held).toString('utf8')).toBe(s.text());
+  });
+
+  test('waits for drain when the stream asks, and flush of nothing writes nothing', async () => {
+    const s = sink(1); // every write asks to wait
+    const w = lineWriter(s.stream);
+    await w.flush();
+    expect(s.writes()).toBe(0);
+    let waits = 0;
+    for (let i = 0; i < 2000; i++) {
+      const p = w.line('y'.repeat(1000));
+      if (p) {
+        waits++;
+        await p;
+      }
+    }
+    await w.flush();
+    await new Promise((r) => s.stream.end(r));
+    expect(waits).toBe(s.writes() - 1); // every write but flush's was awaited
+    expect(s.text()).toBe(('y'.repeat(1000) + '\n').repeat(2000));
   });
 });
 

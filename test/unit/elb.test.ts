@@ -117,6 +117,30 @@ describe('elb detection and mapping', () => {
     expect(fiveHundred.event?.outcome).toBe('failure');
   });
 
+  test('ALB: event.duration is end - start at microseconds, within a day, across midnight and across years', () => {
+    // An end before the start keeps the duration of the processing times (as without a creation time).
+    const fallback = doc(withField(ALB, 21, '-')).event?.duration;
+    const micros = (ms: number, us: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, (_, m) => `.${m}${String(us).padStart(3, '0')}Z`);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(2015, 0, 1), max: Date.UTC(2030, 0, 1) }),
+        fc.integer({ min: 0, max: 999 }),
+        fc.oneof(fc.integer({ min: 0, max: 120_000 }), fc.integer({ min: 0, max: 3 * 86_400_000 })),
+        fc.integer({ min: 0, max: 999 }),
+        (start, startUs, span, endUs) => {
+          const end = start + span;
+          const line = withField(withField(ALB, 1, micros(end, endUs)), 21, micros(start, startUs));
+          const expected = span * 1e6 + (endUs - startUs) * 1e3;
+          expect(doc(line).event?.duration).toBe(expected >= 0 ? expected : fallback);
+        },
+      ),
+      { numRuns: runs(2000), seed: 292 },
+    );
+    // New year's night.
+    const line = withField(withField(ALB, 1, '2026-01-01T00:00:00.000250Z'), 21, '2025-12-31T23:59:59.999750Z');
+    expect(doc(line).event?.duration).toBe(500_000);
+  });
+
   test('ALB: missing elb status (-) and target (-) are absent, not zero', () => {
     const d = doc(withField(withField(ALB, 8, '-'), 4, '-'));
     expect(d.http?.response?.status_code).toBeUndefined();

@@ -99,6 +99,18 @@ describe('ASN table', () => {
       { numRuns: runs(300), seed: 16 },
     );
   });
+  test('bytes at any offset of a larger buffer (read in place when aligned, copied when not) give the same answers', () => {
+    const table = buildAsnTable('16777216,16777471,13335,"Cloudflare, Inc."\n134744064,134744319,15169,Google LLC\n', `${0x2606470000000000n << 64n},${(0x2606470000000000n << 64n) + (1n << 96n) - 1n},13335,"Cloudflare, Inc."\n`);
+    for (const offset of [0, 1, 3, 8, 16]) {
+      const big = new Uint8Array(table.length + 32);
+      big.set(table, offset);
+      const t = new AsnTable(big.subarray(offset, offset + table.length));
+      expect(t.lookup(publicIp('8.8.8.8')!)).toEqual({ number: 15169, organization: 'Google LLC' });
+      expect(t.lookup(publicIp('1.0.0.9')!)).toEqual({ number: 13335, organization: 'Cloudflare, Inc.' });
+      expect(t.lookup(publicIp('2606:4700::1')!)).toEqual({ number: 13335, organization: 'Cloudflare, Inc.' });
+      expect(t.lookup(publicIp('9.9.9.9')!)).toBeUndefined();
+    }
+  });
   test('one frozen answer per AS, shared by its addresses', () => {
     const table = new AsnTable(buildAsnTable('134744064,134744191,15169,Google LLC\n134744320,134744575,15169,Google LLC\n', ''));
     const a = table.lookup(publicIp('8.8.8.8')!);
