@@ -99,12 +99,26 @@ export async function runNormalize(
       if (part.type === 'chunk') {
         chunks ??= new ChunkNormalizer(part.context, flags.source, options);
         // Serialized slice by slice: the chunk's documents die young, its lines are written after.
-        const lines: string[] = [];
+        // Each line goes to `out` as its document is serialized (it dies young: less for the garbage
+        // collector to copy than a chunk's lines held to the end, 1.6% of ALB). Once `out` asks to
+        // wait, the rest of the chunk is held and written after: one chunk ahead of the writer at most.
+        let wait: Promise<unknown> | undefined;
+        const held: string[] = [];
+        const emit = (line: string) => {
+          if (wait) held.push(line);
+          else {
+            const p = out(line);
+            if (p instanceof Promise) wait = p;
+          }
+        };
         const r = chunks.normalizeSliced(part.events, (docs) => {
-          for (const d of docs) lines.push(JSON.stringify(d));
+          for (const d of docs) emit(JSON.stringify(d));
         });
-        for (const d of r.failures) lines.push(JSON.stringify(d));
-        await writeLines(lines);
+        for (const d of r.failures) emit(JSON.stringify(d));
+        if (wait) {
+          await wait;
+          await writeLines(held);
+        }
         add(r.source, r.counts);
         continue;
       }
