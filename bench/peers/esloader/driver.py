@@ -2,7 +2,7 @@
 """Run the es-loader Lambda of "SIEM on Amazon OpenSearch Service" on one local
 gzip log file, as one S3 ObjectCreated notification, with no AWS account.
 
-Usage: ES_LOADER_DIR=<.../source/lambda/es_loader> \
+Usage: ES_LOADER_DIR=<.../source/lambda/es_loader> [GEOIP_DIR=<dir>] \
        python driver.py <vpcflowlogs|alb|cloudtrail> <file.gz>
 
 Our own harness (bench/README.md, "Peers"): es-loader's code is not in this
@@ -10,12 +10,21 @@ repository; ES_LOADER_DIR points at a checkout of it (2.8.0c was measured).
 Everything es-loader does on the CPU runs unchanged: it reads the object,
 splits it through its SQS queue when it has more than max_log_count logs,
 parses, normalizes to ECS, serializes, gzips and SigV4-signs every _bulk
-request. Only the network answers are local (see the three fakes below).
+request. Only the network answers are local (see the four fakes below).
 Counts go to stderr; es-loader's own log lines go to stdout.
+
+GeoIP: off unless GEOIP_DIR names a directory holding GeoLite2-City.mmdb and
+GeoLite2-ASN.mmdb (build_geodbs.py makes them from the data Tributary enriches
+with). They are then copied to /tmp, where es-loader keeps the databases it
+downloaded, and es-loader looks up its geoip fields in them (geo and as).
+IOC stays off either way. The stderr line also counts, in the first _bulk
+request (read after the timed part), the documents with a public IP and those
+es-loader gave a geo or an as (source, destination or client).
 """
 import io
 import json
 import os
+import shutil
 import sys
 import time
 
@@ -42,14 +51,34 @@ os.environ['ES_ENDPOINT'] = 'search-aes-siem-bench.us-east-1.es.amazonaws.com'
 os.environ['AWS_DEFAULT_REGION'] = 'us-east-1'
 os.environ['AWS_ACCESS_KEY_ID'] = 'AKIAIOSFODNN7EXAMPLE'   # dummy: signing is
 os.environ['AWS_SECRET_ACCESS_KEY'] = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'
-# GeoIP and IOC off: both look their databases up in GEOIP_BUCKET; empty means
-# no download and no lookup (there is no MaxMind or IOC database here).
-os.environ['GEOIP_BUCKET'] = ''
+# GeoIP, IOC and the exclude-patterns CSV are all fetched from GEOIP_BUCKET at
+# import. Empty (GEOIP_DIR unset): no download and no lookup at all; boto3
+# rejects the empty bucket name before any request.
+# GEOIP_DIR set: a dummy bucket name turns GeoIP on; es-loader's GeoDB skips
+# the download when /tmp/GeoLite2-{City,ASN}.mmdb exist with a ctime under 10
+# days and no /tmp/not_found_GeoLite2-*.mmdb marker does, so the files are
+# copied there (a copy, not a link: the ctime must be fresh). Anything else
+# es-loader asks of that bucket gets 404 from Fake 4: no exclude-patterns CSV,
+# and no IOC database, so IOC stays disabled (checked after the import).
+GEOIP_DIR = os.environ.get('GEOIP_DIR')
+GEOIP_DBS = ('GeoLite2-City.mmdb', 'GeoLite2-ASN.mmdb')
+if GEOIP_DIR:
+    for name in GEOIP_DBS:
+        shutil.copyfile(os.path.join(GEOIP_DIR, name), '/tmp/' + name)
+        try:
+            os.remove('/tmp/not_found_' + name)
+        except FileNotFoundError:
+            pass
+    os.environ['GEOIP_BUCKET'] = 'aes-siem-111122223333-geo'
+else:
+    os.environ['GEOIP_BUCKET'] = ''
 os.environ.pop('AWS_EXECUTION_ENV', None)   # local mode: no CloudWatch metrics
 os.environ.pop('SQS_SPLITTED_LOGS_URL', None)  # the split queue is faked below
 sys.path.insert(0, os.environ['ES_LOADER_DIR'])
 
+import boto3  # noqa: E402
 import requests  # noqa: E402
+from botocore.awsrequest import AWSResponse  # noqa: E402
 from botocore.response import StreamingBody  # noqa: E402
 from botocore.stub import Stubber  # noqa: E402
 from opensearchpy import OpenSearch  # noqa: E402
@@ -61,6 +90,7 @@ from opensearchpy import OpenSearch  # noqa: E402
 # (GET /, cold indices, cluster blocks) get an empty domain.
 pending_bulk_docs = []
 bulked = {'requests': 0, 'docs': 0, 'bytes_sent': 0}
+first_bulk = []   # the first _bulk request, kept as sent, read at the end
 _orig_bulk = OpenSearch.bulk
 
 
@@ -78,6 +108,8 @@ def local_send(adapter, request, **kwargs):
     path = requests.utils.urlparse(request.url).path
     if path.endswith('/_bulk'):
         n = pending_bulk_docs.pop(0)
+        if not bulked['requests']:
+            first_bulk.append(request)
         bulked['requests'] += 1
         bulked['docs'] += n
         bulked['bytes_sent'] += len(request.body or b'')
@@ -99,7 +131,33 @@ def local_send(adapter, request, **kwargs):
 
 requests.adapters.HTTPAdapter.send = local_send
 
+
+# Fake 4 (here: the import below already needs it), S3 other than the log
+# object: what es-loader fetches from GEOIP_BUCKET at import (exclude-patterns
+# CSV, IOC database, and the GeoIP databases when /tmp has none) would reach
+# the network with a non-empty bucket name; every such request is answered
+# 404 Not Found here, before sending, as a bucket without those objects would.
+# Registered on boto3's default session, whose handlers every client and
+# resource es-loader creates from it inherits (the log object's get_object is
+# answered by Fake 2 first).
+class _EmptyBody:
+    def stream(self, **kwargs):
+        return iter(())
+
+
+def s3_not_found(request, **kwargs):
+    return AWSResponse(request.url, 404, {}, _EmptyBody())
+
+
+boto3.setup_default_session()
+boto3.DEFAULT_SESSION.events.register('before-send.s3', s3_not_found)
+
 import index  # noqa: E402  (es-loader's handler module)
+
+assert not index.ioc_instance.is_enabled, 'IOC must stay off'
+if GEOIP_DIR:
+    assert index.geodb_instance._reader_city and \
+        index.geodb_instance._reader_asn, 'es-loader opened no GeoIP database'
 
 # Fake 2, S3: there is no S3 here and fetching the object is I/O, not the CPU
 # work measured, so botocore's Stubber answers get_object with the local file
@@ -180,9 +238,41 @@ else:
     events, first, last = count_in_gzip(DATA, b'\n')
     events += last != b'\n'
     events -= first.startswith(b'version ')   # S3 delivery's header line
-print(json.dumps({'log_type': LOG_TYPE, 'events': events,
-                  'docs_bulked': bulked['docs'],
-                  'bulk_requests': bulked['requests'],
-                  'bulk_gzip_bytes': bulked['bytes_sent'],
-                  'invocations': invocations,
-                  'handler_seconds': round(handler_s, 3)}), file=sys.stderr)
+counts = {'log_type': LOG_TYPE, 'geoip': bool(GEOIP_DIR), 'events': events,
+          'docs_bulked': bulked['docs'],
+          'bulk_requests': bulked['requests'],
+          'bulk_gzip_bytes': bulked['bytes_sent'],
+          'invocations': invocations,
+          'handler_seconds': round(handler_s, 3)}
+
+# Did es-loader enrich? Its documents of the first _bulk: those with a public
+# address in source, destination or client, and those with a geo or an as.
+if first_bulk:
+    import ipaddress  # noqa: E402
+    body = first_bulk.pop().body
+    body = body if isinstance(body, bytes) else body.encode()
+    if body.startswith(b'\x1f\x8b'):   # http_compress=True
+        body = gzip.GzipFile(fileobj=io.BytesIO(body))
+    else:
+        body = io.BytesIO(body)
+
+    def public(ip):
+        try:
+            return ipaddress.ip_address(ip).is_global
+        except (TypeError, ValueError):
+            return False
+
+    def has(doc, test):
+        return any(isinstance(doc.get(role), dict) and test(doc[role])
+                   for role in ('source', 'destination', 'client'))
+    n = {'docs': 0, 'public_ip_docs': 0, 'geo_docs': 0, 'as_docs': 0}
+    for i, line in enumerate(body):   # one at a time: keep the peak RSS
+        if i % 2 == 0:                # action line, then the document
+            continue
+        doc = json.loads(line)
+        n['docs'] += 1
+        n['public_ip_docs'] += has(doc, lambda r: public(r.get('ip')))
+        n['geo_docs'] += has(doc, lambda r: 'geo' in r)
+        n['as_docs'] += has(doc, lambda r: 'as' in r)
+    counts.update({'first_bulk_' + k: v for k, v in n.items()})
+print(json.dumps(counts), file=sys.stderr)
