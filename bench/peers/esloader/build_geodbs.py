@@ -11,8 +11,8 @@ mmdb-writer from requirements.txt) after `npm ci` in the repository.
   @ip-location-db/geo-whois-asn-country-mmdb (records {country_code}) as a
   MaxMind City record
   {"country": {"iso_code": "DE", "names": {"en": "Germany"}}}. The data has no
-  city and no location, so neither has the database. English names come from
-  Node's Intl.DisplayNames, as Tributary's (lib/core/enrich/geo.ts); a code it
+  city and no location, so neither has the database. English names are
+  Tributary's (lib/core/enrich/country-names.ts: CLDR's, pinned); a code it
   does not name gets no names.
 - GeoLite2-ASN.mmdb: the ranges of @ip-location-db/asn's asn-ipv4-num.csv and
   asn-ipv6-num.csv, as CIDRs, with records {autonomous_system_number,
@@ -31,7 +31,7 @@ import csv
 import json
 import os
 import random
-import subprocess
+import re
 import sys
 import time
 from collections import defaultdict
@@ -51,18 +51,8 @@ ASN_CSV = {4: MODULES / 'asn' / 'asn-ipv4-num.csv',
            6: MODULES / 'asn' / 'asn-ipv6-num.csv'}
 MAX = {4: (1 << 32) - 1, 6: (1 << 128) - 1}
 
-# Same rule as countryName() in lib/core/enrich/geo.ts.
-NAMES_JS = r"""
-const codes = JSON.parse(require('fs').readFileSync(0, 'utf8'));
-const d = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
-const out = {};
-for (const c of codes) {
-  let n;
-  try { n = d.of(c); } catch { n = undefined; }
-  if (n && n !== c && n !== 'Unknown Region') out[c] = n;
-}
-process.stdout.write(JSON.stringify(out));
-"""
+# Tributary's table (lib/core/enrich/country-names.ts), read as the data it is.
+NAMES_TS = ROOT / 'lib' / 'core' / 'enrich' / 'country-names.ts'
 
 
 def package_version(name):
@@ -71,9 +61,10 @@ def package_version(name):
 
 
 def country_names(codes):
-    out = subprocess.run(['node', '-e', NAMES_JS], input=json.dumps(codes),
-                         capture_output=True, text=True, check=True).stdout
-    return json.loads(out)
+    text = NAMES_TS.read_text(encoding='utf-8')
+    table = dict(re.findall(r"\b([A-Z]{2}): '([^'\\]*)'", text))
+    assert len(table) > 250, 'country-names.ts not read'
+    return {c: table[c] for c in codes if c in table}
 
 
 def writer(database_type, description):

@@ -4,6 +4,7 @@
  * databases): the bundled country database, or the operator's GeoLite2/GeoIP2 City database, which
  * also gives the city and `geo.location`; and the ASN table (`./asn.ts`).
  */
+import { COUNTRY_NAMES } from './country-names';
 import { publicIp, type ParsedIp } from './ip';
 import type { AsInfo } from './asn';
 import { Lru } from './lru';
@@ -35,28 +36,13 @@ export interface Endpoint {
   as?: { number?: number; organization?: { name?: string } };
 }
 
-let regionNames: Intl.DisplayNames | undefined;
-const names = new Map<string, string | undefined>();
-
 /**
- * English name of an ISO 3166-1 alpha-2 code, from the ICU data built into Node (no table to ship;
- * memoized: an ICU call costs about as much as a database lookup); undefined for a code ICU does not know.
+ * English name of an ISO 3166-1 alpha-2 code (`./country-names.ts`: CLDR's, pinned); undefined for a
+ * code it does not name.
  * @example countryName('DE') // 'Germany'
  */
 export function countryName(code: string): string | undefined {
-  if (names.has(code)) return names.get(code);
-  if (!/^[A-Z]{2}$/.test(code)) return undefined;
-  regionNames ??= new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
-  let name: string | undefined;
-  try {
-    name = regionNames.of(code);
-  } catch {
-    name = undefined;
-  }
-  // ICU answers user-assigned codes (ZZ, XA…) with "Unknown Region" or the code itself.
-  const known = name && name !== code && name !== 'Unknown Region' ? name : undefined;
-  names.set(code, known);
-  return known;
+  return Object.hasOwn(COUNTRY_NAMES, code) ? COUNTRY_NAMES[code] : undefined;
 }
 
 /** What the databases say about one address (shared by every document naming it: never mutated). */
