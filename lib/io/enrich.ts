@@ -159,7 +159,7 @@ export function openGeoDatabase(bytes: Buffer): { lookup: GeoLookup; databaseTyp
  * The IPv4 search of an MMDB file's tree: `v4(n)` is the data pointer (a record value above the
  * node count) of address `n`, or -1 when the tree holds no data for it. Undefined for a record size
  * the format does not define (mmdb-lib then rejects the file anyway).
- * @example mmdbTree(bytes, new Reader(bytes).metadata)!.v4(0x08080808) // 1234567 (Google's record)
+ * @example mmdbTree(bytes, new Reader(bytes).metadata)!.v4(0x08080808) // 1306688 (8.8.8.8's record in the bundled country database)
  */
 export function mmdbTree(db: Buffer, meta: { nodeCount: number; recordSize: number; ipVersion: number }): { v4(n: number): number } | undefined {
   const { nodeCount, recordSize } = meta;

@@ -128,12 +128,14 @@ const AS_MEMO = 65_536;
 
 /**
  * Lookups over a table of `buildAsnTable`, read in place (copied once only when the bytes do not
- * start 8-byte aligned: typed arrays need it). The table must not change while in use. Why the index and the memo: an IPv4 lookup is a binary search over 412k range
- * starts (1.6 MB) and one over 80k organizations, and in the pipeline, whose parsing evicts the
- * CPU caches between lookups, most of their probes are cache misses (1.7 µs per lookup measured in
- * the ALB pipeline). The first 16 bits of the address pick the few ranges to search
- * (`first16`, 256 KB, one pass at construction), and the answer of each AS is kept, so the
- * organization is searched and decoded once per AS instead of once per address.
+ * start 8-byte aligned: typed arrays need it); the bytes must not change while in use.
+ *
+ * Why an index and a memo: an IPv4 lookup was a binary search over 412k range starts (1.6 MB) and
+ * one over 80k organizations, and in the pipeline, whose parsing evicts the CPU caches between
+ * lookups, most of their probes missed the caches (1.7 µs per lookup in the ALB pipeline). The first
+ * 16 bits of the address now pick the few ranges to search (`first16`, 256 KB, one pass at
+ * construction), and the answer of each AS is kept, so the organization is searched and decoded once
+ * per AS instead of once per address.
  * @example new AsnTable(buildAsnTable('134744064,134744319,15169,Google LLC\n', '')).lookup({ v: 4, n: 134744072 }) // { number: 15169, organization: 'Google LLC' }
  */
 export class AsnTable {

@@ -55,7 +55,7 @@ export interface IpInfo {
 export const IP_CACHE_SIZE = 4096;
 
 /**
- * Looks an address up in the databases, once per address while it stays in the LRU cache: addresses
+ * Looks an address up in the databases, once per address while it stays in the cache (`./lru.ts`): addresses
  * repeat heavily (a client's requests, a flow's both directions, `source` and `client` of one line).
  * Undefined for anything that is not a public unicast address; a throwing lookup (a corrupt
  * database) counts as no answer.

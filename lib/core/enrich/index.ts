@@ -7,15 +7,14 @@
  *
  * Where it runs, and why: in the transformer and S3 ingest, on by default, not in an OpenSearch
  * ingest pipeline. Measured by `npm run bench` (`transformer <source> +enrichment` rows, paired with `transformer`
- * on the same data, one pinned core, 2026-12-06, a loaded 2-vCPU machine): the transformer takes
- * 1.16x its time on CloudTrail, 1.35x on CloudFront, 1.53x on ALB and 1.67x on VPC flows (random
- * public addresses: 0.4% cache hits, the worst case); in Lambda cost per GB of raw log text at
- * 1,024 MB that is $0.0009 → $0.0011 (CloudTrail), $0.0017 → $0.0026 (ALB), $0.0042 → $0.0070 (VPC):
- * below a cent per GB, and 13 ms to open the databases once per container. The step itself costs
- * about 1 µs (cache hits) to 6 µs (VPC, all misses) per document measured alone; the rest of the
- * difference is the larger documents (300-400 bytes more each) being serialized and collected (a
- * CPU profile of the CloudFront case: the step's own frames about 7%, garbage collection 22% of the
- * whole). The numbers moved by ±20% between runs on that machine: rerun on a quiet one.
+ * on the same data, one pinned core, 2026-12-06 20:58 UTC, bench/RESULTS.md): the transformer takes
+ * 1.13x its time on CloudTrail, 1.17x on VPC flows, 1.21x on CloudFront and 1.29x on ALB (random
+ * public addresses: nearly every lookup a miss, the worst case); in Lambda cost per GB of raw log text at
+ * 1,024 MB that is $0.0006 → $0.0007 (CloudTrail), $0.0010 → $0.0014 (ALB), $0.0029 → $0.0034 (VPC):
+ * below a cent per GB, and about 13 ms to open the databases once per container. The step itself costs
+ * 0.9 µs (CloudTrail) to 2.3 µs (ALB: two endpoints and a browser user agent) per document, every
+ * address new, timed inside the pipeline; the rest of the difference is the larger documents (300-400
+ * bytes more each) being serialized, redacted and collected.
  *
  * For that price the archive holds the same enriched documents the index holds (Athena/DuckDB
  * queries and replays see `source.geo.*` and `user_agent.name` too) and the cluster, whose capacity

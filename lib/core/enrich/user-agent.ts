@@ -10,7 +10,7 @@
  *
  * Bounded: strings longer than `maxLength` are not parsed at all (the regular expressions of a
  * browser parser are the cost; no real user agent is that long), and results are kept in a bounded
- * LRU cache: user agents repeat heavily (a fleet runs a handful of SDK versions, a site's visitors a
+ * cache (`./lru.ts`): user agents repeat heavily (a fleet runs a handful of SDK versions, a site's visitors a
  * few dozen browsers), so most documents cost one map lookup (hit rates in `npm run bench`).
  */
 
@@ -118,7 +118,7 @@ export function awsUserAgent(original: string): UserAgentInfo | undefined {
   return undefined;
 }
 
-/** Reads user agents within the bounds, with a bounded LRU cache. */
+/** Reads user agents within the bounds, with a bounded cache of recent ones. */
 export interface UserAgentReader {
   /** The fields for this user agent, or undefined (too long, or nothing recognized). Callers must not mutate the result. */
   read(ua: string): Readonly<UserAgentInfo> | undefined;
