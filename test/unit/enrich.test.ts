@@ -96,7 +96,7 @@ describe('ASN table', () => {
           }
         },
       ),
-      { numRuns: runs(300), seed: 16 },
+      { numRuns: runs(300) },
     );
   });
   test('bytes at any offset of a larger buffer (read in place when aligned, copied when not) give the same answers', () => {
@@ -208,6 +208,7 @@ describe('GeoIP and ASN of documents (real databases)', () => {
     const reference = new Reader<Record<string, unknown>>(bytes);
     const tree = mmdbTree(bytes, reference.metadata)!;
     const answers = new Map<number, unknown>();
+    const n = runs(30_000);
     let found = 0;
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 0xffffffff }), (n) => {
@@ -230,10 +231,11 @@ describe('GeoIP and ASN of documents (real databases)', () => {
           expect(db.lookup(`::ffff:${ip}`, parsed)).toBe(answer);
         }
       }),
-      { numRuns: 30_000, seed: 18 },
+      { numRuns: runs(30_000) },
     );
-    expect(found).toBeGreaterThan(20_000);
-    expect(answers.size).toBeLessThan(found / 10); // records are shared by many addresses
+    // Most of the space has data, and records are shared by many addresses.
+    expect(found).toBeGreaterThan(n / 2);
+    if (n >= 10_000) expect(answers.size).toBeLessThan(found / 10);
     // IPv6 goes through mmdb-lib.
     expect(db.lookup('2001:4860:4860::8888', publicIp('2001:4860:4860::8888')!)).toEqual({ country_iso_code: 'US' });
   });
