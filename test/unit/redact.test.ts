@@ -169,6 +169,30 @@ describe('default rules on real-format lines', () => {
     expect(d.tributary.redacted.rules.sort()).toEqual(['jwt', 'private-key']);
   });
 
+  test('whichever comes first in a string (a separator, a JWT, a PEM block), every secret in it is found', () => {
+    const pem = '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7bq98EXAMPLEKEYBYTES\n-----END RSA PRIVATE KEY-----';
+    const cases = [
+      `${pem} uploaded at 10:42`, // dashes, then a separator with no trigger word
+      `at 10:42 ${pem}`, // a separator first
+      `${JWT} sent to https://example.com/cb`, // a JWT, then separators
+      `https://example.com/cb?x=1 ${JWT}`, // separators first
+      `----- ${JWT}`, // dashes that are no PEM block, then a JWT
+      `short: ${JWT.slice(0, 60)}.x`, // under 64 characters after the separator's part
+    ];
+    const { createRedactor } = require('../../lib/core/redact') as typeof import('../../lib/core/redact');
+    const redactor = createRedactor();
+    for (const message of cases) {
+      const d = redactor.redact({ message, tributary: {} as Record<string, unknown> });
+      expect(d.message).toContain('[REDACTED');
+      expect(d.message).not.toContain('MIIEowIBAAKCAQEA7bq98EXAMPLEKEYBYTES');
+      expect(d.message).not.toContain(JWT.slice(0, 40));
+    }
+    // Separators and dashes without any secret: nothing changes.
+    for (const message of ['10:42:07 ok', 'a=b c=d', '----- section -----', 'arn:aws:iam::111122223333:role/Deploy']) {
+      expect(redactor.redact({ message }).message).toBe(message);
+    }
+  });
+
   test('not secrets: pagination tokens, access key ids, already masked values, null passwords', () => {
     const r = createRedactor();
     const doc = r.redact({
