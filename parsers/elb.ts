@@ -345,6 +345,8 @@ function timing(doc: Doc, times: Array<number | undefined>, elbStatus: number | 
 
 function list(s: string | undefined, sep: string): string[] | undefined {
   if (absent(s)) return undefined;
+  // Most lists hold one item (`forward`, one target): no split and filter per line for them.
+  if (s.indexOf(sep) < 0) return [s];
   const items = s.split(sep).filter((x) => x !== '' && x !== '-');
   return items.length ? items : undefined;
 }
