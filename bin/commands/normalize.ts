@@ -98,10 +98,10 @@ export async function runNormalize(
     for await (const part of readInputParts(body, path === '-' ? 'stdin' : path, overrides, io)) {
       if (part.type === 'chunk') {
         chunks ??= new ChunkNormalizer(part.context, flags.source, options);
-        // Serialized slice by slice: the chunk's documents die young, its lines are written after.
-        // Each line goes to `out` as its document is serialized (it dies young: less for the garbage
-        // collector to copy than a chunk's lines held to the end, 1.6% of ALB). Once `out` asks to
-        // wait, the rest of the chunk is held and written after: one chunk ahead of the writer at most.
+        // Serialized slice by slice, each line going to `out` as its document is serialized: documents
+        // and lines die young (less for the garbage collector to copy than a chunk's lines held to the
+        // end, 1.6% of ALB). Once `out` asks to wait, the rest of the chunk is held and written after:
+        // one chunk ahead of the writer at most.
         let wait: Promise<unknown> | undefined;
         const held: string[] = [];
         const emit = (line: string) => {
