@@ -6,8 +6,9 @@
  *           firehose floor and archive floor (`bench/floors.ts`), transformer (transformFirehose, then
  *           JSON.stringify of its response as the Lambda runtime does), the same with GeoIP/ASN and
  *           user-agent enrichment (`lib/core/enrich/`, bundled databases), the same without secret
- *           redaction (`lib/core/redact.ts`, on by default) and parser alone (normalize), interleaved
- *           run by run on the same data, so load drift hits every scenario alike.
+ *           redaction (`lib/core/redact.ts`, on by default), parser alone (normalize), and the ceilings
+ *           (the floors' work over the transformer's own documents, made beforehand), interleaved run
+ *           by run on the same data, so load drift hits every scenario alike.
  *   ingest  --bucket B --key K --lines N --raw-bytes B --out FILE   (AWS_ENDPOINT_URL = the bench S3 endpoint)
  *           S3 ingest (`ingestObject`) of one large gzip ALB object; reports its own peak RSS.
  *   indexer --opensearch URL --bucket B --key K --runs N --out FILE
@@ -30,7 +31,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { FirehoseTransformEvent } from '../lib/core/envelopes';
 import { gunzipSync } from 'node:zlib';
-import { archiveFloor, firehoseFloor } from './floors';
+import { archiveCeiling, archiveFloor, firehoseCeiling, firehoseFloor, recordDocuments } from './floors';
 import { allEvents, BENCH_MAPPINGS, buildSource, SOURCES, type SourceData } from './data';
 import { median } from './stats';
 import { normalize } from '../lib/core/pipeline';
@@ -60,9 +61,23 @@ export interface CpuResult {
   eventBytes: number;
   records: number;
   /** Seconds per run, per scenario. */
-  seconds: { floor: number[]; archive: number[]; transform: number[]; enriched: number[]; unredacted: number[]; parser: number[] };
+  seconds: {
+    floor: number[];
+    archive: number[];
+    transform: number[];
+    enriched: number[];
+    unredacted: number[];
+    parser: number[];
+    /** The firehose floor's work over the transformer's documents, made beforehand (`firehoseCeiling`); `Enriched`: its enriched ones. */
+    ceiling: number[];
+    ceilingEnriched: number[];
+    /** The archive floor's work over the enriched documents (`archiveCeiling`): S3 ingest's ceiling (enrichment on as deployed). */
+    ceilingArchive: number[];
+  };
   /** Enrichment: the databases' load time (first source only: once per process) and the user-agent cache. */
   enrichment: { loadMs?: number; documents: number; enriched: number; uaHits: number; uaMisses: number; uaSkipped: number; ipHits: number; ipMisses: number };
+  /** Mean bytes of a document's JSON line: the transformer's, and with enrichment (the ceilings' input). */
+  documentBytes: { plain: number; enriched: number };
   /** Records Ok / ProcessingFailed under the default response budget. */
   budget: { ok: number; failed: number };
   tally: Record<string, number>;
@@ -72,6 +87,17 @@ function time(fn: () => void): number {
   const t = process.hrtime.bigint();
   fn();
   return Number(process.hrtime.bigint() - t) / 1e9;
+}
+
+/** Mean length of the documents' JSON lines (without the newline). */
+function meanBytes(records: unknown[][]): number {
+  let n = 0;
+  let bytes = 0;
+  for (const r of records) for (const d of r) {
+    n++;
+    bytes += Buffer.byteLength(JSON.stringify(d));
+  }
+  return n ? Math.round(bytes / n) : 0;
 }
 
 function cpu(): void {
@@ -93,6 +119,15 @@ function cpu(): void {
       transformFirehose(d.event, { responseMaxBytes: budget, mappings: BENCH_MAPPINGS, now: NOW });
     // What one invocation costs: the transformer, then the response JSON the Lambda runtime writes (the floor writes it too).
     const invoke = (extra: Partial<TransformOptions>) => JSON.stringify(transformFirehose(d.event, { responseMaxBytes: Infinity, mappings: BENCH_MAPPINGS, now: NOW, ...extra }).response);
+    // `--only transform` (profiles): just one scenario, so the profile shows only its frames.
+    const only = arg('only', '');
+    // The ceilings' documents: the transformer's own output, made once before anything is timed (and
+    // before the enrichment counters are read); not made for a profile of another scenario.
+    const ceilings = !only || only.startsWith('ceiling');
+    const made = (extra: Partial<TransformOptions>) =>
+      ceilings ? recordDocuments(transformFirehose(d.event, { responseMaxBytes: Infinity, mappings: BENCH_MAPPINGS, now: NOW, ...extra }).response) : [];
+    const documents = made({});
+    const enrichedDocuments = made({ enricher });
     const stats0 = { documents: enricher.stats.documents, enriched: enricher.stats.enriched, userAgent: enricher.stats.userAgent, ip: enricher.stats.ip };
     const parser = () => {
       // One normalize call per CloudWatch payload, like the transformer, without envelopes or output.
@@ -106,9 +141,10 @@ function cpu(): void {
       // The transformer without redaction (on by default, so `transform` includes it): its cost is the difference.
       unredacted: () => invoke({ redaction: NO_REDACTION }),
       parser,
+      ceiling: () => firehoseCeiling(d.event, documents),
+      ceilingEnriched: () => firehoseCeiling(d.event, enrichedDocuments),
+      ceilingArchive: () => archiveCeiling(d.event, enrichedDocuments),
     };
-    // `--only transform` (profiles): just one scenario, so the profile shows only its frames.
-    const only = arg('only', '');
     const scenarios = only ? { [only]: all[only as keyof typeof all] } : all;
     const res: CpuResult = {
       source: name,
@@ -116,8 +152,9 @@ function cpu(): void {
       rawBytes: d.rawBytes,
       eventBytes: d.eventBytes,
       records,
-      seconds: { floor: [], archive: [], transform: [], enriched: [], unredacted: [], parser: [] },
+      seconds: { floor: [], archive: [], transform: [], enriched: [], unredacted: [], parser: [], ceiling: [], ceilingEnriched: [], ceilingArchive: [] },
       enrichment: { documents: 0, enriched: 0, uaHits: 0, uaMisses: 0, uaSkipped: 0, ipHits: 0, ipMisses: 0 },
+      documentBytes: { plain: meanBytes(documents), enriched: meanBytes(enrichedDocuments) },
       budget: { ok: 0, failed: 0 },
       tally: {},
     };
