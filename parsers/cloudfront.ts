@@ -57,10 +57,27 @@ const ALIASES: Record<string, string> = {
   distributionid: 'distribution-id',
 };
 
-/** A field list compiled once: canonical names by column. */
+/** The fields this parser reads; any other is kept by name under `aws.cloudfront.extra`. */
+const KNOWN = new Set([
+  'date', 'time', 'timestamp', 'timestamp(ms)', 'x-edge-location', 'sc-bytes', 'c-ip', 'cs-method', 'cs-host', 'cs-uri-stem', 'sc-status',
+  'cs-referer', 'cs-user-agent', 'cs-uri-query', 'cs-cookie', 'x-edge-result-type', 'x-edge-request-id', 'x-host-header', 'cs-protocol',
+  'cs-bytes', 'time-taken', 'x-forwarded-for', 'ssl-protocol', 'ssl-cipher', 'x-edge-response-result-type', 'cs-protocol-version',
+  'fle-status', 'fle-encrypted-fields', 'c-port', 'time-to-first-byte', 'x-edge-detailed-result-type', 'sc-content-type', 'sc-content-len',
+  'sc-range-start', 'sc-range-end', 'c-ip-version', 'c-country', 'cs-accept-encoding', 'cs-accept', 'cache-behavior-path-pattern',
+  'cs-headers', 'cs-header-names', 'cs-headers-count', 'origin-fbl', 'origin-lbl', 'asn', 'distribution-id',
+]);
+
+/** A field list compiled once: canonical names by column, and where each name is. */
 interface FieldList {
   readonly names: readonly string[];
   readonly text: string;
+  /**
+   * Column of each name, when no name is listed twice (every list AWS documents); undefined
+   * otherwise, and lines are then read through a map of their values (`byName`).
+   */
+  readonly column: ReadonlyMap<string, number> | undefined;
+  /** The columns of names not in `KNOWN`, in list order (with `column` only). */
+  readonly unknown: ReadonlyArray<readonly [string, number]>;
 }
 
 const compiled = new Map<string, FieldList>();
@@ -80,7 +97,10 @@ export function compileFields(text: string): FieldList {
         const low = n.toLowerCase();
         return ALIASES[low] ?? low;
       });
-    f = { names, text };
+    const column = new Map<string, number>();
+    names.forEach((n, i) => column.set(n, i));
+    const unique = column.size === names.length;
+    f = { names, text, column: unique ? column : undefined, unknown: unique ? names.flatMap((n, i) => (KNOWN.has(n) ? [] : [[n, i] as const])) : [] };
     if (compiled.size > 100) compiled.clear();
     compiled.set(text, f);
   }
@@ -135,7 +155,39 @@ function hexVal(c: number): number {
  * @example unescapeOnce('/img/a%2520b.png') // '/img/a%20b.png'
  */
 export function unescapeOnce(s: string): string {
-  if (!s.includes('%')) return s;
+  let i = s.indexOf('%');
+  if (i < 0) return s;
+  // ASCII text whose escapes are ASCII bytes (user agents, paths, queries: nearly every value) is
+  // decoded by slices; anything else goes byte by byte (`unescapeBytes`), to the same result.
+  if (NON_ASCII.test(s)) return unescapeBytes(s);
+  let out = '';
+  let last = 0;
+  while (i >= 0) {
+    if (i + 2 < s.length) {
+      const h = hexVal(s.charCodeAt(i + 1));
+      const l = hexVal(s.charCodeAt(i + 2));
+      if (h >= 0 && l >= 0) {
+        const b = h * 16 + l;
+        if (b >= 0x80) return unescapeBytes(s);
+        out += s.slice(last, i) + String.fromCharCode(b);
+        last = i + 3;
+        i = s.indexOf('%', last);
+        continue;
+      }
+    }
+    i = s.indexOf('%', i + 1);
+  }
+  return out + s.slice(last);
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * `unescapeOnce` byte by byte: the escapes become bytes, the text its UTF-8 bytes, and the whole is
+ * read as UTF-8 (invalid sequences become U+FFFD).
+ * @example unescapeBytes('caf%C3%A9') // 'café'
+ */
+export function unescapeBytes(s: string): string {
   const bytes: number[] = [];
   let ascii = true;
   for (let i = 0; i < s.length; i++) {
@@ -162,9 +214,13 @@ export function unescapeOnce(s: string): string {
   return Buffer.from(bytes).toString(ascii ? 'latin1' : 'utf8');
 }
 
-/** An endpoint value: an IP goes to `ip`, anything else (a host name) to `address`. */
-function endpoint(s: string): { ip?: string; address?: string } {
-  return isIP(s) !== 0 && !s.includes('%') ? { ip: s } : { address: s };
+/** The viewer's end: `c-ip` as `ip` when it is one, else (a host name) as `address`; and `c-port`. */
+function endpoint(ip: string | undefined, address: string | undefined, port: number | undefined): { ip?: string; address?: string; port?: number } {
+  const o: { ip?: string; address?: string; port?: number } = {};
+  if (ip !== undefined) o.ip = ip;
+  else if (address !== undefined) o.address = address;
+  if (port !== undefined) o.port = port;
+  return o;
 }
 
 
@@ -211,27 +267,42 @@ function number(name: string, s: string, integer: boolean): number | ParseError 
   return Number.isNaN(n) ? new ParseError(`${name} is not a number: ${JSON.stringify(s.slice(0, 64))}`) : n;
 }
 
-/** Values of one line by canonical field name (absent values left out), plus the values past the list. */
-function byName(values: readonly string[], list: FieldList, cf: Cf): Map<string, string> {
-  const m = new Map<string, string>();
-  const names = list.names;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (absent(v)) continue;
-    if (i < names.length) m.set(names[i], v);
-    else ((cf.extra ??= {}) as Record<string, string>)[`_${i}`] = v;
+/**
+ * The values of one line by canonical field name (absent values read as undefined). A per-line map
+ * of 33 values was a tenth of the transformer's time on CloudFront logs: the compiled list's
+ * columns are read in place instead, but for a list naming a field twice (never seen: then the last
+ * value present wins, as before, through the map).
+ */
+class LineValues {
+  private readonly map: Map<string, string> | undefined;
+  constructor(
+    readonly values: readonly string[],
+    private readonly list: FieldList,
+  ) {
+    if (!list.column) {
+      this.map = new Map();
+      for (let i = 0; i < values.length && i < list.names.length; i++) if (!absent(values[i])) this.map.set(list.names[i], values[i]);
+    }
   }
-  return m;
+  get(name: string): string | undefined {
+    if (this.map) return this.map.get(name);
+    const i = this.list.column!.get(name);
+    if (i === undefined) return undefined;
+    const s = this.values[i];
+    return absent(s) ? undefined : s;
+  }
+  /** The fields this parser does not read, in list order, into `extra`. */
+  unknown(extra: () => Record<string, string>): void {
+    if (this.map) {
+      for (const [name, value] of this.map) if (!KNOWN.has(name)) extra()[name] = value;
+      return;
+    }
+    for (const [name, i] of this.list.unknown) {
+      const s = this.values[i];
+      if (!absent(s)) extra()[name] = s;
+    }
+  }
 }
-
-const KNOWN = new Set([
-  'date', 'time', 'timestamp', 'timestamp(ms)', 'x-edge-location', 'sc-bytes', 'c-ip', 'cs-method', 'cs-host', 'cs-uri-stem', 'sc-status',
-  'cs-referer', 'cs-user-agent', 'cs-uri-query', 'cs-cookie', 'x-edge-result-type', 'x-edge-request-id', 'x-host-header', 'cs-protocol',
-  'cs-bytes', 'time-taken', 'x-forwarded-for', 'ssl-protocol', 'ssl-cipher', 'x-edge-response-result-type', 'cs-protocol-version',
-  'fle-status', 'fle-encrypted-fields', 'c-port', 'time-to-first-byte', 'x-edge-detailed-result-type', 'sc-content-type', 'sc-content-len',
-  'sc-range-start', 'sc-range-end', 'c-ip-version', 'c-country', 'cs-accept-encoding', 'cs-accept', 'cache-behavior-path-pattern',
-  'cs-headers', 'cs-header-names', 'cs-headers-count', 'origin-fbl', 'origin-lbl', 'asn', 'distribution-id',
-]);
 
 /** Numeric fields: name → [field under aws.cloudfront, integer]. */
 const NUMBERS: ReadonlyArray<readonly [string, keyof Cf, boolean]> = [
@@ -274,7 +345,10 @@ export function parseCloudFrontLine(line: string, list: FieldList, logType: 'sta
   // does not reach are absent, as `-` would make them. Its time must still be there.
   const values = line.split('\t');
   const cf: Cf = { log_type: logType };
-  const v = byName(values, list, cf);
+  const extra = () => (cf.extra ??= {}) as Record<string, string>;
+  // Values past the field list, by position.
+  for (let i = list.names.length; i < values.length; i++) if (!absent(values[i])) extra()[`_${i}`] = values[i];
+  const v = new LineValues(values, list);
   let time: string | undefined;
   const date = v.get('date');
   const tod = v.get('time');
@@ -294,7 +368,8 @@ export function parseCloudFrontLine(line: string, list: FieldList, logType: 'sta
   } else return new ParseError('CloudFront log line has no time: its field list has no date/time or timestamp field', 'missing_time');
   const doc: Doc = { '@timestamp': time, event: { category: ['web'], type: ['access'] } };
 
-  for (const [name, field, integer] of NUMBERS) {
+  for (let k = 0; k < NUMBERS.length; k++) {
+    const [name, field, integer] = NUMBERS[k];
     const s = v.get(name);
     if (s === undefined) continue;
     const n = number(name, s, integer);
@@ -304,15 +379,17 @@ export function parseCloudFrontLine(line: string, list: FieldList, logType: 'sta
   const http: NonNullable<Fields['http']> = {};
   const request: NonNullable<NonNullable<Fields['http']>['request']> = {};
   const response: NonNullable<NonNullable<Fields['http']>['response']> = {};
-  for (const [name, target, obj] of [
-    ['sc-bytes', 'bytes', response],
-    ['cs-bytes', 'bytes', request],
-  ] as const) {
-    const s = v.get(name);
-    if (s === undefined) continue;
-    const n = number(name, s, true);
+  const scBytes = v.get('sc-bytes');
+  if (scBytes !== undefined) {
+    const n = number('sc-bytes', scBytes, true);
     if (n instanceof ParseError) return n;
-    obj[target] = n;
+    response.bytes = n;
+  }
+  const csBytes = v.get('cs-bytes');
+  if (csBytes !== undefined) {
+    const n = number('cs-bytes', csBytes, true);
+    if (n instanceof ParseError) return n;
+    request.bytes = n;
   }
   const status = v.get('sc-status');
   let code: number | undefined;
@@ -323,7 +400,8 @@ export function parseCloudFrontLine(line: string, list: FieldList, logType: 'sta
     // `000`: the viewer closed the connection before CloudFront could respond. No status was sent.
     if (n > 0) response.status_code = n;
   }
-  for (const [name, field, decode] of KEYWORDS) {
+  for (let k = 0; k < KEYWORDS.length; k++) {
+    const [name, field, decode] = KEYWORDS[k];
     const s = v.get(name);
     if (s !== undefined) (cf as Record<string, unknown>)[field] = decode ? unescapeOnce(s) : s;
   }
@@ -372,18 +450,18 @@ export function parseCloudFrontLine(line: string, list: FieldList, logType: 'sta
 
   const related: string[] = [];
   const cip = v.get('c-ip');
-  if (cip !== undefined) {
-    const ep = endpoint(cip);
-    doc.source = { ...ep };
-    doc.client = { ...ep };
-    if (ep.ip) related.push(ep.ip);
-  }
   const cport = v.get('c-port');
+  let port: number | undefined;
   if (cport !== undefined) {
-    const p = uint(cport);
-    if (Number.isNaN(p) || p > 65535) return new ParseError(`c-port is not a port: ${JSON.stringify(cport.slice(0, 64))}`);
-    (doc.source ??= {}).port = p;
-    (doc.client ??= {}).port = p;
+    port = uint(cport);
+    if (Number.isNaN(port) || port > 65535) return new ParseError(`c-port is not a port: ${JSON.stringify(cport.slice(0, 64))}`);
+  }
+  if (cip !== undefined || port !== undefined) {
+    // Each made whole, not spread from one object and then extended (a tenth of this function's time).
+    const ip = cip !== undefined && isIP(cip) !== 0 && !cip.includes('%') ? cip : undefined;
+    doc.source = endpoint(ip, ip === undefined ? cip : undefined, port);
+    doc.client = endpoint(ip, ip === undefined ? cip : undefined, port);
+    if (ip) related.push(ip);
   }
   const country = v.get('c-country');
   if (country !== undefined && /^[A-Z]{2}$/.test(country)) (doc.source ??= {}).geo = { country_iso_code: country };
@@ -414,7 +492,7 @@ export function parseCloudFrontLine(line: string, list: FieldList, logType: 'sta
   doc.event.outcome = code === undefined ? 'unknown' : code === 0 || code >= 400 || cf.edge_result_type === 'Error' ? 'failure' : 'success';
   if (cf.edge_result_type === 'Error' && cf.edge_detailed_result_type !== undefined) doc.event.reason = cf.edge_detailed_result_type;
 
-  for (const [name, value] of v) if (!KNOWN.has(name)) ((cf.extra ??= {}) as Record<string, string>)[name] = value;
+  v.unknown(extra);
   doc.aws = { cloudfront: cf };
   return doc;
 }

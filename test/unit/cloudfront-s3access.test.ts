@@ -18,7 +18,7 @@ import { contextFromS3Key } from '../../lib/core/envelopes';
 import { parseIngestCheckpoint } from '../../lib/core/ingest-checkpoint';
 import { normalize } from '../../lib/core/pipeline';
 import { loadConfig } from '../../lib/io/config';
-import { cloudfrontHeaderFields, cloudfrontParser, compileFields, LEGACY_FIELDS, unescapeOnce } from '../../parsers/cloudfront';
+import { cloudfrontHeaderFields, cloudfrontParser, compileFields, LEGACY_FIELDS, unescapeBytes, unescapeOnce } from '../../parsers/cloudfront';
 import { resolveSource, sourceFromContent, sourceFromS3Key } from '../../parsers/detect';
 import { parseS3AccessLine, s3accessParser, tokenizeS3 } from '../../parsers/s3access';
 import type { RawEvent } from '../../parsers/types';
@@ -204,6 +204,17 @@ describe('values', () => {
     ['déjà%20vu', 'déjà vu'],
   ])('unescapeOnce(%j) = %j', (s, out) => expect(unescapeOnce(s)).toBe(out));
 
+  test('unescapeOnce decodes ASCII by slices to what the byte-wise decoding gives, whatever the text (text without an escape is kept as it is)', () => {
+    const piece = fc.oneof(
+      fc.constantFrom('%', '%2', '%20', '%25', '%2520', '%7F', '%7f', '%80', '%C3%A9', '%FF', '%zz', 'a', 'Z', '/', '?', 'é', '€', '😀', '\ud800', ' '),
+      fc.string({ maxLength: 4 }),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 24 }).map((p) => p.join('')), (s) => expect(unescapeOnce(s)).toBe(s.includes('%') ? unescapeBytes(s) : s)),
+      { numRuns: runs(500) },
+    );
+  });
+
   test('S3 tokenizer: brackets and quotes hold spaces; an unclosed one is undefined', () => {
     expect(tokenizeS3('a [06/Feb/2019:00:00:38 +0000] "GET / HTTP/1.1" "Mozilla/5.0 (X11)" -')).toEqual([
       'a', '06/Feb/2019:00:00:38 +0000', 'GET / HTTP/1.1', 'Mozilla/5.0 (X11)', '-',
@@ -218,6 +229,38 @@ describe('values', () => {
     expect(parse(CF_LINE.split(T).slice(0, 24).join(T)).documents).toHaveLength(1);
     const v2 = parse(['2024-06-10', '08:15:02', '198.51.100.7', 'GET', '/'].join(T));
     expect(v2.failures[0]).toMatchObject({ error: { type: 'unknown_format' } });
+  });
+
+  test('a list naming a field twice: the last value present wins, and repeating a name whose value is absent changes nothing', () => {
+    const doc = (fields: string[], values: string[]) => {
+      const r = normalize({ events: events([`#Fields: ${fields.join(' ')}`, values.join(T)]), context: {}, source: 'cloudfront' }, { now: NOW });
+      // The id hashes the line, which differs by the repeated column: everything else must not.
+      return { failures: r.failures.map((f) => f.error), documents: r.documents.map((d) => ({ ...d, event: { ...d.event, id: undefined } })) };
+    };
+    const base = ['date', 'time', 'c-ip', 'x-custom'];
+    expect(doc([...base, 'x-custom'], ['2024-06-10', '08:15:02', '198.51.100.7', 'a', 'b']).documents[0].aws?.cloudfront?.extra).toEqual({ 'x-custom': 'b' });
+    expect(doc([...base, 'x-custom'], ['2024-06-10', '08:15:02', '198.51.100.7', 'a', '-']).documents[0].aws?.cloudfront?.extra).toEqual({ 'x-custom': 'a' });
+    expect(doc([...base, 'c-ip'], ['2024-06-10', '08:15:02', '198.51.100.7', 'a', '203.0.113.9']).documents[0].source?.ip).toBe('203.0.113.9');
+    const value = fc.oneof(
+      fc.constantFrom('-', '', '200', '2019-12-04', '21:02:31', '1718003702.123', '0.001', 'TLSv1.3', 'HTTP/2.0', '%2520', 'Hit', 'wss', '198.51.100.7'),
+      fc.string({ maxLength: 8 }),
+    );
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.constantFrom(...LEGACY_FIELDS.slice(2).map((f) => f.toLowerCase()), 'c-country', 'asn', 'x-one', 'x-two'), { maxLength: 16 }),
+        fc.array(value, { maxLength: 20 }),
+        fc.nat(),
+        (rest, values, k) => {
+          // A time first, so that most lines make a document.
+          const fields = ['date', 'time', ...rest];
+          const line = ['2019-12-04', '21:02:31', ...rest.map((_, i) => values[i] ?? '-')];
+          // Values past the list too (kept by position), then the repeated name's absent value.
+          const repeated = [...fields, fields[k % fields.length]];
+          expect(doc(repeated, [...line, '-'])).toEqual(doc([...fields, 'x-pad'], [...line, '-']));
+        },
+      ),
+      { numRuns: runs(200) },
+    );
   });
 
   test('field names of both generations mean the same field', () => {
