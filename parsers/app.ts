@@ -95,7 +95,9 @@ class Taker {
   private groups?: Map<string, Json>;
   private readonly extra: Json = {};
   constructor(obj: Json) {
-    this.left = new Map(Object.entries(obj));
+    // `for…in`, not `new Map(Object.entries(obj))`: no array per key (JSON.parse objects: own keys only).
+    this.left = new Map();
+    for (const k in obj) this.left.set(k, obj[k]);
   }
 
   peek(path: string): unknown {
@@ -330,29 +332,44 @@ export function mapJsonRecord(obj: Json): Fields {
 
   // Errors: Lambda runtimes (errorType/errorMessage/stackTrace), Powertools (exception*), pino `err`,
   // winston/ECS `error`, and a bare `stack`.
-  const err: Json = {};
+  // Read into locals, the object made once at the end: `delete` of the unset keys turned every
+  // record's `err` into a slow dictionary (a third of this function's time on JSON logs).
+  let errType: string | undefined;
+  let errMessage: string | undefined;
+  let errStack: string | undefined;
+  let errCode: string | undefined;
+  let messageFirst = false;
   const errObj = t.peek('err') ?? t.peek('error');
   if (isObj(errObj)) {
     const key = isObj(t.peek('err')) ? 'err' : 'error';
     const e = t.take(key) as Json;
-    err.type = str(e.type) ?? str(e.name) ?? str(e.errorType);
-    err.message = str(e.message) ?? str(e.errorMessage);
-    err.stack_trace = stackText(e.stack ?? e.stack_trace ?? e.stackTrace);
-    err.code = str(e.code) ?? (typeof e.code === 'number' ? String(e.code) : undefined);
+    errType = str(e.type) ?? str(e.name) ?? str(e.errorType);
+    errMessage = str(e.message) ?? str(e.errorMessage);
+    errStack = stackText(e.stack ?? e.stack_trace ?? e.stackTrace);
+    errCode = str(e.code) ?? (typeof e.code === 'number' ? String(e.code) : undefined);
   } else if (typeof t.peek('error') === 'string') {
-    err.message = t.take('error') as string;
+    errMessage = t.take('error') as string;
+    messageFirst = true;
   }
-  err.type ??= str(t.first('error.type', 'errorType', 'exception_name', 'exc_type'));
-  err.message ??= str(t.first('error.message', 'errorMessage'));
-  err.stack_trace ??= stackText(t.first('error.stack_trace', 'stackTrace', 'stack_trace', 'stack', 'exception', 'exc_info', 'trace'));
-  err.code ??= str(t.take('error.code'));
-  if (err.stack_trace && (!err.type || !err.message)) {
-    const ex = exceptionOf(err.stack_trace as string);
-    err.type ??= ex.type;
-    err.message ??= ex.message;
+  errType ??= str(t.first('error.type', 'errorType', 'exception_name', 'exc_type'));
+  errMessage ??= str(t.first('error.message', 'errorMessage'));
+  errStack ??= stackText(t.first('error.stack_trace', 'stackTrace', 'stack_trace', 'stack', 'exception', 'exc_info', 'trace'));
+  errCode ??= str(t.take('error.code'));
+  if (errStack && (!errType || !errMessage)) {
+    const ex = exceptionOf(errStack);
+    errType ??= ex.type;
+    errMessage ??= ex.message;
   }
-  for (const k of Object.keys(err)) if (err[k] === undefined) delete err[k];
-  if (Object.keys(err).length) out.error = err;
+  if (errType !== undefined || errMessage !== undefined || errStack !== undefined || errCode !== undefined) {
+    // Keys in the order they were found (a string `error` is the message, found first).
+    const err: Json = {};
+    if (messageFirst && errMessage !== undefined) err.message = errMessage;
+    if (errType !== undefined) err.type = errType;
+    if (!messageFirst && errMessage !== undefined) err.message = errMessage;
+    if (errStack !== undefined) err.stack_trace = errStack;
+    if (errCode !== undefined) err.code = errCode;
+    out.error = err;
+  }
 
   // Lambda context (Powertools injectLambdaContext, Lambda JSON format).
   put(out, 'aws.lambda.request_id', str(t.first('requestId', 'function_request_id', 'aws_request_id', 'awsRequestId')));
@@ -367,7 +384,7 @@ export function mapJsonRecord(obj: Json): Fields {
   put(out, 'app.format', format);
   if (fields) put(out, 'app.fields', fields);
   if (dropped) put(out, 'app.fields_dropped', dropped);
-  if (out.message === undefined && err.message) out.message = err.message;
+  if (out.message === undefined && errMessage) out.message = errMessage;
   return out as Fields;
 }
 
