@@ -111,7 +111,42 @@ function millisFromString(s: string): number {
  * @example isoFromString('2018-12-20T02:59:40') // '2018-12-20T02:59:40.000Z'
  */
 export function isoFromString(s: string): string | undefined {
-  return isoFromMillis(millisFromString(s));
+  return canonicalIso(s) ?? isoFromMillis(millisFromString(s));
+}
+
+/** The number of `n` ASCII digits at `i`, or -1 when one is not a digit. */
+function digitsAt(s: string, i: number, n: number): number {
+  let v = 0;
+  for (let k = i; k < i + n; k++) {
+    const c = s.charCodeAt(k) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS.mmmZ` and `YYYY-MM-DDTHH:MM:SSZ`, the forms AWS writes (CloudTrail
+ * `eventTime`, findings, Route 53 Resolver, Network Firewall), when valid and in the window: already
+ * the normalized string (or that string with `.000`), read by position instead of a pattern, a
+ * `Date.UTC` and a `toISOString` (8% of the transformer's time on GuardDuty findings). Anything else,
+ * invalid ones included, goes the general way.
+ */
+function canonicalIso(s: string): string | undefined {
+  const n = s.length;
+  if (n !== 24 && n !== 20) return undefined;
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return undefined;
+  if (s.charCodeAt(n - 1) !== 90 || (n === 24 && (s.charCodeAt(19) !== 46 || digitsAt(s, 20, 3) < 0))) return undefined;
+  const y = digitsAt(s, 0, 4);
+  const mo = digitsAt(s, 5, 2);
+  const d = digitsAt(s, 8, 2);
+  const h = digitsAt(s, 11, 2);
+  const mi = digitsAt(s, 14, 2);
+  const sec = digitsAt(s, 17, 2);
+  // The window's bounds are the first instants of 1990 and 2100: a year decides it.
+  if (y < EVENT_YEAR_MIN || y > EVENT_YEAR_MAX || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo - 1)) return undefined;
+  if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return undefined;
+  return n === 24 ? s : `${s.slice(0, 19)}.000Z`;
 }
 
 /**

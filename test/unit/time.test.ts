@@ -97,6 +97,40 @@ describe('event time window', () => {
     ['', undefined],
   ])('isoFromString(%j)', (s, iso) => expect(isoFromString(s)).toBe(iso));
 
+  test('isoFromString of the forms AWS writes (`…SS.mmmZ`, `…SSZ`): the time when it exists in the window, else undefined', () => {
+    const p = (n: number, w: number) => String(n).padStart(w, '0');
+    fc.assert(
+      fc.property(
+        fc.record({
+          y: fc.integer({ min: 1985, max: 2105 }),
+          mo: fc.integer({ min: 0, max: 13 }),
+          d: fc.integer({ min: 0, max: 32 }),
+          h: fc.integer({ min: 0, max: 25 }),
+          mi: fc.integer({ min: 0, max: 61 }),
+          s: fc.integer({ min: 0, max: 61 }),
+          ms: fc.option(fc.integer({ min: 0, max: 999 })),
+        }),
+        ({ y, mo, d, h, mi, s, ms }) => {
+          const text = `${p(y, 4)}-${p(mo, 2)}-${p(d, 2)}T${p(h, 2)}:${p(mi, 2)}:${p(s, 2)}${ms === null ? '' : `.${p(ms, 3)}`}Z`;
+          const t = Date.UTC(y, mo - 1, d, h, mi, s, ms ?? 0);
+          const exists = mo >= 1 && mo <= 12 && h < 24 && mi < 60 && s < 60 && new Date(t).getUTCDate() === d && y >= 1990 && y < 2100;
+          expect(isoFromString(text)).toBe(exists ? new Date(t).toISOString() : undefined);
+        },
+      ),
+      { numRuns: runs(1000) },
+    );
+    // Near misses of those forms take the general way, to its answer.
+    const near: Array<[string, string | undefined]> = [
+      ['2026-03-01T10:00:00.12Z', '2026-03-01T10:00:00.120Z'],
+      ['2026-03-01t10:00:00Z', '2026-03-01T10:00:00.000Z'],
+      ['2026-03-01T10:00:00.000z', '2026-03-01T10:00:00.000Z'],
+      [' 2026-03-01T10:00:00Z', '2026-03-01T10:00:00.000Z'],
+      ['2026-03-01T10:00:0a.000Z', undefined],
+      ['+2026-03-01T10:00:00Z', undefined],
+    ];
+    for (const [text, iso] of near) expect(isoFromString(text)).toBe(iso);
+  });
+
   test('utcMillis: only dates that exist, no two-digit-year mapping', () => {
     expect(utcMillis(2024, 1, 29)).toBe(Date.UTC(2024, 1, 29));
     expect(utcMillis(2026, 1, 29)).toBeNaN();
