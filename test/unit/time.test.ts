@@ -97,8 +97,9 @@ describe('event time window', () => {
     ['', undefined],
   ])('isoFromString(%j)', (s, iso) => expect(isoFromString(s)).toBe(iso));
 
-  test('isoFromString of the forms AWS writes (`…SS.mmmZ`, `…SSZ`): the time when it exists in the window, else undefined', () => {
+  test('isoFromString of the forms AWS writes (`…SS[.f…]` and a zone): the time when it exists in the window, else undefined', () => {
     const p = (n: number, w: number) => String(n).padStart(w, '0');
+    const zones: Array<[string, number]> = [['Z', 0], ['z', 0], ['+0000', 0], ['+00:00', 0], ['-0000', 0], ['+01:00', 60], ['-0230', -150]];
     fc.assert(
       fc.property(
         fc.record({
@@ -108,13 +109,16 @@ describe('event time window', () => {
           h: fc.integer({ min: 0, max: 25 }),
           mi: fc.integer({ min: 0, max: 61 }),
           s: fc.integer({ min: 0, max: 61 }),
-          ms: fc.option(fc.integer({ min: 0, max: 999 })),
+          fraction: fc.option(fc.stringMatching(/^\d{1,9}$/)),
+          zone: fc.constantFrom(...zones),
         }),
-        ({ y, mo, d, h, mi, s, ms }) => {
-          const text = `${p(y, 4)}-${p(mo, 2)}-${p(d, 2)}T${p(h, 2)}:${p(mi, 2)}:${p(s, 2)}${ms === null ? '' : `.${p(ms, 3)}`}Z`;
-          const t = Date.UTC(y, mo - 1, d, h, mi, s, ms ?? 0);
-          const exists = mo >= 1 && mo <= 12 && h < 24 && mi < 60 && s < 60 && new Date(t).getUTCDate() === d && y >= 1990 && y < 2100;
-          expect(isoFromString(text)).toBe(exists ? new Date(t).toISOString() : undefined);
+        ({ y, mo, d, h, mi, s, fraction, zone: [zone, east] }) => {
+          const text = `${p(y, 4)}-${p(mo, 2)}-${p(d, 2)}T${p(h, 2)}:${p(mi, 2)}:${p(s, 2)}${fraction === null ? '' : `.${fraction}`}${zone}`;
+          const ms = fraction === null ? 0 : Number((fraction + '00').slice(0, 3));
+          const t = Date.UTC(y, mo - 1, d, h, mi, s, ms) - east * 60_000;
+          const exists = mo >= 1 && mo <= 12 && h < 24 && mi < 60 && s < 60 && new Date(Date.UTC(y, mo - 1, d)).getUTCDate() === d;
+          const inWindow = t >= Date.UTC(1990, 0, 1) && t < Date.UTC(2100, 0, 1);
+          expect(isoFromString(text)).toBe(exists && inWindow ? new Date(t).toISOString() : undefined);
         },
       ),
       { numRuns: runs(1000) },
