@@ -1,7 +1,8 @@
 /**
  * Top frames of a V8 `.cpuprofile` (from `node --cpu-prof`) by self time, with file:line, so a
- * benchmark miss comes with where the time goes.
- *   npx tsx bench/profile.ts <file.cpuprofile> [top]
+ * benchmark miss comes with where the time goes; `--lines FUNCTION`: the source lines of one function
+ * by self time (V8's position ticks), to see which statement of a hot function it is.
+ *   npx tsx bench/profile.ts <file.cpuprofile> [top] [--lines FUNCTION]
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
@@ -29,6 +30,8 @@ interface Node {
   callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   hitCount?: number;
   children?: number[];
+  /** Samples by line of the script (1-based), when V8 recorded them (`--cpu-prof` does). */
+  positionTicks?: Array<{ line: number; ticks: number }>;
 }
 
 interface Profile {
@@ -72,7 +75,44 @@ export function topFrames(file: string, top = 20): Frame[] {
   return [...agg.values()].sort((a, b) => b.selfPct - a.selfPct).slice(0, top);
 }
 
+export interface LineTicks {
+  where: string;
+  /** Share of the function's own samples. */
+  pct: number;
+}
+
+/**
+ * The source lines of the functions named `fn` (every call site and closure of that name), by
+ * self samples, mapped through the bundle's source map: the statement of a hot function that costs.
+ * @example lineTicks('.cache/bench/profiles/CPU.cpuprofile', 'parseCloudFrontLine')[0] // { where: 'parsers/cloudfront.ts:310', pct: 28.8 }
+ */
+export function lineTicks(file: string, fn: string, top = 15): LineTicks[] {
+  const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+  const agg = new Map<string, number>();
+  let total = 0;
+  for (const n of p.nodes) {
+    if (n.callFrame.functionName !== fn) continue;
+    const url = n.callFrame.url.replace(/^file:\/\//, '');
+    for (const { line, ticks } of n.positionTicks ?? []) {
+      const entry = (url ? sourceMap(url)?.findEntry(line - 1, 0) : undefined) as { originalSource?: string; originalLine: number } | undefined;
+      const where = entry?.originalSource
+        ? `${path.relative(process.cwd(), path.resolve(path.dirname(url), entry.originalSource.replace(/^file:\/\//, '')))}:${entry.originalLine + 1}`
+        : `${path.relative(process.cwd(), url)}:${line}`;
+      agg.set(where, (agg.get(where) ?? 0) + ticks);
+      total += ticks;
+    }
+  }
+  return [...agg]
+    .map(([where, t]) => ({ where, pct: (t / (total || 1)) * 100 }))
+    .sort((a, b) => b.pct - a.pct)
+    .slice(0, top);
+}
+
 if (require.main === module) {
-  const [file, top] = process.argv.slice(2);
-  for (const f of topFrames(file, Number(top ?? 20))) console.log(`${f.selfPct.toFixed(1).padStart(5)}%  ${f.fn}  ${f.where}`);
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--lines');
+  const fn = at >= 0 ? args.splice(at, 2)[1] : undefined;
+  const [file, top] = args;
+  if (fn) for (const l of lineTicks(file, fn, Number(top ?? 15))) console.log(`${l.pct.toFixed(1).padStart(5)}%  ${l.where}`);
+  else for (const f of topFrames(file, Number(top ?? 20))) console.log(`${f.selfPct.toFixed(1).padStart(5)}%  ${f.fn}  ${f.where}`);
 }
