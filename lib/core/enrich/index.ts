@@ -7,10 +7,10 @@
  *
  * Where it runs, and why: in the transformer and S3 ingest, on by default, not in an OpenSearch
  * ingest pipeline. Measured by `npm run bench` (`transformer <source> +enrichment` rows, paired with `transformer`
- * on the same data, one pinned core, 2026-12-06 21:42 UTC, bench/RESULTS.md): the transformer takes
- * 1.12x its time on CloudTrail, 1.15x on CloudFront, 1.27x on VPC flows and 1.29x on ALB (random
+ * on the same data, one pinned core, 2026-12-06 22:32 UTC, bench/RESULTS.md): the transformer takes
+ * 1.13x its time on CloudFront, 1.20x on CloudTrail, 1.28x on VPC flows and 1.29x on ALB (random
  * public addresses: nearly every lookup a miss, the worst case); in Lambda cost per GB of raw log text at
- * 1,024 MB that is $0.0006 → $0.0007 (CloudTrail), $0.0010 → $0.0013 (ALB), $0.0028 → $0.0036 (VPC):
+ * 1,024 MB that is $0.0006 → $0.0007 (CloudTrail), $0.0010 → $0.0013 (ALB), $0.0027 → $0.0034 (VPC):
  * below a cent per GB, and about 13 ms to open the databases once per container. The step itself costs
  * 0.9 µs (CloudTrail) to 2.3 µs (ALB: two endpoints and a browser user agent) per document, every
  * address new, timed inside the pipeline; the rest of the difference is the larger documents (300-400
