@@ -73,7 +73,7 @@ interface FieldList {
   readonly text: string;
   /**
    * Column of each name, when no name is listed twice (every list AWS documents); undefined
-   * otherwise, and lines are then read through a map of their values (`byName`).
+   * otherwise, and lines are then read through a map of their values (`LineValues`).
    */
   readonly column: ReadonlyMap<string, number> | undefined;
   /** The columns of names not in `KNOWN`, in list order (with `column` only). */
@@ -368,8 +368,7 @@ export function parseCloudFrontLine(line: string, list: FieldList, logType: 'sta
   } else return new ParseError('CloudFront log line has no time: its field list has no date/time or timestamp field', 'missing_time');
   const doc: Doc = { '@timestamp': time, event: { category: ['web'], type: ['access'] } };
 
-  for (let k = 0; k < NUMBERS.length; k++) {
-    const [name, field, integer] = NUMBERS[k];
+  for (const [name, field, integer] of NUMBERS) {
     const s = v.get(name);
     if (s === undefined) continue;
     const n = number(name, s, integer);
@@ -400,8 +399,7 @@ export function parseCloudFrontLine(line: string, list: FieldList, logType: 'sta
     // `000`: the viewer closed the connection before CloudFront could respond. No status was sent.
     if (n > 0) response.status_code = n;
   }
-  for (let k = 0; k < KEYWORDS.length; k++) {
-    const [name, field, decode] = KEYWORDS[k];
+  for (const [name, field, decode] of KEYWORDS) {
     const s = v.get(name);
     if (s !== undefined) (cf as Record<string, unknown>)[field] = decode ? unescapeOnce(s) : s;
   }
