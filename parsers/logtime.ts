@@ -3,7 +3,7 @@
  * with one anchored regex each, so a line costs one short match, never a backtracking scan.
  */
 
-import { isoFromMillis, isoFromString, utcMillis } from './time';
+import { canonicalIso, isoFromMillis, isoFromString, utcMillis } from './time';
 
 const ISO_LIKE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)? ?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
 const MONTHS: Record<string, number> = { jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, oct: 9, nov: 10, dec: 11 };
@@ -34,6 +34,10 @@ function offsetMinutes(z: string | undefined): number {
  */
 export function isoFromLogTime(s: string): string | undefined {
   if (s.length < 16 || s.length > 40) return undefined;
+  // The form most JSON loggers write (`…SS.mmmZ`), by position; rollovers (hour 24, a leap second)
+  // and every other form by the pattern.
+  const canonical = canonicalIso(s);
+  if (canonical !== undefined) return canonical;
   const m = ISO_LIKE.exec(s);
   if (!m) return undefined;
   return build(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], m[6] ? +m[6] : 0, m[7], offsetMinutes(m[8]));

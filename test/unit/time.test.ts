@@ -119,6 +119,9 @@ describe('event time window', () => {
           const exists = mo >= 1 && mo <= 12 && h < 24 && mi < 60 && s < 60 && new Date(Date.UTC(y, mo - 1, d)).getUTCDate() === d;
           const inWindow = t >= Date.UTC(1990, 0, 1) && t < Date.UTC(2100, 0, 1);
           expect(isoFromString(text)).toBe(exists && inWindow ? new Date(t).toISOString() : undefined);
+          // Log times: hour 24 and a leap second roll over; no lowercase `z`.
+          const rolls = mo >= 1 && mo <= 12 && h <= 24 && mi < 60 && s <= 60 && new Date(Date.UTC(y, mo - 1, d)).getUTCDate() === d && zone !== 'z';
+          expect(isoFromLogTime(text)).toBe(rolls && inWindow ? new Date(t).toISOString() : undefined);
         },
       ),
       { numRuns: runs(1000) },
