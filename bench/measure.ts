@@ -115,17 +115,16 @@ function cpu(): void {
     if (!spec) throw new Error(`unknown source ${name}`);
     const d: SourceData = buildSource(spec, records, payload);
     const events = allEvents(d);
-    const transform = (budget: number) =>
-      transformFirehose(d.event, { responseMaxBytes: budget, mappings: BENCH_MAPPINGS, now: NOW });
+    const transform = (extra: Partial<TransformOptions>) =>
+      transformFirehose(d.event, { responseMaxBytes: Infinity, mappings: BENCH_MAPPINGS, now: NOW, ...extra });
     // What one invocation costs: the transformer, then the response JSON the Lambda runtime writes (the floor writes it too).
-    const invoke = (extra: Partial<TransformOptions>) => JSON.stringify(transformFirehose(d.event, { responseMaxBytes: Infinity, mappings: BENCH_MAPPINGS, now: NOW, ...extra }).response);
+    const invoke = (extra: Partial<TransformOptions>) => JSON.stringify(transform(extra).response);
     // `--only transform` (profiles): just one scenario, so the profile shows only its frames.
     const only = arg('only', '');
     // The ceilings' documents: the transformer's own output, made once before anything is timed (and
     // before the enrichment counters are read); not made for a profile of another scenario.
     const ceilings = !only || only.startsWith('ceiling');
-    const made = (extra: Partial<TransformOptions>) =>
-      ceilings ? recordDocuments(transformFirehose(d.event, { responseMaxBytes: Infinity, mappings: BENCH_MAPPINGS, now: NOW, ...extra }).response) : [];
+    const made = (extra: Partial<TransformOptions>) => (ceilings ? recordDocuments(transform(extra).response) : []);
     const documents = made({});
     const enrichedDocuments = made({ enricher });
     const stats0 = { documents: enricher.stats.documents, enriched: enricher.stats.enriched, userAgent: enricher.stats.userAgent, ip: enricher.stats.ip };
@@ -162,12 +161,12 @@ function cpu(): void {
     for (let w = 0; w < 2; w++) for (const f of Object.values(scenarios)) f();
     for (let r = 0; r < runs; r++)
       for (const [k, f] of Object.entries(scenarios)) res.seconds[k as keyof CpuResult['seconds']].push(time(f));
-    const budgeted = transform(DEFAULT_BUDGET);
+    const budgeted = transform({ responseMaxBytes: DEFAULT_BUDGET });
     for (const rec of budgeted.response.records) {
       if (rec.result === 'Ok') res.budget.ok++;
       else res.budget.failed++;
     }
-    res.tally = transform(Infinity).tally as Record<string, number>;
+    res.tally = transform({}).tally as Record<string, number>;
     const s = enricher.stats;
     res.enrichment = {
       loadMs,

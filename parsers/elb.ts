@@ -92,45 +92,6 @@ function arnOrigin(arn: string | undefined, doc: Doc): void {
   if (cloud.region || cloud.account) doc.cloud = cloud;
 }
 
-const dayCache = new Map<string, string | undefined>();
-
-const digitsAt = (s: string, from: number, to: number): boolean => {
-  for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
-};
-
-/**
- * ELB timestamps (`2018-07-02T22:23:00.186641Z`, NLB `2018-12-20T02:59:40`) to ISO with
- * milliseconds. The common shape is checked by position and only the date part goes through
- * `Date` (once per distinct day); anything else takes the general path.
- */
-function elbTime(s: string): string | undefined {
-  const n = s.length;
-  const zoned = s.charCodeAt(n - 1) === 90; // Z
-  const end = zoned ? n - 1 : n;
-  if (
-    end < 19 || s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':' ||
-    !digitsAt(s, 0, 4) || !digitsAt(s, 5, 7) || !digitsAt(s, 8, 10) || !digitsAt(s, 11, 13) || !digitsAt(s, 14, 16) || !digitsAt(s, 17, 19) ||
-    (end > 19 && (s[19] !== '.' || end === 20 || !digitsAt(s, 20, end)))
-  )
-    return isoFromString(s);
-  if (s.slice(11, 13) > '23' || s.slice(14, 16) > '59' || s.slice(17, 19) > '59') return isoFromString(s);
-  const date = s.slice(0, 10);
-  let day = dayCache.get(date);
-  if (day === undefined && !dayCache.has(date)) {
-    day = isoFromString(`${date}T00:00:00Z`)?.slice(0, 10);
-    if (dayCache.size > 1000) dayCache.clear();
-    dayCache.set(date, day);
-  }
-  if (day === undefined) return undefined;
-  const ms = end > 19 ? (s.slice(20, Math.min(end, 23)) + '00').slice(0, 3) : '000';
-  return `${day}T${s.slice(11, 19)}.${ms}Z`;
-}
-
-
 function seconds(name: string, s: string): number | ParseError | undefined {
   if (absent(s)) return undefined;
   if (!NUMBER.test(s)) return new ParseError(`${name} is not a number: ${JSON.stringify(s.slice(0, 64))}`);
@@ -295,7 +256,7 @@ function spanNanos(startRaw: string, start: string, endRaw: string, end: string)
 }
 
 /**
- * `Date.parse(end) - Date.parse(start)` of two ISO times. Both of one day in the form `elbTime` writes
+ * `Date.parse(end) - Date.parse(start)` of two ISO times. Both of one day in the form `isoFromString` writes
  * (`YYYY-MM-DDTHH:MM:SS.mmmZ`, nearly every line: a request is created and answered within seconds):
  * the difference of their times of day, read by position (two `Date.parse` per line were 1.6% of
  * `tributary normalize` on ALB logs); otherwise `Date.parse`.
@@ -309,7 +270,7 @@ function millisBetween(start: string, end: string): number {
   return Date.parse(end) - Date.parse(start);
 }
 
-/** Milliseconds since midnight of `YYYY-MM-DDTHH:MM:SS.mmmZ` (digits already checked by `elbTime`). */
+/** Milliseconds since midnight of `YYYY-MM-DDTHH:MM:SS.mmmZ` (an `isoFromString` result: digits where digits belong). */
 function dayMillis(iso: string): number {
   const d = (i: number) => iso.charCodeAt(i) - 48;
   return ((d(11) * 10 + d(12)) * 3600 + (d(14) * 10 + d(15)) * 60 + d(17) * 10 + d(18)) * 1000 + d(20) * 100 + d(21) * 10 + d(22);
@@ -361,7 +322,7 @@ function list(s: string | undefined, sep: string): string[] | undefined {
  */
 function alb(t: string[]): Fields | ParseError {
   if (t.length < 13) return new ParseError(`ALB access log line has ${t.length} fields, expected at least 13`);
-  const time = elbTime(t[1]);
+  const time = isoFromString(t[1]);
   if (!time) return new ParseError(badTimeMessage('ALB time', t[1]));
   const elb: Elb = { type: 'alb', protocol: t[0] };
   const doc: Doc = { '@timestamp': time, event: { category: ['web'], type: ['access'], end: time } };
@@ -422,7 +383,7 @@ function alb(t: string[]): Fields | ParseError {
     if (!Number.isNaN(p)) elb.matched_rule_priority = p;
   }
   if (!absent(t[21])) {
-    const start = elbTime(t[21]);
+    const start = isoFromString(t[21]);
     if (start) {
       doc.event.start = start;
       // From the request's arrival to the response: the processing times leave out the client's upload and download.
@@ -456,7 +417,7 @@ function alb(t: string[]): Fields | ParseError {
  */
 function nlb(t: string[]): Fields | ParseError {
   if (t.length < 11) return new ParseError(`NLB access log line has ${t.length} fields, expected at least 11`);
-  const time = elbTime(t[2]);
+  const time = isoFromString(t[2]);
   if (!time) return new ParseError(badTimeMessage('NLB time', t[2]));
   const elb: Elb = { type: 'nlb', protocol: t[0], log_version: t[1] };
   const doc: Doc = { '@timestamp': time, event: { category: ['network'], type: ['connection'], end: time } };
@@ -499,7 +460,7 @@ function nlb(t: string[]): Fields | ParseError {
   const alpn = absent(t[20]) ? undefined : list(decodeUrl(t[20]), ',');
   if (alpn) elb.alpn_client_preference_list = alpn.map((p) => p.replace(/^"|"$/g, ''));
   if (!absent(t[21])) {
-    const start = elbTime(t[21]);
+    const start = isoFromString(t[21]);
     if (start) {
       doc.event.start = start;
       const span = spanNanos(t[21], start, t[2], time);
@@ -521,7 +482,7 @@ function nlb(t: string[]): Fields | ParseError {
  */
 function classic(t: string[]): Fields | ParseError {
   if (t.length < 11) return new ParseError(`Classic ELB access log line has ${t.length} fields, expected at least 11`);
-  const time = elbTime(t[0]);
+  const time = isoFromString(t[0]);
   if (!time) return new ParseError(badTimeMessage('Classic ELB timestamp', t[0]));
   const elb: Elb = { type: 'classic' };
   if (!absent(t[1])) elb.name = t[1];
@@ -597,7 +558,7 @@ function validity(s: string): { notBefore?: string; notAfter?: string } {
  */
 function connection(t: string[]): Fields | ParseError {
   if (t.length < 12) return new ParseError(`ALB connection log line has ${t.length} fields, expected at least 12`);
-  const time = elbTime(t[0]);
+  const time = isoFromString(t[0]);
   if (!time) return new ParseError(badTimeMessage('ALB connection log timestamp', t[0]));
   const elb: Elb = { type: 'alb', log_type: 'connection' };
   const doc: Doc = { '@timestamp': time, event: { category: ['network'], type: ['connection'] } };

@@ -126,8 +126,9 @@ function digitsAt(s: string, i: number, n: number): number {
 }
 
 /**
- * `YYYY-MM-DDTHH:MM:SS[.f…]` in UTC (`Z`, `+0000`, `+00:00`), the forms AWS writes (CloudTrail
- * `eventTime`, findings, Route 53 Resolver; Network Firewall's Suricata `…SS.ffffff+0000`), when
+ * `YYYY-MM-DDTHH:MM:SS[.f…]` in UTC (`Z`, `+0000`, `+00:00`, or no zone, which means UTC as
+ * everywhere here), the forms AWS writes (CloudTrail `eventTime`, findings, Route 53 Resolver, ELB's
+ * `…SS.ffffffZ` and NLB's zoneless `…SS`; Network Firewall's Suricata `…SS.ffffff+0000`), when
  * valid and in the window: normalized by position (the input itself when it is already
  * `…SS.mmmZ`) instead of a pattern, a `Date.UTC` and a `toISOString`, which were 8% of the
  * transformer's time on GuardDuty findings and 12% on Network Firewall logs (a distinct microsecond
@@ -136,7 +137,7 @@ function digitsAt(s: string, i: number, n: number): number {
  */
 export function canonicalIso(s: string): string | undefined {
   const n = s.length;
-  if (n < 20 || n > 35) return undefined;
+  if (n < 19 || n > 35) return undefined;
   if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return undefined;
   // Fraction digits from 20 to `f`, then the zone.
   let f = 19;
@@ -146,7 +147,7 @@ export function canonicalIso(s: string): string | undefined {
     if (f === 20) return undefined;
   }
   const zone = n - f;
-  if (!(zone === 1 ? s.charCodeAt(f) === 90 : zone === 5 ? s.endsWith('+0000') : zone === 6 && s.endsWith('+00:00'))) return undefined;
+  if (!(zone === 0 || (zone === 1 ? s.charCodeAt(f) === 90 : zone === 5 ? s.endsWith('+0000') : zone === 6 && s.endsWith('+00:00')))) return undefined;
   const y = digitsAt(s, 0, 4);
   const mo = digitsAt(s, 5, 2);
   const d = digitsAt(s, 8, 2);
